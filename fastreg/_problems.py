@@ -1,0 +1,313 @@
+"""Problem data for the path driver: one small class per update mode.
+
+Each class owns the invariants of one path (column norms, Gram cache, X^T y,
+y^T y), computed once, and the mutable solver state (residual or gradient).
+The driver in ``fastreg._path`` sees only this interface:
+
+``start(w)``
+    set the state for coefficients ``w`` (zeros or a warm start);
+``prepare(ws, g)``
+    make the working set ``ws`` solvable (Gram columns; no-op elsewhere);
+``epochs(w, ws, l1, l2, positive, tol, max_epochs, seed)``
+    coordinate descent on ``ws``; returns the number of sweeps;
+``gradient(w)``
+    ``(G, R2, Ry)``: ``X^T R / n`` for every feature as (n_features, n_tasks),
+    ``||R||^2 / n`` and ``<R, y> / n``.
+
+Sample weights are folded in once by scaling rows with ``sqrt(sample_weight)``,
+so every kernel solves the unweighted problem on the scaled rows.
+"""
+
+import numpy as np
+
+from . import _validation
+from ._kernels import cd_gram, cd_multitask, cd_naive
+
+
+def _sqrt_weights(sample_weight, n_samples, dtype):
+    if sample_weight is None:
+        return None
+    return np.sqrt(sample_weight).astype(dtype, copy=False)
+
+
+class DenseProblem:
+    """Residual updates on a dense, Fortran-ordered X (single target)."""
+
+    mode = "naive"
+
+    def __init__(self, X, y, sample_weight=None):
+        root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
+        if root_w is not None:
+            X = np.asfortranarray(X * root_w[:, None])
+            y = y * root_w
+        else:
+            X = np.asfortranarray(X)
+        self.X, self.y = X, np.ascontiguousarray(y)
+        self.n_samples, self.n_features = X.shape
+        self.n_tasks = None
+        self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64) / self.n_samples
+        _validation.check_finite_column_stats(self.norms2)
+        self.yy = float(self.y @ self.y)
+        self.r = None
+
+    def Xy(self):
+        return self.X.T @ self.y
+
+    def start(self, w):
+        self.r = self.y - self.X @ w if w.any() else self.y.copy()
+
+    def prepare(self, ws, g):
+        pass
+
+    def epochs(self, w, ws, l1, l2, positive, tol, max_epochs, seed):
+        return cd_naive.dense_epochs(self.X, self.r, w, self.norms2, ws, l1, l2,
+                                     positive, tol, max_epochs, seed)
+
+    def gradient(self, w):
+        r = self.r
+        g = (self.X.T @ r).astype(np.float64) / self.n_samples
+        return g[:, None], float(r @ r) / self.n_samples, float(r @ self.y) / self.n_samples
+
+
+class CscProblem:
+    """Residual updates on a CSC X, centered implicitly by ``centers`` (single target)."""
+
+    mode = "naive"
+
+    def __init__(self, X, y, sample_weight=None, centers=None):
+        n_samples, n_features = X.shape
+        root_w = _sqrt_weights(sample_weight, n_samples, X.dtype)
+        data = X.data if root_w is None else X.data * root_w[X.indices]
+        self.data, self.indices, self.indptr = data, X.indices, X.indptr
+        self.Xw = X if root_w is None else X.__class__(
+            (data, X.indices, X.indptr), shape=X.shape)
+        u = np.ones(n_samples) if root_w is None else root_w.astype(np.float64)
+        self.u = u
+        self.y = np.ascontiguousarray(y if root_w is None else y * root_w)
+        self.n_samples, self.n_features, self.n_tasks = n_samples, n_features, None
+        self.centers = (np.zeros(n_features) if centers is None
+                        else np.asarray(centers, dtype=np.float64))
+        centered = bool(np.any(self.centers != 0))
+        self.col_u = np.asarray(self.Xw.T @ u, dtype=np.float64).ravel()
+        # u^T u; zero switches the centering terms off in the kernels
+        self.uu = float(u @ u) if centered else 0.0
+        sq = np.add.reduceat(np.square(data, dtype=np.float64), X.indptr[:-1]) \
+            if data.size else np.zeros(n_features)
+        sq[np.diff(X.indptr) == 0] = 0.0  # reduceat repeats a value for empty columns
+        if centered:
+            sq = sq - 2 * self.centers * self.col_u + self.centers**2 * self.uu
+        self.norms2 = np.maximum(sq, 0.0) / n_samples
+        _validation.check_finite_column_stats(self.norms2)
+        self.yy = float(self.y @ self.y)
+        self.shift = np.zeros(2)
+        self.r = None
+
+    def Xy(self):
+        Xy = np.asarray(self.Xw.T @ self.y, dtype=np.float64).ravel()
+        if self.uu > 0:
+            Xy -= self.centers * float(self.u @ self.y)
+        return Xy
+
+    def start(self, w):
+        self.r = self.y - self.Xw @ w if w.any() else self.y.copy()
+        b = float(self.centers @ w) if self.uu > 0 else 0.0
+        self.shift[:] = (b, float(self.u @ self.r) if self.uu > 0 else 0.0)
+
+    def prepare(self, ws, g):
+        pass
+
+    def epochs(self, w, ws, l1, l2, positive, tol, max_epochs, seed):
+        return cd_naive.csc_epochs(self.data, self.indices, self.indptr, self.r, w,
+                                   self.norms2, self.centers, self.col_u, self.shift,
+                                   self.uu, ws, l1, l2, positive, tol, max_epochs, seed)
+
+    def gradient(self, w):
+        r, n = self.r, self.n_samples
+        g = np.asarray(self.Xw.T @ r, dtype=np.float64).ravel()
+        R2 = float(r @ r)
+        Ry = float(r @ self.y)
+        if self.uu > 0:
+            b = self.shift[0]
+            ur = float(self.u @ r)
+            self.shift[1] = ur  # refresh the running sum against drift
+            g += b * self.col_u - self.centers * (ur + b * self.uu)
+            R2 += 2 * b * ur + b * b * self.uu
+            Ry += b * float(self.u @ self.y)
+        return g[:, None] / n, R2 / n, Ry / n
+
+
+class GramProblem:
+    """Covariance updates from X^T X (single target).
+
+    ``gram`` given: use it. ``lazy=False``: one BLAS call for the full X^T X.
+    ``lazy=True``: Gram columns are computed only for features that enter a
+    working set, in batches that at least double the cache (so X is read
+    O(log p) times), padded with the features of largest gradient.
+    """
+
+    mode = "gram"
+
+    def __init__(self, X, y, sample_weight=None, gram=None, Xy=None, lazy=False):
+        root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
+        if root_w is not None:
+            X = X * root_w[:, None]
+            y = y * root_w
+        self.X, self.y = X, y
+        self.n_samples, self.n_features = X.shape
+        self.n_tasks = None
+        p = self.n_features
+        self.yy = float(y @ y)
+        self.Xy_ = (X.T @ y if Xy is None else Xy).astype(np.float64)
+        if gram is None and not lazy:
+            gram = X.T @ X
+        if gram is not None:
+            # symmetric: its transpose is the Fortran-ordered column cache
+            self.cache = np.asarray(gram).T
+            if not self.cache.flags.f_contiguous:
+                self.cache = np.asfortranarray(self.cache)
+            self.slot = np.arange(p, dtype=np.int64)
+            self.norms2 = np.diag(self.cache).astype(np.float64) / self.n_samples
+        else:
+            self.cache = np.empty((p, 0), dtype=X.dtype, order="F")
+            self.slot = np.full(p, -1, dtype=np.int64)
+            self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64) / self.n_samples
+        _validation.check_finite_column_stats(self.norms2)
+        self.n_cached = int((self.slot >= 0).sum())
+        self.g = np.empty(p, dtype=np.float64)
+
+    def Xy(self):
+        return self.Xy_
+
+    def _add_columns(self, features):
+        need = self.n_cached + features.size
+        if need > self.cache.shape[1]:
+            capacity = min(self.n_features, max(need, 2 * self.cache.shape[1]))
+            grown = np.empty((self.n_features, capacity), dtype=self.cache.dtype, order="F")
+            grown[:, :self.n_cached] = self.cache[:, :self.n_cached]
+            self.cache = grown
+        slots = np.arange(self.n_cached, need)
+        self.cache[:, slots] = self.X.T @ self.X[:, features]
+        self.slot[features] = slots
+        self.n_cached = need
+
+    def prepare(self, ws, g):
+        missing = ws[self.slot[ws] < 0]
+        if missing.size == 0:
+            return
+        batch = max(missing.size, self.n_cached)
+        if batch > missing.size:
+            score = np.abs(g).ravel().copy()
+            score[self.slot >= 0] = -1.0
+            score[missing] = np.inf
+            order = np.argsort(-score, kind="stable")[:batch]
+            missing = order[score[order] >= 0]
+        self._add_columns(np.sort(missing))
+
+    def start(self, w):
+        nonzero = np.flatnonzero(w)
+        if nonzero.size:
+            self.prepare(nonzero, np.zeros(self.n_features))
+
+    def epochs(self, w, ws, l1, l2, positive, tol, max_epochs, seed):
+        return cd_gram.gram_epochs(self.cache, self.slot, self.g, w, self.norms2, ws, l1,
+                                   l2, positive, tol, max_epochs, seed, self.n_samples)
+
+    def gradient(self, w):
+        n = self.n_samples
+        w_dot_Xy, w_dot_g = cd_gram.gram_gradient(self.cache, self.slot, self.Xy_, w,
+                                                  self.g, n)
+        Ry = (self.yy - w_dot_Xy) / n
+        return self.g[:, None], Ry - w_dot_g, Ry
+
+
+class MultiTaskDenseProblem:
+    """Block residual updates for the L2,1 multi-task problem, dense X."""
+
+    mode = "naive"
+
+    def __init__(self, X, Y, sample_weight=None):
+        root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
+        if root_w is not None:
+            X = X * root_w[:, None]
+            Y = Y * root_w[:, None]
+        self.X = np.asfortranarray(X)
+        self.Y = np.asfortranarray(Y)
+        self.n_samples, self.n_features = X.shape
+        self.n_tasks = Y.shape[1]
+        self.norms2 = np.einsum("ij,ij->j", self.X, self.X, dtype=np.float64) / self.n_samples
+        _validation.check_finite_column_stats(self.norms2)
+        self.yy = float(np.sum(self.Y * self.Y))
+        self.R = None
+
+    def Xy(self):
+        return self.X.T @ self.Y
+
+    def start(self, W):
+        self.R = np.asfortranarray(self.Y - self.X @ W) if W.any() else self.Y.copy(order="F")
+
+    def prepare(self, ws, g):
+        pass
+
+    def epochs(self, W, ws, l1, l2, positive, tol, max_epochs, seed):
+        return cd_multitask.dense_block_epochs(self.X, self.R, W, self.norms2, ws, l1, l2,
+                                               tol, max_epochs, seed)
+
+    def gradient(self, W):
+        n, R = self.n_samples, self.R
+        G = (self.X.T @ R).astype(np.float64) / n
+        return G, float(np.sum(R * R)) / n, float(np.sum(R * self.Y)) / n
+
+
+class MultiTaskCscProblem:
+    """Block residual updates for the L2,1 multi-task problem, CSC X."""
+
+    mode = "naive"
+
+    def __init__(self, X, Y, sample_weight=None, centers=None):
+        single = CscProblem(X, Y[:, 0], sample_weight, centers)
+        self.data, self.indices, self.indptr = single.data, single.indices, single.indptr
+        self.Xw, self.u, self.centers = single.Xw, single.u, single.centers
+        self.col_u, self.uu, self.norms2 = single.col_u, single.uu, single.norms2
+        root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
+        self.Y = np.ascontiguousarray(Y if root_w is None else Y * root_w[:, None])
+        self.n_samples, self.n_features = X.shape
+        self.n_tasks = Y.shape[1]
+        self.yy = float(np.sum(self.Y * self.Y))
+        self.shift = np.zeros(self.n_tasks)
+        self.ur = np.zeros(self.n_tasks)
+        self.R = None
+
+    def Xy(self):
+        Xy = np.asarray(self.Xw.T @ self.Y, dtype=np.float64)
+        if self.uu > 0:
+            Xy -= np.outer(self.centers, self.u @ self.Y)
+        return Xy
+
+    def start(self, W):
+        self.R = np.ascontiguousarray(self.Y - self.Xw @ W) if W.any() else self.Y.copy()
+        if self.uu > 0:
+            self.shift[:] = self.centers @ W
+            self.ur[:] = self.u @ self.R
+
+    def prepare(self, ws, g):
+        pass
+
+    def epochs(self, W, ws, l1, l2, positive, tol, max_epochs, seed):
+        return cd_multitask.csc_block_epochs(self.data, self.indices, self.indptr, self.R,
+                                             W, self.norms2, self.centers, self.col_u,
+                                             self.shift, self.ur, self.uu, ws, l1, l2,
+                                             tol, max_epochs, seed)
+
+    def gradient(self, W):
+        n, R = self.n_samples, self.R
+        G = np.asarray(self.Xw.T @ R, dtype=np.float64)
+        R2 = float(np.sum(R * R))
+        Ry = float(np.sum(R * self.Y))
+        if self.uu > 0:
+            b = self.shift
+            ur = self.u @ R
+            self.ur[:] = ur
+            G += np.outer(self.col_u, b) - np.outer(self.centers, ur + b * self.uu)
+            R2 += float(2 * b @ ur + b @ b * self.uu)
+            Ry += float(b @ (self.u @ self.Y))
+        return G / n, R2 / n, Ry / n

@@ -1,0 +1,295 @@
+"""Every input check and conversion of fastreg lives here.
+
+Functions raise ``ValueError`` (or ``TypeError`` for unsupported types) with a
+message that names the argument, and never modify their input: a conversion
+returns a new array, and an array that already has the wanted layout is
+returned as is.
+"""
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+# A Gram matrix larger than this is never built automatically; asking for one
+# explicitly raises instead of running the machine out of memory.
+GRAM_MAX_BYTES = 2 * 1024**3
+
+
+def _result_dtype(dtype):
+    """float32 stays float32; every other real dtype computes in float64."""
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+def check_X(X, *, accept_sparse=True, copy=False):
+    """Validate a design matrix.
+
+    Parameters
+    ----------
+    X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+        Design matrix. Dense input keeps its memory order; sparse input
+        becomes CSC (column access is what coordinate descent needs).
+    accept_sparse : bool
+        Whether sparse input is allowed.
+    copy : bool
+        Return a copy even when no conversion is needed.
+
+    Returns
+    -------
+    X : ndarray or scipy.sparse.csc_matrix of float32 or float64
+    """
+    if sparse.issparse(X):
+        if not accept_sparse:
+            raise TypeError("A sparse X is not supported here; pass a dense array.")
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got shape {X.shape}.")
+        X = sparse.csc_matrix(X)  # csc_array and csc_matrix share one kernel
+        dtype = _result_dtype(X.dtype)
+        if X.dtype != dtype or copy:
+            X = X.astype(dtype, copy=True)
+        _check_shape_nonempty(X.shape)
+        if X.indices.dtype != np.int32 or X.indptr.dtype != np.int32:
+            # one index type keeps one compiled kernel per float type
+            X = sparse.csc_matrix(
+                (X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)),
+                shape=X.shape,
+            )
+        if not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()
+        if not np.isfinite(X.data).all():
+            raise ValueError("Input X contains NaN or infinity.")
+        return X
+    X = _as_float_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D of shape (n_samples, n_features), got {X.ndim}-D "
+            f"with shape {X.shape}. Reshape 1-D data with X.reshape(-1, 1)."
+        )
+    _check_shape_nonempty(X.shape)
+    if copy:
+        X = X.copy(order="K")
+    return X
+
+
+def _check_shape_nonempty(shape):
+    if shape[0] == 0 or shape[1] == 0:
+        raise ValueError(
+            f"X is empty: shape {shape}; at least one sample and one feature "
+            "are required."
+        )
+
+
+def _as_float_array(a, name, dtype=None):
+    if isinstance(a, (str, bytes)) or a is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(a).__name__}.")
+    arr = np.asarray(a)
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} is complex; only real numbers are supported.")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} has dtype {arr.dtype}; a numeric (int or float) array is required."
+        )
+    target = _result_dtype(arr.dtype) if dtype is None else dtype
+    if arr.dtype != target:
+        arr = arr.astype(target)
+    return arr
+
+
+def check_finite(a, name):
+    """Raise a clear error if ``a`` holds NaN or infinity."""
+    if not np.isfinite(a).all():
+        raise ValueError(f"Input {name} contains NaN or infinity.")
+
+
+def check_finite_column_stats(values, name="X"):
+    """Detect non-finite entries of X from a per-column statistic.
+
+    The squared column norms (or the Gram diagonal) of X are finite exactly
+    when every entry of X is finite and no square overflows, so the solvers
+    check these p numbers instead of spending a full pass over X.
+    """
+    if not np.isfinite(values).all():
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(
+            f"Input {name} contains NaN, infinity or a value too large for "
+            f"{np.asarray(values).dtype} (first in column {bad})."
+        )
+
+
+def check_y(y, n_samples, dtype):
+    """Validate targets: 1-D (single task) or 2-D (multi-task), finite, length n."""
+    if sparse.issparse(y):
+        y = y.toarray()
+    y = _as_float_array(y, "y", dtype=dtype)
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has no targets (shape {}).".format(y.shape))
+    if y.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {n_samples} != {y.shape[0]}."
+        )
+    check_finite(y, "y")
+    return y
+
+
+def check_l1_ratio(l1_ratio):
+    if not isinstance(l1_ratio, numbers.Real) or isinstance(l1_ratio, bool):
+        raise TypeError(f"l1_ratio must be a real number, got {l1_ratio!r}.")
+    if not (0.0 <= l1_ratio <= 1.0):
+        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    return float(l1_ratio)
+
+
+def check_positive_real(value, name, *, allow_zero=False):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {value!r}.")
+    ok = value >= 0 if allow_zero else value > 0
+    if not (ok and np.isfinite(value)):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}, got {value!r}.")
+    return float(value)
+
+
+def check_positive_int(value, name):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}.")
+    return int(value)
+
+
+def check_alphas(alphas):
+    """Validate an explicit grid; return it sorted in decreasing order (as sklearn)."""
+    arr = np.asarray(alphas)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"alphas must be numbers, got dtype {arr.dtype}.")
+    arr = np.atleast_1d(arr.astype(np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D sequence, got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError("alphas contains NaN or infinity.")
+    if (arr < 0).any():
+        raise ValueError(f"alphas must be >= 0, got min {arr.min()!r}.")
+    return np.sort(arr)[::-1].copy()
+
+
+def check_sample_weight(sample_weight, n_samples, dtype):
+    """None, a scalar, or n non-negative finite weights with a positive sum."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Real):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    sw = _as_float_array(sample_weight, "sample_weight", dtype=dtype)
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), got {sw.shape}."
+        )
+    check_finite(sw, "sample_weight")
+    if (sw < 0).any():
+        raise ValueError("sample_weight must be non-negative.")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight sums to zero: no sample carries weight.")
+    return sw
+
+
+def check_feature_vector(v, name, n_features, dtype):
+    """A per-feature vector such as X_offset, X_scale or Xy (1-D)."""
+    arr = _as_float_array(v, name, dtype=dtype)
+    if arr.shape != (n_features,):
+        raise ValueError(f"{name} must have shape ({n_features},), got {arr.shape}.")
+    check_finite(arr, name)
+    return arr
+
+
+def check_Xy(Xy, n_features, n_tasks, dtype):
+    arr = _as_float_array(Xy, "Xy", dtype=dtype)
+    expected = (n_features,) if n_tasks is None else (n_features, n_tasks)
+    if arr.shape != expected and not (n_tasks == 1 and arr.shape == (n_features,)):
+        raise ValueError(f"Xy must have shape {expected}, got {arr.shape}.")
+    check_finite(arr, "Xy")
+    return arr
+
+
+def check_gram(gram, n_features, dtype):
+    """A user-supplied Gram matrix X^T X: square, finite, symmetric."""
+    G = _as_float_array(gram, "precompute (Gram matrix)", dtype=dtype)
+    if G.shape != (n_features, n_features):
+        raise ValueError(
+            f"The Gram matrix must have shape ({n_features}, {n_features}), got {G.shape}."
+        )
+    check_finite(G, "precompute (Gram matrix)")
+    scale = max(float(np.abs(np.diag(G)).max()), 1.0)
+    if not np.allclose(G, G.T, rtol=0, atol=1e-4 * scale):
+        raise ValueError("The Gram matrix is not symmetric.")
+    return G
+
+
+def check_gram_consistent(gram, X):
+    """Cheap plausibility test of a given Gram matrix against X (one entry)."""
+    n_features = X.shape[1]
+    j = n_features // 2
+    col = X[:, j]
+    col = col.toarray().ravel() if sparse.issparse(col) else np.asarray(col)
+    expected = float(col @ col)
+    got = float(gram[j, j])
+    if not np.isclose(got, expected, rtol=1e-3 if gram.dtype == np.float32 else 1e-6):
+        raise ValueError(
+            f"The Gram matrix does not match X: G[{j}, {j}] = {got!r} but "
+            f"X[:, {j}] @ X[:, {j}] = {expected!r}. Pass precompute=True to let "
+            "fastreg compute it."
+        )
+
+
+def check_gram_size(n_features, itemsize, *, budget=GRAM_MAX_BYTES):
+    """Raise when a p x p Gram matrix would not fit the memory budget."""
+    needed = n_features * n_features * itemsize
+    if needed > budget:
+        raise MemoryError(
+            f"A Gram matrix for {n_features} features needs {needed / 1024**3:.1f} GiB "
+            f"(budget {budget / 1024**3:.1f} GiB); use precompute=False (residual updates) "
+            "or precompute='auto'."
+        )
+
+
+def check_coef_init(coef_init, shape, dtype):
+    arr = _as_float_array(coef_init, "coef_init", dtype=dtype)
+    if arr.shape != shape:
+        raise ValueError(f"coef_init must have shape {shape}, got {arr.shape}.")
+    check_finite(arr, "coef_init")
+    return arr
+
+
+def check_selection(selection):
+    if selection not in ("cyclic", "random"):
+        raise ValueError(f"selection should be either 'random' or 'cyclic', got {selection!r}.")
+    return selection
+
+
+def check_precompute(precompute):
+    """'auto', a bool, or an array (the Gram matrix)."""
+    if isinstance(precompute, str):
+        if precompute != "auto":
+            raise ValueError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.")
+        return precompute
+    if isinstance(precompute, (bool, np.bool_)):
+        return bool(precompute)
+    if hasattr(precompute, "__array__") or isinstance(precompute, (list, tuple)):
+        return precompute
+    raise ValueError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.")
+
+
+def random_seed(random_state):
+    """A non-negative int seed for the kernels' random coordinate order."""
+    if random_state is None:
+        return int(np.random.default_rng().integers(0, 2**31 - 1))
+    if isinstance(random_state, numbers.Integral):
+        return int(np.random.default_rng(int(random_state)).integers(0, 2**31 - 1))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    raise ValueError(f"random_state must be None, an int, a RandomState or a Generator, got {random_state!r}.")
