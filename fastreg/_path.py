@@ -20,7 +20,7 @@ from ._problems import (
 # glmnet's rule of thumb: below this many features the whole Gram matrix costs
 # little more than the columns a path touches, and one BLAS call is faster
 # than many thin ones.
-LAZY_GRAM_MIN_FEATURES = 1000
+LAZY_GRAM_MIN_FEATURES = 5000
 
 
 def choose_mode(n_samples, n_features, *, is_sparse, multi_task, precompute,
@@ -83,8 +83,10 @@ def _resolve_alphas(alphas, n_alphas):
             stacklevel=3,
         )
         return count
-    if isinstance(alphas, Integral) and not isinstance(alphas, bool):
-        return _validation.check_positive_int(alphas, "alphas")
+    if isinstance(alphas, Integral):  # a bool too, as in scikit-learn
+        if alphas < 1:
+            raise ValueError(f"alphas must be >= 1 when an integer (a grid size), got {alphas!r}.")
+        return int(alphas)
     return _validation.check_alphas(alphas)
 
 
@@ -161,15 +163,18 @@ def enet_path(
         ``True`` or a Gram matrix ``X^T X``: covariance updates. ``False``:
         residual updates. ``'auto'``: covariance updates when
         ``n_samples > n_features`` (with Gram columns computed lazily as features
-        enter when there are 1000 features or more), else residual updates. Sparse
+        enter when there are 5000 features or more), else residual updates. Sparse
         X and multi-task problems always use residual updates, as in scikit-learn.
     Xy : array-like of shape (n_features,), default=None
-        ``X^T y``, used together with a Gram matrix.
+        ``X^T y``, used together with a Gram matrix. With ``sample_weight``, the
+        Gram matrix and ``Xy`` must be those of the weighted data,
+        ``X^T diag(sample_weight) X`` and ``X^T diag(sample_weight) y``.
     copy_X : bool, default=True
         Accepted for compatibility: fastreg never writes to X.
     coef_init : array-like of shape (n_features,) or (n_targets, n_features), \
             default=None
-        Starting coefficients for the first alpha.
+        Starting coefficients for the first alpha (projected onto the
+        non-negative orthant when ``positive=True``).
     verbose : bool or int, default=False
         1 prints a dot per alpha; 2 or more a line per alpha (gap, sweeps,
         working-set size, nonzeros) on stderr.
@@ -178,8 +183,8 @@ def enet_path(
     positive : bool, default=False
         Constrain coefficients to be non-negative (single target only).
     check_input : bool, default=True
-        False skips the Gram-matrix consistency test; shapes and finiteness
-        are always checked (cheaply).
+        False skips the Gram matrix's symmetry and consistency tests; shapes and
+        finiteness are always checked.
     tol : float, default=1e-4
         Relative duality-gap tolerance (see above).
     max_iter : int, default=1000
@@ -248,25 +253,12 @@ def enet_path(
 
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
                        precompute=precompute, itemsize=X.dtype.itemsize)
-    if is_sparse:
-        centers = _sparse_centers(X_offset, X_scale, n_features)
-        problem = (MultiTaskCscProblem(X, y, sample_weight, centers) if multi_task
-                   else CscProblem(X, y, sample_weight, centers))
-    elif multi_task:
-        problem = MultiTaskDenseProblem(X, y, sample_weight)
-    elif mode == "naive":
-        problem = DenseProblem(X, y, sample_weight)
-    else:
-        gram = None
-        if hasattr(precompute, "__array__"):
-            gram = _validation.check_gram(precompute, n_features, X.dtype) if check_input \
-                else np.asarray(precompute, dtype=X.dtype)
-            if check_input and sample_weight is None:
-                _validation.check_gram_consistent(gram, X)
-        if Xy is not None:
-            Xy = _validation.check_Xy(Xy, n_features, None, X.dtype).ravel()
-        problem = GramProblem(X, y, sample_weight, gram=gram, Xy=Xy,
-                              lazy=mode == "gram-lazy")
+    # Non-finite X is detected from the column statistics the problem computes
+    # anyway (one pass instead of two); NumPy's warnings on the way are
+    # silenced so the caller gets the clear ValueError alone.
+    with np.errstate(invalid="ignore", over="ignore"):
+        problem = _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input,
+                                X_offset, X_scale)
 
     if isinstance(n_grid, int):
         top = alpha_max(problem.Xy(), n_samples, l1_ratio, positive=positive)
@@ -280,6 +272,8 @@ def enet_path(
     else:
         init = _validation.check_coef_init(coef_init, coef_shape, X.dtype)
         W = np.ascontiguousarray(init.T if multi_task else init, dtype=X.dtype).copy()
+        if positive:
+            np.maximum(W, 0.0, out=W)
 
     seed = _validation.random_seed(random_state) if selection == "random" else -1
     coefs, gaps, n_iters = solve_path(
@@ -289,6 +283,32 @@ def enet_path(
     if return_n_iter:
         return grid, coefs, gaps, n_iters
     return grid, coefs, gaps
+
+
+def _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input, X_offset,
+                  X_scale):
+    """The problem object of the chosen update mode."""
+    n_features = X.shape[1]
+    multi_task = y.ndim == 2
+    if sparse.issparse(X):
+        centers = _sparse_centers(X_offset, X_scale, n_features)
+        return (MultiTaskCscProblem(X, y, sample_weight, centers) if multi_task
+                else CscProblem(X, y, sample_weight, centers))
+    if multi_task:
+        return MultiTaskDenseProblem(X, y, sample_weight)
+    if mode == "naive":
+        return DenseProblem(X, y, sample_weight)
+    gram = None
+    if hasattr(precompute, "__array__"):
+        # the Gram stands in for X, whose finiteness nothing else would check
+        _validation.check_finite(X, "X")
+        gram = _validation.check_gram(precompute, n_features, X.dtype,
+                                      check_symmetry=check_input)
+        if check_input:
+            _validation.check_gram_consistent(gram, X, sample_weight)
+    if Xy is not None:
+        Xy = _validation.check_Xy(Xy, n_features, None, X.dtype).ravel()
+    return GramProblem(X, y, sample_weight, gram=gram, Xy=Xy, lazy=mode == "gram-lazy")
 
 
 def _sparse_centers(X_offset, X_scale, n_features):

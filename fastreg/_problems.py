@@ -8,8 +8,9 @@ The driver in ``fastreg._path`` sees only this interface:
     set the state for coefficients ``w`` (zeros or a warm start);
 ``prepare(ws, g)``
     make the working set ``ws`` solvable (Gram columns; no-op elsewhere);
-``epochs(w, ws, l1, l2, positive, tol, max_epochs, seed)``
-    coordinate descent on ``ws``; returns the number of sweeps;
+``solve(w, ws, l1, l2, positive, gap_tol, max_epochs, seed)``
+    coordinate descent on ``ws`` until the subproblem's duality gap is at most
+    ``gap_tol``; returns ``(n_sweeps, subproblem_gap)``;
 ``gradient(w)``
     ``(G, R2, Ry)``: ``X^T R / n`` for every feature as (n_features, n_tasks),
     ``||R||^2 / n`` and ``<R, y> / n``.
@@ -49,6 +50,7 @@ class DenseProblem:
         _validation.check_finite_column_stats(self.norms2)
         self.yy = float(self.y @ self.y)
         self.r = None
+        self.g = np.zeros(self.n_features)
 
     def Xy(self):
         return self.X.T @ self.y
@@ -59,9 +61,9 @@ class DenseProblem:
     def prepare(self, ws, g):
         pass
 
-    def epochs(self, w, ws, l1, l2, positive, tol, max_epochs, seed):
-        return cd_naive.dense_epochs(self.X, self.r, w, self.norms2, ws, l1, l2,
-                                     positive, tol, max_epochs, seed)
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+        return cd_naive.dense_solve(self.X, self.y, self.r, w, self.g, self.norms2, ws, l1,
+                                    l2, positive, gap_tol, max_epochs, seed)
 
     def gradient(self, w):
         r = self.r
@@ -78,7 +80,10 @@ class CscProblem:
         n_samples, n_features = X.shape
         root_w = _sqrt_weights(sample_weight, n_samples, X.dtype)
         data = X.data if root_w is None else X.data * root_w[X.indices]
-        self.data, self.indices, self.indptr = data, X.indices, X.indptr
+        # int64 indices: no sign extension or wraparound in the kernels' gathers
+        self.data = data
+        self.indices = X.indices.astype(np.int64)
+        self.indptr = X.indptr.astype(np.int64)
         self.Xw = X if root_w is None else X.__class__(
             (data, X.indices, X.indptr), shape=X.shape)
         u = np.ones(n_samples) if root_w is None else root_w.astype(np.float64)
@@ -91,16 +96,18 @@ class CscProblem:
         self.col_u = np.asarray(self.Xw.T @ u, dtype=np.float64).ravel()
         # u^T u; zero switches the centering terms off in the kernels
         self.uu = float(u @ u) if centered else 0.0
-        sq = np.add.reduceat(np.square(data, dtype=np.float64), X.indptr[:-1]) \
-            if data.size else np.zeros(n_features)
-        sq[np.diff(X.indptr) == 0] = 0.0  # reduceat repeats a value for empty columns
+        column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
+        sq = np.bincount(column_of, weights=np.square(data, dtype=np.float64),
+                         minlength=n_features)
         if centered:
             sq = sq - 2 * self.centers * self.col_u + self.centers**2 * self.uu
         self.norms2 = np.maximum(sq, 0.0) / n_samples
         _validation.check_finite_column_stats(self.norms2)
         self.yy = float(self.y @ self.y)
+        self.u_dot_y = float(u @ self.y)
         self.shift = np.zeros(2)
         self.r = None
+        self.g = np.zeros(n_features)
 
     def Xy(self):
         Xy = np.asarray(self.Xw.T @ self.y, dtype=np.float64).ravel()
@@ -116,10 +123,11 @@ class CscProblem:
     def prepare(self, ws, g):
         pass
 
-    def epochs(self, w, ws, l1, l2, positive, tol, max_epochs, seed):
-        return cd_naive.csc_epochs(self.data, self.indices, self.indptr, self.r, w,
-                                   self.norms2, self.centers, self.col_u, self.shift,
-                                   self.uu, ws, l1, l2, positive, tol, max_epochs, seed)
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+        return cd_naive.csc_solve(self.data, self.indices, self.indptr, self.y, self.u,
+                                  self.r, w, self.g, self.norms2, self.centers, self.col_u,
+                                  self.shift, self.uu, self.u_dot_y, ws, l1, l2, positive,
+                                  gap_tol, max_epochs, seed)
 
     def gradient(self, w):
         r, n = self.r, self.n_samples
@@ -208,9 +216,10 @@ class GramProblem:
         if nonzero.size:
             self.prepare(nonzero, np.zeros(self.n_features))
 
-    def epochs(self, w, ws, l1, l2, positive, tol, max_epochs, seed):
-        return cd_gram.gram_epochs(self.cache, self.slot, self.g, w, self.norms2, ws, l1,
-                                   l2, positive, tol, max_epochs, seed, self.n_samples)
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+        return cd_gram.gram_solve(self.cache, self.slot, self.Xy_, self.yy, self.g, w,
+                                  self.norms2, ws, l1, l2, positive, gap_tol, max_epochs,
+                                  seed, self.n_samples)
 
     def gradient(self, w):
         n = self.n_samples
@@ -238,6 +247,7 @@ class MultiTaskDenseProblem:
         _validation.check_finite_column_stats(self.norms2)
         self.yy = float(np.sum(self.Y * self.Y))
         self.R = None
+        self.G = np.zeros((self.n_features, self.n_tasks))
 
     def Xy(self):
         return self.X.T @ self.Y
@@ -248,9 +258,9 @@ class MultiTaskDenseProblem:
     def prepare(self, ws, g):
         pass
 
-    def epochs(self, W, ws, l1, l2, positive, tol, max_epochs, seed):
-        return cd_multitask.dense_block_epochs(self.X, self.R, W, self.norms2, ws, l1, l2,
-                                               tol, max_epochs, seed)
+    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+        return cd_multitask.dense_block_solve(self.X, self.Y, self.R, W, self.G, self.norms2,
+                                              ws, l1, l2, gap_tol, max_epochs, seed)
 
     def gradient(self, W):
         n, R = self.n_samples, self.R
@@ -273,9 +283,11 @@ class MultiTaskCscProblem:
         self.n_samples, self.n_features = X.shape
         self.n_tasks = Y.shape[1]
         self.yy = float(np.sum(self.Y * self.Y))
+        self.u_dot_Y = self.u @ self.Y
         self.shift = np.zeros(self.n_tasks)
         self.ur = np.zeros(self.n_tasks)
         self.R = None
+        self.G = np.zeros((self.n_features, self.n_tasks))
 
     def Xy(self):
         Xy = np.asarray(self.Xw.T @ self.Y, dtype=np.float64)
@@ -292,11 +304,12 @@ class MultiTaskCscProblem:
     def prepare(self, ws, g):
         pass
 
-    def epochs(self, W, ws, l1, l2, positive, tol, max_epochs, seed):
-        return cd_multitask.csc_block_epochs(self.data, self.indices, self.indptr, self.R,
-                                             W, self.norms2, self.centers, self.col_u,
-                                             self.shift, self.ur, self.uu, ws, l1, l2,
-                                             tol, max_epochs, seed)
+    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+        return cd_multitask.csc_block_solve(self.data, self.indices, self.indptr, self.Y,
+                                            self.u, self.R, W, self.G, self.norms2,
+                                            self.centers, self.col_u, self.shift, self.ur,
+                                            self.uu, self.u_dot_Y, ws, l1, l2, gap_tol,
+                                            max_epochs, seed)
 
     def gradient(self, W):
         n, R = self.n_samples, self.R

@@ -45,6 +45,10 @@ def check_X(X, *, accept_sparse=True, copy=False):
             raise TypeError("A sparse X is not supported here; pass a dense array.")
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D, got shape {X.shape}.")
+        if X.dtype.kind == "c":
+            raise TypeError("X is complex; only real numbers are supported.")
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X has dtype {X.dtype}; a numeric sparse matrix is required.")
         X = sparse.csc_matrix(X)  # csc_array and csc_matrix share one kernel
         dtype = _result_dtype(X.dtype)
         if X.dtype != dtype or copy:
@@ -214,7 +218,7 @@ def check_Xy(Xy, n_features, n_tasks, dtype):
     return arr
 
 
-def check_gram(gram, n_features, dtype):
+def check_gram(gram, n_features, dtype, *, check_symmetry=True):
     """A user-supplied Gram matrix X^T X: square, finite, symmetric."""
     G = _as_float_array(gram, "precompute (Gram matrix)", dtype=dtype)
     if G.shape != (n_features, n_features):
@@ -222,19 +226,25 @@ def check_gram(gram, n_features, dtype):
             f"The Gram matrix must have shape ({n_features}, {n_features}), got {G.shape}."
         )
     check_finite(G, "precompute (Gram matrix)")
+    if not check_symmetry:
+        return G
     scale = max(float(np.abs(np.diag(G)).max()), 1.0)
     if not np.allclose(G, G.T, rtol=0, atol=1e-4 * scale):
         raise ValueError("The Gram matrix is not symmetric.")
     return G
 
 
-def check_gram_consistent(gram, X):
-    """Cheap plausibility test of a given Gram matrix against X (one entry)."""
+def check_gram_consistent(gram, X, sample_weight=None):
+    """Cheap plausibility test of a given Gram matrix against X (one entry).
+
+    With ``sample_weight`` the Gram matrix must be ``X^T diag(sample_weight) X``.
+    """
     n_features = X.shape[1]
     j = n_features // 2
     col = X[:, j]
-    col = col.toarray().ravel() if sparse.issparse(col) else np.asarray(col)
-    expected = float(col @ col)
+    col = col.toarray().ravel() if sparse.issparse(col) else np.asarray(col, dtype=np.float64)
+    weights = 1.0 if sample_weight is None else sample_weight
+    expected = float(col @ (weights * col))
     got = float(gram[j, j])
     if not np.isclose(got, expected, rtol=1e-3 if gram.dtype == np.float32 else 1e-6):
         raise ValueError(
@@ -244,13 +254,14 @@ def check_gram_consistent(gram, X):
         )
 
 
-def check_gram_size(n_features, itemsize, *, budget=GRAM_MAX_BYTES):
+def check_gram_size(n_features, itemsize, *, budget=None):
     """Raise when a p x p Gram matrix would not fit the memory budget."""
+    budget = GRAM_MAX_BYTES if budget is None else budget
     needed = n_features * n_features * itemsize
     if needed > budget:
         raise MemoryError(
-            f"A Gram matrix for {n_features} features needs {needed / 1024**3:.1f} GiB "
-            f"(budget {budget / 1024**3:.1f} GiB); use precompute=False (residual updates) "
+            f"A Gram matrix for {n_features} features needs {needed:,} bytes "
+            f"(budget {budget:,} bytes); use precompute=False (residual updates) "
             "or precompute='auto'."
         )
 
@@ -278,7 +289,7 @@ def check_precompute(precompute):
     if isinstance(precompute, (bool, np.bool_)):
         return bool(precompute)
     if hasattr(precompute, "__array__") or isinstance(precompute, (list, tuple)):
-        return precompute
+        return np.asarray(precompute)
     raise ValueError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.")
 
 

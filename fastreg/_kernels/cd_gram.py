@@ -5,12 +5,15 @@ The gradient ``g = (X^T y - X^T X w) / n`` replaces the residual. A change
 set|) while sweeping a working set, independent of n. Gram columns live in a
 cache of shape (n_features, capacity) addressed through ``slot[j]``, so the
 driver can fill it lazily, column by column, as features enter the model.
+With ``g`` exact on the working set, the subproblem's duality gap costs
+O(|working set|) and is checked after every sweep.
 """
 
 import numpy as np
 
 from ._jit import jit
-from .cycle import next_sweep, nonzero_subset, shuffle_prefix
+from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
+from .gap import duality_gap
 from .prox import enet_coordinate
 
 
@@ -44,9 +47,23 @@ def _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive, inv
 
 
 @jit
-def gram_epochs(cache, slot, g, w, norms2, ws, l1, l2, positive, tol, max_epochs, seed,
-                n_samples):
-    """Covariance-update epochs over a working set, with active-set cycling.
+def _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples):
+    w_dot_Xy = 0.0
+    w_dot_g = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        w_dot_Xy += w[j] * Xy[j]
+        w_dot_g += w[j] * g[j]
+    ry = (yy - w_dot_Xy) / n_samples
+    p = w.shape[0]
+    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, ry - w_dot_g, ry, l1, l2,
+                       positive, n_samples)[0]
+
+
+@jit
+def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
+               max_epochs, seed, n_samples):
+    """Solve the working-set subproblem by covariance-update coordinate descent.
 
     Parameters
     ----------
@@ -54,41 +71,50 @@ def gram_epochs(cache, slot, g, w, norms2, ws, l1, l2, positive, tol, max_epochs
         Gram columns ``X^T x_j`` (unscaled); column ``slot[j]`` holds feature j.
     slot : ndarray of int64, shape (n_features,)
         Cache slot of each feature; every feature of ``ws`` must have one.
-    g : ndarray of shape (n_features,)
-        ``X^T (y - X w) / n``; kept exact on ``ws`` (all features if ``ws``
-        covers more than a quarter of them), stale elsewhere.
-    w, norms2, ws, l1, l2, positive, tol, max_epochs, seed
-        As in :func:`fastreg._kernels.cd_naive.dense_epochs`.
+    Xy : ndarray of float64, shape (n_features,)
+        ``X^T y``.
+    yy : float
+        ``y^T y``.
+    g : ndarray of float64, shape (n_features,)
+        ``X^T (y - X w) / n``, exact on ``ws`` on entry; kept exact on ``ws``
+        (on every feature if ``ws`` covers more than a quarter of them).
+    w, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed
+        As in :func:`fastreg._kernels.cd_naive.dense_solve`.
     n_samples : int
 
     Returns
     -------
-    int
-        Number of sweeps performed.
+    n_epochs : int
+    gap : float
+        Subproblem duality gap after the last sweep.
     """
     inv_n = 1.0 / n_samples
     update_all = 4 * ws.shape[0] > g.shape[0]
-    if seed >= 0:
-        np.random.seed(seed)
+    seed_random(seed)
     active = np.empty_like(ws)
-    n_active = 0
-    on_full = True
     n_epochs = 0
+    gap = np.inf
     while n_epochs < max_epochs:
-        idx = ws if on_full else active
-        n_idx = ws.shape[0] if on_full else n_active
-        if seed >= 0:
-            shuffle_prefix(idx, n_idx)
-        dmax = _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive,
-                           inv_n, update_all)
+        shuffle_prefix(ws, ws.shape[0], seed)
+        _gram_sweep(cache, slot, g, w, norms2, ws, ws, ws.shape[0], l1, l2, positive,
+                    inv_n, update_all)
         n_epochs += 1
-        done, next_full = next_sweep(dmax, tol, on_full)
-        if done:
+        gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples)
+        if gap <= gap_tol:
             break
-        if on_full and not next_full:
-            n_active = nonzero_subset(ws, w, active)
-        on_full = next_full
-    return n_epochs
+        n_active = nonzero_subset(ws, w, active)
+        settle = settle_tol(gap_tol, n_active)
+        while n_epochs < max_epochs:
+            shuffle_prefix(active, n_active, seed)
+            dmax = _gram_sweep(cache, slot, g, w, norms2, ws, active, n_active, l1, l2,
+                               positive, inv_n, update_all)
+            n_epochs += 1
+            gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples)
+            if gap <= gap_tol or dmax <= settle:
+                break
+        if gap <= gap_tol:
+            break
+    return n_epochs, gap
 
 
 @jit

@@ -8,7 +8,8 @@ scale of ``1/(2n) ||y - Xw||^2 + l1 ||w||_1 + (l2/2) ||w||^2``.
 import numpy as np
 
 from ._jit import jit, reduction_jit
-from .cycle import next_sweep, nonzero_subset, shuffle_prefix
+from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
+from .gap import duality_gap
 from .prox import enet_coordinate
 
 
@@ -35,17 +36,39 @@ def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n):
     return dmax
 
 
+@reduction_jit
+def _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n):
+    n_samples = X.shape[0]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        dot = 0.0
+        for i in range(n_samples):
+            dot += X[i, j] * r[i]
+        g[j] = dot * inv_n
+    r2 = 0.0
+    ry = 0.0
+    for i in range(n_samples):
+        r2 += r[i] * r[i]
+        ry += r[i] * y[i]
+    p = w.shape[0]
+    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
+                       l1, l2, positive, n_samples)[0]
+
+
 @jit
-def dense_epochs(X, r, w, norms2, ws, l1, l2, positive, tol, max_epochs, seed):
-    """Coordinate-descent epochs over a working set, with active-set cycling.
+def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    """Solve the working-set subproblem by coordinate descent (dense X).
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), Fortran order
+    y : ndarray of shape (n_samples,)
     r : ndarray of shape (n_samples,)
         Residual ``y - X w``, updated in place.
     w : ndarray of shape (n_features,)
         Coefficients, updated in place (only entries in ``ws`` change).
+    g : ndarray of float64, shape (n_features,)
+        Scratch: receives ``X^T r / n`` on ``ws``.
     norms2 : ndarray of shape (n_features,)
         ``||x_j||^2 / n``.
     ws : ndarray of int64, shape (n_ws,)
@@ -53,47 +76,58 @@ def dense_epochs(X, r, w, norms2, ws, l1, l2, positive, tol, max_epochs, seed):
     l1, l2 : float
         ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``.
     positive : bool
-    tol : float
-        A sweep has converged when no coordinate step decreased the objective by
-        more than about ``tol`` (``max_j (h_j + l2) * delta_j^2 <= tol``).
+    gap_tol : float
+        Stop when the subproblem's duality gap is at most this.
     max_epochs : int
+        Maximum number of sweeps.
     seed : int
         ``-1`` for cyclic order, else the seed of a random order per sweep.
 
     Returns
     -------
-    int
-        Number of sweeps performed.
+    n_epochs : int
+        Sweeps performed.
+    gap : float
+        Subproblem duality gap at the last check (inf if none was made).
     """
     inv_n = 1.0 / X.shape[0]
-    if seed >= 0:
-        np.random.seed(seed)
+    seed_random(seed)
     active = np.empty_like(ws)
-    n_active = 0
-    on_full = True
     n_epochs = 0
+    gap = np.inf
     while n_epochs < max_epochs:
-        idx = ws if on_full else active
-        n_idx = ws.shape[0] if on_full else n_active
-        if seed >= 0:
-            shuffle_prefix(idx, n_idx)
-        dmax = _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n)
+        shuffle_prefix(ws, ws.shape[0], seed)
+        _dense_sweep(X, r, w, norms2, ws, ws.shape[0], l1, l2, positive, inv_n)
         n_epochs += 1
-        done, next_full = next_sweep(dmax, tol, on_full)
-        if done:
+        gap = _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n)
+        if gap <= gap_tol:
             break
-        if on_full and not next_full:
-            n_active = nonzero_subset(ws, w, active)
-        on_full = next_full
-    return n_epochs
+        n_active = nonzero_subset(ws, w, active)
+        settle = settle_tol(gap_tol, n_active)
+        while n_epochs < max_epochs:
+            shuffle_prefix(active, n_active, seed)
+            dmax = _dense_sweep(X, r, w, norms2, active, n_active, l1, l2, positive, inv_n)
+            n_epochs += 1
+            if dmax <= settle:
+                break
+    return n_epochs, gap
 
 
-@reduction_jit
+@jit
+def _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu):
+    dot = 0.0
+    for q in range(indptr[j], indptr[j + 1]):
+        dot += data[q] * r[indices[q]]
+    if uu > 0.0:
+        dot += b * col_u[j] - centers[j] * (ur + b * uu)
+    return dot
+
+
+@jit
 def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
                idx, n_idx, l1, l2, positive, inv_n):
     b = shift[0]
     ur = shift[1]
-    center = uu > 0.0
     dmax = 0.0
     for k in range(n_idx):
         j = idx[k]
@@ -101,19 +135,13 @@ def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
         if h == 0.0:
             continue
         wj = w[j]
-        start = indptr[j]
-        stop = indptr[j + 1]
-        dot = 0.0
-        for q in range(start, stop):
-            dot += data[q] * r[indices[q]]
-        if center:
-            dot += b * col_u[j] - centers[j] * (ur + b * uu)
+        dot = _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu)
         new = enet_coordinate(dot * inv_n + h * wj, l1, h + l2, positive)
         if new != wj:
             delta = new - wj
-            for q in range(start, stop):
+            for q in range(indptr[j], indptr[j + 1]):
                 r[indices[q]] -= delta * data[q]
-            if center:
+            if uu > 0.0:
                 b += delta * centers[j]
                 ur -= delta * col_u[j]
             w[j] = new
@@ -123,55 +151,94 @@ def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
     return dmax
 
 
+@reduction_jit
+def _residual_stats(r, y, u, b, uu, u_dot_y):
+    """``(||r + b u||^2, <r + b u, y>, u^T r)`` without forming ``r + b u``."""
+    r2 = 0.0
+    ry = 0.0
+    ur = 0.0
+    for i in range(r.shape[0]):
+        r2 += r[i] * r[i]
+        ry += r[i] * y[i]
+        ur += u[i] * r[i]
+    if uu > 0.0:
+        r2 += 2.0 * b * ur + b * b * uu
+        ry += b * u_dot_y
+    return r2, ry, ur
+
+
 @jit
-def csc_epochs(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
-               ws, l1, l2, positive, tol, max_epochs, seed):
-    """:func:`dense_epochs` for CSC X with implicit centering.
+def _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu, u_dot_y,
+                ws, l1, l2, positive, inv_n):
+    b = shift[0]
+    r2, ry, ur = _residual_stats(r, y, u, b, uu, u_dot_y)
+    shift[1] = ur  # refresh the running sum against drift
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        g[j] = _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur,
+                               uu) * inv_n
+    p = w.shape[0]
+    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
+                       l1, l2, positive, r.shape[0])[0]
+
+
+@jit
+def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shift, uu,
+              u_dot_y, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    """:func:`dense_solve` for CSC X with implicit centering.
 
     The centered column is ``x_j - centers[j] * u`` (``u`` = ones, or
     ``sqrt(sample_weight)`` when rows were weighted), never formed: the true
-    residual is ``r + shift[0] * u`` and ``shift[1] = u^T r`` is kept alongside.
+    residual is ``r + shift[0] * u`` and ``shift[1] = u^T r`` is kept alongside,
+    so a coordinate update stays O(nnz_j).
 
     Parameters
     ----------
-    data, indices, indptr : CSC arrays of X (rows already weighted)
+    data, indices, indptr : CSC arrays of X (rows already weighted; int64 indices)
+    y : ndarray of shape (n_samples,)
+    u : ndarray of float64, shape (n_samples,)
+        Centering direction.
     r : ndarray of shape (n_samples,)
         Stored part of the residual, updated in place.
-    w, norms2, ws, l1, l2, positive, tol, max_epochs, seed
-        As in :func:`dense_epochs`; ``norms2`` of the centered columns.
+    w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed
+        As in :func:`dense_solve`; ``norms2`` of the centered columns.
     centers : ndarray of shape (n_features,)
-        Column centers (zeros when not centering).
+        Column centers.
     col_u : ndarray of shape (n_features,)
         ``x_j^T u``.
     shift : ndarray of float64, shape (2,)
         ``[b, u^T r]``, updated in place.
     uu : float
         ``u^T u``; 0 disables centering.
+    u_dot_y : float
+        ``u^T y``.
 
     Returns
     -------
-    int
-        Number of sweeps performed.
+    n_epochs : int
+    gap : float
     """
     inv_n = 1.0 / r.shape[0]
-    if seed >= 0:
-        np.random.seed(seed)
+    seed_random(seed)
     active = np.empty_like(ws)
-    n_active = 0
-    on_full = True
     n_epochs = 0
+    gap = np.inf
     while n_epochs < max_epochs:
-        idx = ws if on_full else active
-        n_idx = ws.shape[0] if on_full else n_active
-        if seed >= 0:
-            shuffle_prefix(idx, n_idx)
-        dmax = _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift,
-                          uu, idx, n_idx, l1, l2, positive, inv_n)
+        shuffle_prefix(ws, ws.shape[0], seed)
+        _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
+                   ws, ws.shape[0], l1, l2, positive, inv_n)
         n_epochs += 1
-        done, next_full = next_sweep(dmax, tol, on_full)
-        if done:
+        gap = _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu,
+                          u_dot_y, ws, l1, l2, positive, inv_n)
+        if gap <= gap_tol:
             break
-        if on_full and not next_full:
-            n_active = nonzero_subset(ws, w, active)
-        on_full = next_full
-    return n_epochs
+        n_active = nonzero_subset(ws, w, active)
+        settle = settle_tol(gap_tol, n_active)
+        while n_epochs < max_epochs:
+            shuffle_prefix(active, n_active, seed)
+            dmax = _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift,
+                              uu, active, n_active, l1, l2, positive, inv_n)
+            n_epochs += 1
+            if dmax <= settle:
+                break
+    return n_epochs, gap

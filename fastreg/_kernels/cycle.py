@@ -1,8 +1,14 @@
-"""Working-set bookkeeping shared by the epoch kernels.
+"""Working-set bookkeeping shared by the solve kernels.
 
-glmnet's active-set cycling: one sweep over the whole working set, then sweeps
-over its nonzero coefficients only until they settle, then one more sweep over
-the whole working set to confirm (and so on).
+Every kernel solves the subproblem restricted to a working set by glmnet's
+active-set cycling, with a duality-gap certificate instead of a heuristic
+stopping rule:
+
+1. one sweep over the whole working set, then the subproblem's duality gap;
+   stop when it is at most ``gap_tol``;
+2. otherwise sweep the nonzero coefficients only until no coordinate step
+   decreases the objective by more than ``gap_tol / n_nonzero`` (they have
+   settled), and go back to 1.
 """
 
 import numpy as np
@@ -37,21 +43,23 @@ def nonzero_rows_subset(ws, W, out):
 
 
 @jit
-def shuffle_prefix(a, n):
-    """Fisher-Yates shuffle of ``a[:n]`` in place (random coordinate order)."""
+def shuffle_prefix(a, n, seed):
+    """Fisher-Yates shuffle of ``a[:n]`` in place when ``seed >= 0`` (random order)."""
+    if seed < 0:
+        return
     for i in range(n - 1, 0, -1):
         k = np.random.randint(0, i + 1)
         a[i], a[k] = a[k], a[i]
 
 
 @jit
-def next_sweep(dmax, tol, on_full):
-    """Decide the next sweep of active-set cycling.
+def seed_random(seed):
+    """Seed the kernels' random stream (``seed < 0``: cyclic order, nothing to seed)."""
+    if seed >= 0:
+        np.random.seed(seed)
 
-    Returns ``(done, next_on_full)``: done when a sweep over the whole working set
-    moved no coefficient by more than ``tol``; after an unconverged full sweep,
-    cycle on the nonzero coefficients; after they settle, sweep the whole set.
-    """
-    if dmax <= tol:
-        return on_full, True
-    return False, False
+
+@jit
+def settle_tol(gap_tol, n_nonzero):
+    """Per-coordinate decrease below which the nonzero coefficients have settled."""
+    return gap_tol / max(n_nonzero, 1)

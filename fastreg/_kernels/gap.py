@@ -17,15 +17,22 @@ from ._jit import jit
 
 
 @jit
-def duality_gap(G, W, R2, Ry, l1, l2, positive, n_samples):
+def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples):
     """Duality gap of an elastic-net iterate and the norm of its dual constraint.
+
+    Only ``features`` are visited: every other row of ``W`` must be zero. Given
+    the working set, this is the gap of the working-set subproblem, which equals
+    the gap of the full problem whenever no feature outside it violates the KKT
+    conditions; given all features, it is the full gap.
 
     Parameters
     ----------
     G : ndarray of shape (n_features, n_tasks)
-        ``X^T R / n``.
+        ``X^T R / n`` (only rows in ``features`` are read).
     W : ndarray of shape (n_features, n_tasks)
         Coefficients.
+    features : ndarray of int64
+        The features to visit.
     R2, Ry : float
         ``||R||^2 / n`` and ``<R, Y> / n``.
     l1, l2 : float
@@ -40,28 +47,27 @@ def duality_gap(G, W, R2, Ry, l1, l2, positive, n_samples):
     -------
     gap : float
     dual_norm : float
-        ``max_j ||G_j - l2 W_j||`` (``max_j`` of the signed value if positive);
-        0 when ``l1 == 0``.
+        ``max_j ||G_j - l2 W_j||`` (``max_j`` of the signed value if positive).
     """
-    n_features, n_tasks = W.shape
+    n_tasks = W.shape[1]
     w_l1 = 0.0
     w_l2sq = 0.0
     dual_norm = 0.0 if not positive else -np.inf
     grad_sq = 0.0
-    for j in range(n_features):
+    for k in range(features.shape[0]):
+        j = features[k]
         row_sq = 0.0
         xta_sq = 0.0
-        xta_signed = 0.0
+        xta = 0.0
         for t in range(n_tasks):
             wjt = W[j, t]
             row_sq += wjt * wjt
             xta = G[j, t] - l2 * wjt
             xta_sq += xta * xta
-            xta_signed = xta
             grad_sq += G[j, t] * G[j, t]
         w_l2sq += row_sq
         w_l1 += np.sqrt(row_sq)
-        value = xta_signed if positive else np.sqrt(xta_sq)
+        value = xta if positive else np.sqrt(xta_sq)
         if value > dual_norm:
             dual_norm = value
     if l1 > 0:
@@ -71,8 +77,8 @@ def duality_gap(G, W, R2, Ry, l1, l2, positive, n_samples):
         return primal - dual, dual_norm
     if l2 > 0:
         # ridge: formulation B, whose dual needs no feasibility rescaling
-        return R2 + 0.5 * l2 * w_l2sq - Ry + grad_sq / (2.0 * l2), 0.0
-    return grad_sq * n_samples, 0.0
+        return R2 + 0.5 * l2 * w_l2sq - Ry + grad_sq / (2.0 * l2), dual_norm
+    return grad_sq * n_samples, dual_norm
 
 
 @jit

@@ -26,7 +26,9 @@ def load_diabetes(*, scaled=True):
     Returns
     -------
     X : ndarray of shape (442, 10)
+        The ten baseline variables, one row per patient.
     y : ndarray of shape (442,)
+        Disease progression one year after baseline.
     """
     data = _read("diabetes_data_raw.csv.gz")
     target = _read("diabetes_target.csv.gz")
