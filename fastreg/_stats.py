@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.linalg import blas
 
-# A block of about this many bytes (in float64) keeps the working set in the
-# last-level cache of current CPUs while BLAS still runs at full speed.
-BLOCK_BYTES = 8 * 1024**2
+# A block of about this many bytes (in float64): large enough that the
+# per-block overhead (adding a p x p product into the accumulator) vanishes
+# next to the SYRK, small next to any X worth streaming.
+BLOCK_BYTES = 32 * 1024**2
 MIN_BLOCK = 256
 
 # |mean| / std above this ratio in some column makes the one-pass formula
@@ -124,8 +124,11 @@ class KernelStats:
         ``X~ X~^T`` (symmetric, float64).
     y_tilde : ndarray of shape (n_samples, n_targets)
         ``Y~``.
-    x_mean, y_mean : ndarray
-        Weighted means (zeros without intercept).
+    x_mean : ndarray of shape (n_features,) or None
+        Weighted column means when the blocks were centered explicitly (the
+        fallback for large means); None otherwise: the means then come with
+        the first product ``X^T C`` (see :func:`dual_product`).
+    y_mean : ndarray of shape (n_targets,)
     sqrt_sw : ndarray of shape (n_samples,) or None
         Square roots of the sample weights.
     weight_sum : float
@@ -134,7 +137,7 @@ class KernelStats:
 
     kernel: np.ndarray
     y_tilde: np.ndarray
-    x_mean: np.ndarray
+    x_mean: np.ndarray | None
     y_mean: np.ndarray
     sqrt_sw: np.ndarray | None
     weight_sum: float
@@ -170,15 +173,21 @@ def prepare_targets(y, sample_weight, *, center):
     return Targets(Y, sw, sqrt_sw, weight_sum, y_mean, y_tilde)
 
 
-def add_gram(C, A):
-    """``C += A^T A`` in the upper triangle of the F-ordered float64 ``C``.
+def add_gram(C, A, out=None):
+    """``C += A^T A`` for a float64 ``C`` (BLAS ``syrk`` through NumPy).
+
+    NumPy's own BLAS is used on purpose: SciPy wheels carry a second OpenBLAS,
+    and alternating between the two thread pools makes both spin and slows
+    every call severalfold.
 
     Parameters
     ----------
-    C : ndarray of shape (k, k), float64, Fortran order
-        Updated in place (upper triangle only).
+    C : ndarray of shape (k, k), float64
+        Updated in place.
     A : ndarray of shape (m, k)
         Any memory order; float32 is converted to float64 first.
+    out : ndarray of shape (k, k), float64, optional
+        Scratch space for the product (saves an allocation per block).
 
     Returns
     -------
@@ -186,20 +195,9 @@ def add_gram(C, A):
         The same array, updated.
     """
     A = np.asarray(A, dtype=np.float64)
-    if A.flags.f_contiguous and not A.flags.c_contiguous:
-        out = blas.dsyrk(1.0, A, beta=1.0, c=C, trans=1, overwrite_c=1)
-    else:
-        out = blas.dsyrk(1.0, np.ascontiguousarray(A).T, beta=1.0, c=C, trans=0,
-                         overwrite_c=1)
-    if out is not C:  # f2py made a copy; keep the caller's array current
-        C[...] = out
-    return C
-
-
-def symmetrize_upper(C):
-    """Copy the upper triangle of ``C`` into its lower triangle (in place)."""
-    lower = np.tril_indices_from(C, -1)
-    C[lower] = C.T[lower]
+    if 8 not in A.strides:  # BLAS needs unit stride along one axis
+        A = np.ascontiguousarray(A)
+    C += np.matmul(A.T, A, out=out)
     return C
 
 
@@ -271,21 +269,23 @@ def gram_stats(X, targets, *, center, block_size=None):
     size = block_size or default_block_size(n_features)
     sw, sqrt_sw, S = targets.sw, targets.sqrt_sw, targets.weight_sum
     shift = choose_shift(X, sw, size) if center else None
-    # one product per block gives both sum(s (x - c)) and sum(s (x - c) y~^T)
-    ones = np.ones((n_samples, 1)) if sqrt_sw is None else sqrt_sw[:, None]
-    rhs = np.hstack([ones, targets.y_tilde]) if center else targets.y_tilde
-    gram = np.zeros((n_features, n_features), order="F")
-    cross = np.zeros((n_features, rhs.shape[1]))
+    # one product per block gives both sum(s (x - c)) and sum(s (x - c) y~^T);
+    # (k, b) @ (b, p) with a C-ordered left factor is the fast GEMM layout
+    ones = np.ones((1, n_samples)) if sqrt_sw is None else sqrt_sw[None, :]
+    rhs_t = np.vstack([ones, targets.y_tilde.T]) if center else targets.y_tilde.T
+    rhs_t = np.ascontiguousarray(rhs_t)
+    gram = np.zeros((n_features, n_features))
+    scratch = np.empty_like(gram)
+    cross_t = np.zeros((rhs_t.shape[0], n_features))
     for start, stop in blocks(n_samples, size):
         block = row_block(X, start, stop, shift=shift, sqrt_sw=sqrt_sw)
         if sparse.issparse(block):
             gram += (block.T @ block).toarray()
-            cross += block.T @ rhs[start:stop]
+            cross_t += np.asarray((block.T @ rhs_t[:, start:stop].T).T)
         else:
-            add_gram(gram, block)
-            cross += block.T @ rhs[start:stop]
-    if not sparse.issparse(X):
-        symmetrize_upper(gram)
+            add_gram(gram, block, out=scratch)
+            cross_t += rhs_t[:, start:stop] @ block
+    cross = cross_t.T
     if not center:
         return GramStats(gram, cross, _sq_norms(targets.y_tilde), np.zeros(n_features),
                          targets.y_mean, None, S, n_samples, False)
@@ -334,11 +334,47 @@ def column_block(X, start, stop, *, x_mean=None, sqrt_sw=None):
     return block, mean
 
 
+# The kernel of centered data is computed as P K P (P projects out the
+# intercept direction) unless that cancels more than about this share of the
+# kernel's trace; then the columns are centered explicitly in a second pass.
+CENTER_TRACE_RATIO = 1e-3
+
+
+def _raw_kernel(X, size, *, x_mean=None, sqrt_sw=None):
+    """``X X^T`` over column blocks; with ``x_mean``, of explicitly centered columns."""
+    n_samples, n_features = X.shape
+    kernel = np.zeros((n_samples, n_samples))
+    scratch = np.empty_like(kernel)
+    means = np.zeros(n_features) if isinstance(x_mean, str) else None
+    for start, stop in blocks(n_features, size):
+        block, mean = column_block(X, start, stop, x_mean=x_mean, sqrt_sw=sqrt_sw)
+        if means is not None:
+            means[start:stop] = mean
+        add_gram(kernel, block.T, out=scratch)
+    return kernel, means
+
+
+def project_out(K, u):
+    """``(I - u u^T) K (I - u u^T)`` for a unit vector u, in O(n^2)."""
+    Ku = K @ u
+    gamma = u @ Ku
+    return K - np.outer(u, Ku) - np.outer(Ku, u) + gamma * np.outer(u, u)
+
+
+def centering_is_accurate(raw_trace, centered_trace, *, ratio=CENTER_TRACE_RATIO):
+    """Whether ``P K P`` keeps enough digits: the trace did not collapse."""
+    return centered_trace >= ratio * raw_trace
+
+
 def kernel_stats(X, targets, *, center, block_size=None):
     """Dual statistics from one pass over X in column blocks.
 
-    Columns are centered exactly inside each block (a block holds whole
-    columns), so the kernel of centered data has no cancellation.
+    The pass reads blocks of X in place (no copies): weights are applied to
+    the kernel afterwards (``D K D``) and centering projects out the intercept
+    direction ``sqrt(s)``. If that projection would cancel too many digits
+    (column means large against their spread, see
+    :func:`centering_is_accurate`), a second pass centers the columns
+    explicitly.
 
     Parameters
     ----------
@@ -352,20 +388,24 @@ def kernel_stats(X, targets, *, center, block_size=None):
     -------
     KernelStats
     """
-    n_samples, n_features = X.shape
+    n_samples = X.shape[0]
     if sparse.issparse(X):
         X = sparse.csc_matrix(X)
     size = block_size or default_block_size(n_samples)
-    kernel = np.zeros((n_samples, n_samples), order="F")
-    x_mean = np.zeros(n_features)
-    for start, stop in blocks(n_features, size):
-        block, mean = column_block(X, start, stop, x_mean="compute" if center else None,
-                                   sqrt_sw=targets.sqrt_sw)
-        if mean is not None:
-            x_mean[start:stop] = mean
-        add_gram(kernel, block.T)
-    symmetrize_upper(kernel)
-    return KernelStats(kernel, targets.y_tilde, x_mean, targets.y_mean, targets.sqrt_sw,
+    root = targets.sqrt_sw
+    kernel, _ = _raw_kernel(X, size)
+    if root is not None:
+        kernel *= np.outer(root, root)
+    x_mean = None
+    if center:
+        u = np.ones(n_samples) if root is None else root.copy()
+        u /= np.linalg.norm(u)
+        centered = project_out(kernel, u)
+        if centering_is_accurate(np.trace(kernel), np.trace(centered)):
+            kernel = centered
+        else:
+            kernel, x_mean = _raw_kernel(X, size, x_mean="compute", sqrt_sw=root)
+    return KernelStats(kernel, targets.y_tilde, x_mean, targets.y_mean, root,
                        targets.weight_sum, center)
 
 
@@ -377,6 +417,7 @@ def xt_dot(X, C, *, x_mean=None, sqrt_sw=None, block_size=None):
     X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
     C : ndarray of shape (n_samples, k)
     x_mean : ndarray of shape (n_features,) or None
+        Subtracted explicitly from each block (None: no centering).
     sqrt_sw : ndarray of shape (n_samples,) or None
     block_size : int, default=None
         Columns per block.
@@ -386,14 +427,50 @@ def xt_dot(X, C, *, x_mean=None, sqrt_sw=None, block_size=None):
     ndarray of shape (n_features, k)
     """
     n_samples, n_features = X.shape
-    if sparse.issparse(X) and x_mean is None:
+    if x_mean is None:
         scaled = C if sqrt_sw is None else C * sqrt_sw[:, None]
-        return np.asarray(X.T @ scaled)
-    if sparse.issparse(X):
-        X = sparse.csc_matrix(X)
+        if sparse.issparse(X):
+            return np.asarray(X.T @ scaled)
+        sqrt_sw = None
+        C = np.ascontiguousarray(scaled)
+    else:
+        X = sparse.csc_matrix(X) if sparse.issparse(X) else X
     size = block_size or default_block_size(n_samples)
     out = np.empty((n_features, C.shape[1]))
     for start, stop in blocks(n_features, size):
         block, _ = column_block(X, start, stop, x_mean=x_mean, sqrt_sw=sqrt_sw)
         out[start:stop] = block.T @ C
     return out
+
+
+def dual_product(X, C, stats, *, block_size=None):
+    """``X~^T C`` for C orthogonal to ``sqrt(s)``, and the column means of X.
+
+    With an intercept, ``X~^T C = X^T (sqrt(s) C) - m (sqrt(s)^T C)``; the
+    means ``m = X^T s / sum(s)`` come from the same product (one extra column),
+    so the pass over X is shared. After the explicit-centering fallback the
+    centered blocks are used directly.
+
+    Parameters
+    ----------
+    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
+    C : ndarray of shape (n_samples, k)
+    stats : KernelStats
+    block_size : int, default=None
+
+    Returns
+    -------
+    product : ndarray of shape (n_features, k)
+    x_mean : ndarray of shape (n_features,)
+    """
+    root = stats.sqrt_sw
+    if not stats.centered:
+        return xt_dot(X, C, sqrt_sw=root, block_size=block_size), np.zeros(X.shape[1])
+    if stats.x_mean is not None:
+        return (xt_dot(X, C, x_mean=stats.x_mean, sqrt_sw=root, block_size=block_size),
+                stats.x_mean)
+    u = np.ones(X.shape[0]) if root is None else root
+    both = xt_dot(X, np.column_stack([C, u / stats.weight_sum]), sqrt_sw=root,
+                  block_size=block_size)
+    x_mean = both[:, -1]
+    return both[:, :-1] - np.outer(x_mean, u @ C), x_mean

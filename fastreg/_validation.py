@@ -304,3 +304,88 @@ def random_seed(random_state):
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(0, 2**31 - 1))
     raise ValueError(f"random_state must be None, an int, a RandomState or a Generator, got {random_state!r}.")
+
+
+# --- ridge (fastreg._ridge, fastreg._ridge_path, fastreg.bayes) -------------
+
+RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs")
+
+
+def check_ridge_alpha(alpha, n_targets):
+    """One non-negative penalty per target (a scalar is repeated), float64."""
+    arr = np.asarray(alpha)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"alpha must be a number or an array of numbers, got {alpha!r}.")
+    arr = arr.astype(np.float64).ravel()
+    if arr.size not in (1, n_targets):
+        raise ValueError(
+            "Number of targets and number of penalties do not correspond: "
+            f"{arr.size} != {n_targets}."
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError("alpha contains NaN or infinity.")
+    if (arr < 0).any():
+        raise ValueError(f"alpha must be >= 0, got {arr.min()!r}.")
+    return np.broadcast_to(arr, (n_targets,)).copy()
+
+
+def check_ridge_alphas(alphas, *, strictly_positive=False):
+    """A grid of ridge penalties, float64, in the order given."""
+    arr = np.asarray(alphas)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"alphas must be numbers, got dtype {arr.dtype}.")
+    arr = np.atleast_1d(arr.astype(np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D sequence, got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError("alphas contains NaN or infinity.")
+    if strictly_positive and (arr <= 0).any():
+        raise ValueError(
+            f"alphas must be > 0 for leave-one-out and GCV, got min {arr.min()!r}."
+        )
+    if (arr < 0).any():
+        raise ValueError(f"alphas must be >= 0, got min {arr.min()!r}.")
+    return arr.copy()
+
+
+def check_ridge_solver(solver):
+    if solver not in RIDGE_SOLVERS:
+        raise ValueError(f"solver must be one of {RIDGE_SOLVERS}, got {solver!r}.")
+    return solver
+
+
+def check_block_size(block_size):
+    """None (automatic) or a positive number of rows / columns per block."""
+    if block_size is None:
+        return None
+    return check_positive_int(block_size, "block_size")
+
+
+def check_max_iter(max_iter):
+    return None if max_iter is None else check_positive_int(max_iter, "max_iter")
+
+
+def check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}.")
+    return value
+
+
+def check_finite_row_stats(values, name="X"):
+    """As :func:`check_finite_column_stats`, from per-row statistics (X X^T diagonal)."""
+    if not np.isfinite(values).all():
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(
+            f"Input {name} contains NaN, infinity or a value too large for "
+            f"{np.asarray(values).dtype} (first in row {bad})."
+        )
+
+
+def check_y_1d(y, n_samples, dtype):
+    """A single target: 1-D, or 2-D with one column (raveled)."""
+    y = check_y(y, n_samples, dtype)
+    if y.ndim == 2:
+        if y.shape[1] != 1:
+            raise ValueError(f"y must be 1-D (a single target), got shape {y.shape}.")
+        y = y.ravel()
+    return y

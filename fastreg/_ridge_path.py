@@ -1,0 +1,270 @@
+"""``ridge_path`` and ``ridge_cv``: many alphas and targets from one factorization."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _loo, _validation
+from ._spectral import decompose, intercepts, path_coefs, target_coefs
+from ._stats import prepare_targets
+
+
+def _check_common(X, y, sample_weight, block_size, check_input):
+    X = _validation.check_X(X)
+    n_samples = X.shape[0]
+    y = _validation.check_y(y, n_samples, X.dtype) if check_input else np.asarray(y)
+    sample_weight = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
+    block_size = _validation.check_block_size(block_size)
+    return X, y, sample_weight, block_size
+
+
+def ridge_path(
+    X,
+    y,
+    alphas,
+    *,
+    fit_intercept=False,
+    sample_weight=None,
+    return_intercept=False,
+    block_size=None,
+    check_input=True,
+):
+    """Ridge coefficients for many alphas and targets from one factorization.
+
+    For every alpha in ``alphas`` and every target ``t`` it minimizes::
+
+        sum_i sample_weight_i * (y_it - x_i w_t - b_t)^2 + alpha * ||w_t||^2_2
+
+    (``sample_weight_i = 1`` without weights; ``b_t = 0`` unless
+    ``fit_intercept``), the objective of ``sklearn.linear_model.Ridge``.
+
+    One blocked pass over X builds the sufficient statistics -- ``X^T X`` and
+    ``X^T Y`` over row blocks when ``n_samples >= n_features``, ``X X^T`` over
+    column blocks otherwise -- accumulated in float64 with memory bounded by
+    the block size, not by ``n_samples``. One symmetric eigendecomposition then
+    serves every alpha: ``w(alpha) = V diag(1 / (s + alpha)) V^T X^T y`` costs
+    O(n_features^2) per alpha and target (the dual form needs one more pass
+    ``X^T C`` for all alphas at once). With ``fit_intercept`` the data are
+    centered through the same statistics.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data: dense (a ``numpy.memmap`` is read block by block) or
+        sparse; float32 input is accumulated in float64 and returns float32.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Target values.
+    alphas : array-like of shape (n_alphas,)
+        Non-negative penalties, in any order (the output follows it). At
+        ``alpha = 0`` the minimum-norm least-squares solution is returned.
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept per target.
+    sample_weight : float or array-like of shape (n_samples,), default=None
+        Non-negative sample weights in the data term.
+    return_intercept : bool, default=False
+        Also return the intercepts (zeros when ``fit_intercept=False``).
+    block_size : int, default=None
+        Rows (or, when ``n_features > n_samples``, columns) of X per block;
+        None picks about 8 MB per block. Any value gives the same result up
+        to rounding.
+    check_input : bool, default=True
+        False skips the validation of y.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_alphas, n_features) or \
+            (n_alphas, n_targets, n_features)
+        ``coefs[k]`` is laid out like scikit-learn's ``Ridge(alpha=alphas[k]).coef_``
+        (the second form for a 2-D ``y``).
+    intercepts : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        Only returned if ``return_intercept`` is True.
+
+    See Also
+    --------
+    ridge_regression : One alpha (per target), scikit-learn's signature.
+    ridge_cv : Leave-one-out choice of alpha on the same factorization.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg import ridge_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5))
+    >>> y = X @ np.arange(5.0)
+    >>> coefs = ridge_path(X, y, [1e-8, 1.0, 100.0])
+    >>> coefs.shape
+    (3, 5)
+    >>> np.round(coefs[0], 6) + 0.0
+    array([0., 1., 2., 3., 4.])
+    """
+    X, y, sample_weight, block_size = _check_common(X, y, sample_weight, block_size,
+                                                    check_input)
+    alphas = _validation.check_ridge_alphas(alphas)
+    targets = prepare_targets(y, sample_weight, center=bool(fit_intercept))
+    stats, spec = decompose(X, targets, center=bool(fit_intercept), block_size=block_size)
+    coefs, x_mean = path_coefs(X, stats, spec, alphas, block_size=block_size)
+    offsets = intercepts(x_mean, stats.y_mean, coefs)
+    if y.ndim == 1:
+        coefs, offsets = coefs[:, 0], offsets[:, 0]
+    coefs = coefs.astype(X.dtype)
+    if return_intercept:
+        return coefs, offsets.astype(X.dtype)
+    return coefs
+
+
+@dataclass(frozen=True)
+class RidgeCVResult:
+    """The outcome of :func:`ridge_cv`.
+
+    Attributes
+    ----------
+    alpha : float or ndarray of shape (n_targets,)
+        The chosen alpha (one per target with ``alpha_per_target`` and 2-D y),
+        as scikit-learn's ``RidgeCV.alpha_``.
+    coef : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients refit at the chosen alpha (``RidgeCV.coef_``).
+    intercept : float or ndarray of shape (n_targets,)
+        ``RidgeCV.intercept_``.
+    alphas : ndarray of shape (n_alphas,)
+        The grid, in the order given.
+    cv_error : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        Mean squared leave-one-out (or GCV) error per alpha (and target, for
+        2-D y). With shared alpha the choice minimizes its mean over targets,
+        which is ``-RidgeCV.best_score_`` at the chosen alpha.
+    criterion : {'loo', 'gcv'}
+    cv_results : ndarray of shape (n_samples, n_alphas) or \
+            (n_samples, n_targets, n_alphas), or None
+        Squared leave-one-out errors per sample (``RidgeCV.cv_results_`` with
+        ``store_cv_results=True``).
+    """
+
+    alpha: object
+    coef: np.ndarray
+    intercept: object
+    alphas: np.ndarray
+    cv_error: np.ndarray
+    criterion: str
+    cv_results: np.ndarray | None = None
+
+
+def cv_errors(X, targets, stats, spec, alphas, *, criterion, block_size, keep_samples):
+    """``(mse (n_alphas, n_targets), per_sample or None)`` for the chosen criterion."""
+    if criterion == "gcv":
+        return _loo.gcv(targets, stats, spec, alphas), None
+    if spec.form == "primal":
+        return _loo.primal_loo(X, targets, stats, spec, alphas, block_size=block_size,
+                               keep_samples=keep_samples)
+    return _loo.dual_loo(spec, alphas, keep_samples=keep_samples)
+
+
+def ridge_cv(
+    X,
+    y,
+    alphas=(0.1, 1.0, 10.0),
+    *,
+    fit_intercept=True,
+    sample_weight=None,
+    alpha_per_target=False,
+    criterion="loo",
+    store_cv_results=False,
+    block_size=None,
+    check_input=True,
+):
+    """Choose the ridge penalty by exact leave-one-out (or GCV) on one factorization.
+
+    The objective for each alpha is that of :func:`ridge_path`::
+
+        sum_i sample_weight_i * (y_it - x_i w_t - b_t)^2 + alpha * ||w_t||^2_2
+
+    and the criterion is scikit-learn's ``RidgeCV`` default (efficient
+    leave-one-out, ``scoring=None``): the mean over samples of
+    ``sample_weight_i * e_i^2``, where ``e_i`` is the exact leave-one-out
+    residual ``r_i / (1 - h_ii)`` and the intercept counts as unpenalized
+    (it adds ``sample_weight_i / sum(sample_weight)`` to the leverage
+    ``h_ii``). It reproduces ``RidgeCV(alphas).alpha_`` on the same grid.
+
+    When ``n_samples >= n_features`` the leverages need a second blocked pass
+    over X (``Q = X V`` per block, then ``h(alpha) = (Q * Q) @ 1 / (s + alpha)``
+    for all alphas); when ``n_features > n_samples`` everything comes from the
+    eigenpairs of ``X X^T``. ``criterion='gcv'`` replaces each leverage by
+    their mean ``trace(H) / n`` and needs no second pass.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data (dense, memmap or sparse; float32 is accumulated in
+        float64 and the coefficients are returned in float32).
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Target values.
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Strictly positive penalties to try, in the order given (ties go to the
+        first, as in scikit-learn).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept per target.
+    sample_weight : float or array-like of shape (n_samples,), default=None
+        Non-negative sample weights.
+    alpha_per_target : bool, default=False
+        Choose one alpha per target (2-D y) instead of one shared alpha.
+    criterion : {'loo', 'gcv'}, default='loo'
+        Exact leave-one-out, or generalized cross-validation.
+    store_cv_results : bool, default=False
+        Keep the squared error of every sample (``criterion='loo'`` only).
+    block_size : int, default=None
+        Rows (or columns) of X per block; see :func:`ridge_path`.
+    check_input : bool, default=True
+        False skips the validation of y.
+
+    Returns
+    -------
+    RidgeCVResult
+        With fields ``alpha``, ``coef``, ``intercept``, ``alphas``,
+        ``cv_error`` (mean squared error per alpha, and per target for 2-D y),
+        ``criterion`` and ``cv_results``.
+
+    See Also
+    --------
+    ridge_path : The coefficients for every alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg import ridge_cv
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ np.ones(5) + 0.5 * rng.standard_normal(100)
+    >>> res = ridge_cv(X, y, alphas=[0.01, 1.0, 100.0])
+    >>> float(res.alpha)
+    0.01
+    >>> res.cv_error.shape
+    (3,)
+    """
+    X, y, sample_weight, block_size = _check_common(X, y, sample_weight, block_size,
+                                                    check_input)
+    alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
+    _validation.check_choice(criterion, "criterion", ("loo", "gcv"))
+    if store_cv_results and criterion != "loo":
+        raise ValueError("store_cv_results=True needs criterion='loo'.")
+    center = bool(fit_intercept)
+    targets = prepare_targets(y, sample_weight, center=center)
+    stats, spec = decompose(X, targets, center=center, block_size=block_size)
+    mse, per_sample = cv_errors(X, targets, stats, spec, alphas, criterion=criterion,
+                                block_size=block_size, keep_samples=bool(store_cv_results))
+    best = _loo.select(mse, per_target=bool(alpha_per_target))
+    chosen = alphas[best]
+    coef, x_mean = target_coefs(X, stats, spec, chosen, block_size=block_size)
+    offsets = stats.y_mean - coef @ x_mean
+    return _cv_result(y, X.dtype, chosen, coef, offsets, alphas, mse, per_sample,
+                      criterion, bool(alpha_per_target))
+
+
+def _cv_result(y, dtype, chosen, coef, offsets, alphas, mse, per_sample, criterion,
+               per_target):
+    if y.ndim == 1:
+        return RidgeCVResult(float(chosen[0]), coef[0].astype(dtype), float(offsets[0]),
+                             alphas, mse[:, 0], criterion,
+                             None if per_sample is None else per_sample[:, 0, :])
+    alpha = chosen.astype(np.float64) if per_target else float(chosen[0])
+    if y.shape[1] == 1:
+        coef = coef[0]
+    return RidgeCVResult(alpha, coef.astype(dtype), offsets.astype(dtype), alphas, mse,
+                         criterion, per_sample)

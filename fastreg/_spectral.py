@@ -1,0 +1,273 @@
+"""One symmetric eigendecomposition that serves every alpha.
+
+With ``X~ = U diag(sqrt(s)) V^T`` (thin SVD, written through the eigenpairs of
+``X~^T X~`` or ``X~ X~^T``), the ridge solution for any alpha is
+
+    w(alpha) = V diag(sqrt(s) / (s + alpha)) U^T y~
+
+so after one ``eigh`` each alpha costs O(rank * n_targets) for the spectral
+coordinates, plus the change of basis back to features.
+
+Two forms, chosen by shape:
+
+* primal (``n_samples >= n_features``): ``eigh(X~^T X~) = V diag(s) V^T``; the
+  coordinates are ``z = V^T X~^T y~`` and ``w = V (z / (s + alpha))``.
+* dual (``n_features > n_samples``): ``eigh(X~ X~^T) = U diag(s) U^T``; the
+  coordinates are ``a = U^T y~`` and ``w = X~^T U (a / (s + alpha))``.
+
+Eigenvalues below ``rank_tol`` are numerically zero: their components carry
+only rounding noise and are dropped from the coefficients, which gives the
+minimum-norm solution at ``alpha = 0``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validation
+from ._stats import dual_product, gram_stats, kernel_stats
+
+
+def choose_form(n_samples, n_features):
+    """``'primal'`` (eigendecompose ``X^T X``) unless features outnumber samples."""
+    return "primal" if n_samples >= n_features else "dual"
+
+
+def rank_tol(eigvals, size):
+    """Eigenvalues at or below this are zero to working precision.
+
+    Parameters
+    ----------
+    eigvals : ndarray
+        Eigenvalues of a Gram or kernel matrix.
+    size : int
+        Its order (rounding in ``eigh`` grows with it).
+
+    Returns
+    -------
+    float
+    """
+    top = float(np.max(eigvals, initial=0.0))
+    return size * np.finfo(np.float64).eps * top
+
+
+def intercept_reflector(sqrt_sw, n_samples):
+    """Householder vector ``v`` whose reflector ``H = I - 2 v v^T`` maps e_0 to +-u.
+
+    With an intercept, ``X~^T u = 0`` exactly for ``u = sqrt(s) / ||sqrt(s)||``,
+    so ``u`` is a null direction of the centered kernel. In the reflected
+    basis it is the first coordinate; dropping that coordinate removes the
+    direction exactly instead of trusting ``eigh`` to find it, which keeps the
+    leave-one-out formulas exact.
+
+    Parameters
+    ----------
+    sqrt_sw : ndarray of shape (n_samples,) or None
+    n_samples : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        Unit vector ``v``.
+    """
+    u = np.ones(n_samples) if sqrt_sw is None else np.asarray(sqrt_sw, dtype=np.float64)
+    u = u / np.linalg.norm(u)
+    v = u.copy()
+    v[0] += np.copysign(1.0, u[0])
+    return v / np.linalg.norm(v)
+
+
+def reflect(K, v):
+    """``H K H`` without its first row and column, in O(n^2) (``H = I - 2 v v^T``)."""
+    k = K @ v
+    gamma = v @ k
+    R = K - 2.0 * np.outer(v, k) - 2.0 * np.outer(k, v) + 4.0 * gamma * np.outer(v, v)
+    return R[1:, 1:]
+
+
+def unreflect(W, v):
+    """``H [0; W]``: a basis of the reflected space back in sample coordinates."""
+    E = np.vstack([np.zeros((1, W.shape[1])), W])
+    return E - 2.0 * np.outer(v, v[1:] @ W)
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Eigenpairs of ``X~^T X~`` (primal) or ``X~ X~^T`` (dual).
+
+    Attributes
+    ----------
+    form : {'primal', 'dual'}
+    eigvals : ndarray of shape (rank,)
+        Clipped at 0.
+    basis : ndarray
+        ``V`` (n_features, rank) in the primal form, ``U`` (n_samples, rank)
+        in the dual form.
+    coords : ndarray of shape (rank, n_targets)
+        ``z = V^T X~^T y~`` (primal) or ``a = U^T y~`` (dual); zero where the
+        eigenvalue is numerically zero in the primal form.
+    keep : ndarray of bool, shape (rank,)
+        Eigenvalues above :func:`rank_tol`.
+    """
+
+    form: str
+    eigvals: np.ndarray
+    basis: np.ndarray
+    coords: np.ndarray
+    keep: np.ndarray
+
+    @property
+    def singular_coords(self):
+        """``U^T y~`` restricted to kept components, shape (rank, n_targets)."""
+        s = np.where(self.keep, self.eigvals, 1.0)
+        if self.form == "primal":
+            return np.where(self.keep[:, None], self.coords / np.sqrt(s)[:, None], 0.0)
+        return np.where(self.keep[:, None], self.coords, 0.0)
+
+
+def _eigh(M):
+    # NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see _stats.add_gram)
+    s, Q = np.linalg.eigh(M)
+    return np.maximum(s, 0.0), Q
+
+
+def primal_spectrum(stats):
+    """Eigendecompose ``X~^T X~`` from :class:`~fastreg._stats.GramStats`."""
+    s, V = _eigh(stats.gram)
+    keep = s > rank_tol(s, s.size)
+    z = V.T @ stats.xty
+    z[~keep] = 0.0
+    return Spectrum("primal", s, V, z, keep)
+
+
+def dual_spectrum(stats):
+    """Eigendecompose ``X~ X~^T`` from :class:`~fastreg._stats.KernelStats`.
+
+    With an intercept the exact null direction ``sqrt(s)`` is deflated first
+    (:func:`intercept_reflector`), so the basis has ``n_samples - 1`` columns.
+    """
+    K = stats.kernel
+    if stats.centered:
+        v = intercept_reflector(stats.sqrt_sw, K.shape[0])
+        s, W = _eigh(reflect(K, v))
+        U = unreflect(W, v)
+    else:
+        s, U = _eigh(K)
+    keep = s > rank_tol(s, K.shape[0])
+    return Spectrum("dual", s, U, U.T @ stats.y_tilde, keep)
+
+
+def filter_factors(spec, alphas):
+    """``1 / (s + alpha)`` for kept components, 0 for the others.
+
+    Parameters
+    ----------
+    spec : Spectrum
+    alphas : ndarray of shape (n_alphas,)
+
+    Returns
+    -------
+    ndarray of shape (rank, n_alphas)
+    """
+    s = spec.eigvals[:, None]
+    with np.errstate(divide="ignore"):
+        D = 1.0 / (s + np.asarray(alphas, dtype=np.float64)[None, :])
+    return np.where(spec.keep[:, None], D, 0.0)
+
+
+def spectral_weights(spec, alphas):
+    """Coefficients of the path in the spectral basis.
+
+    Returns
+    -------
+    ndarray of shape (rank, n_alphas, n_targets)
+        ``coords * 1 / (s + alpha)``: multiply by ``V`` (primal) or ``X~^T U``
+        (dual) to get the coefficients.
+    """
+    D = filter_factors(spec, alphas)
+    return D[:, :, None] * spec.coords[:, None, :]
+
+
+def primal_coefs(spec, alphas):
+    """Coefficients for every alpha and target, shape (n_alphas, n_targets, n_features)."""
+    Wk = spectral_weights(spec, alphas)
+    rank, n_alphas, n_targets = Wk.shape
+    W = spec.basis @ Wk.reshape(rank, n_alphas * n_targets)
+    return W.T.reshape(n_alphas, n_targets, -1)
+
+
+def dual_vectors(spec, alphas):
+    """Dual coefficients ``c = U (a / (s + alpha))``, shape (n_samples, n_alphas * n_targets).
+
+    ``w = X~^T c`` then gives the coefficients (one product for all alphas).
+    """
+    Wk = spectral_weights(spec, alphas)
+    rank, n_alphas, n_targets = Wk.shape
+    return spec.basis @ Wk.reshape(rank, n_alphas * n_targets)
+
+
+def intercepts(x_mean, y_mean, coefs):
+    """``ybar - m^T w`` for coefficients of shape (..., n_targets, n_features)."""
+    return y_mean - coefs @ x_mean
+
+
+def decompose(X, targets, *, center, block_size=None):
+    """Statistics and spectrum of a problem, in the form its shape calls for.
+
+    Parameters
+    ----------
+    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
+    targets : Targets
+        From :func:`fastreg._stats.prepare_targets` with the same ``center``.
+    center : bool
+        Fit an intercept (center X and y at their weighted means).
+    block_size : int, default=None
+        Rows (primal) or columns (dual) per block.
+
+    Returns
+    -------
+    stats : GramStats or KernelStats
+    spec : Spectrum
+    """
+    if choose_form(*X.shape) == "primal":
+        stats = gram_stats(X, targets, center=center, block_size=block_size)
+        _validation.check_finite_column_stats(np.diag(stats.gram))
+        return stats, primal_spectrum(stats)
+    stats = kernel_stats(X, targets, center=center, block_size=block_size)
+    _validation.check_finite_row_stats(np.diag(stats.kernel))
+    return stats, dual_spectrum(stats)
+
+
+def path_coefs(X, stats, spec, alphas, *, block_size=None):
+    """Coefficients for every alpha and target, and the column means of X.
+
+    The primal form costs one ``(p, p) @ (p, n_alphas * n_targets)`` product;
+    the dual form one blocked pass ``X~^T C`` over X (which also yields the
+    means).
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_alphas, n_targets, n_features)
+    x_mean : ndarray of shape (n_features,)
+    """
+    n_alphas, n_targets = len(alphas), spec.coords.shape[1]
+    if spec.form == "primal":
+        return primal_coefs(spec, alphas), stats.x_mean
+    W, x_mean = dual_product(X, dual_vectors(spec, alphas), stats, block_size=block_size)
+    return W.T.reshape(n_alphas, n_targets, -1), x_mean
+
+
+def target_weights(spec, alpha):
+    """Spectral weights with one alpha per target, shape (rank, n_targets)."""
+    alpha = np.asarray(alpha, dtype=np.float64)
+    D = filter_factors(spec, alpha)  # (rank, n_targets): column t at alpha[t]
+    return D * spec.coords
+
+
+def target_coefs(X, stats, spec, alpha, *, block_size=None):
+    """Coefficients (n_targets, n_features), target t at ``alpha[t]``, and the X means."""
+    weights = target_weights(spec, alpha)
+    if spec.form == "primal":
+        return (spec.basis @ weights).T, stats.x_mean
+    W, x_mean = dual_product(X, spec.basis @ weights, stats, block_size=block_size)
+    return W.T, x_mean
