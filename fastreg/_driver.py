@@ -98,7 +98,7 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
             n_sweeps += problem.solve(W, ws, l1, l2, positive, inner_tol,
                                       max_iter - n_sweeps, sweep_seed)[0]
             n_solves += 1
-            G, R2, Ry = problem.gradient(W)
+            G, R2, Ry = problem.gradient(W, l1)
             gap, dual_norm = duality_gap(G, W2, all_features, R2, Ry, l1, l2, positive, n)
             if gap <= gap_tol:
                 break

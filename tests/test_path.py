@@ -1097,3 +1097,36 @@ def test_verbose(verbose, capfd):
         assert err.count(".") >= 3
     else:
         assert err.count("\n") >= 3 and "gap" in err
+
+
+# ------------------------------------------- bounded gradients (wide, naive)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+def test_wide_path_with_skipped_gradients_matches_sklearn(l1_ratio, positive):
+    # p >> n with a sparse truth: most KKT re-checks skip most features through
+    # their gradient bounds, and every certificate must still hold exactly
+    X, y = make_data(60, 900, seed=11, n_informative=4)
+    compare_with_sklearn(X, y, l1_ratio=l1_ratio, positive=positive, alphas=30, eps=1e-2)
+
+
+def test_gradient_bounds_are_upper_bounds():
+    from fastreg._problems import DenseProblem
+
+    X, y = make_data(50, 400, seed=2)
+    problem = DenseProblem(X, y)
+    w = np.zeros(400)
+    problem.start(w)
+    g0 = problem.gradient(w)[0][:, 0].copy()
+    w[:3] = [0.5, -0.2, 0.1]
+    problem.start(w)
+    l1 = 0.9 * np.abs(g0).max()
+    g_mixed = problem.gradient(w, l1)[0][:, 0]
+    g_exact = X.T @ (y - X @ w) / 50
+    computed = np.isclose(g_mixed, g_exact, rtol=1e-12, atol=1e-14)
+    # every feature that could violate the KKT conditions is computed exactly ...
+    assert np.all(computed[(np.abs(g_exact) > l1) | (w != 0)])
+    # ... and every other entry is an upper bound on |gradient| that stays <= l1
+    skipped = ~computed
+    assert skipped.sum() > 200
+    assert np.all(g_mixed[skipped] >= np.abs(g_exact[skipped]))
+    assert np.all(g_mixed[skipped] <= l1)
