@@ -108,7 +108,7 @@ def check_finite(a, name):
         raise ValueError(f"Input {name} contains NaN or infinity.")
 
 
-def check_finite_column_stats(values, name="X"):
+def check_finite_column_stats(values, name="X", *, along="column"):
     """Detect non-finite entries of X from a per-column statistic.
 
     The squared column norms (or the Gram diagonal) of X are finite exactly
@@ -119,7 +119,7 @@ def check_finite_column_stats(values, name="X"):
         bad = int(np.flatnonzero(~np.isfinite(values))[0])
         raise ValueError(
             f"Input {name} contains NaN, infinity or a value too large for "
-            f"{np.asarray(values).dtype} (first in column {bad})."
+            f"{np.asarray(values).dtype} (first in {along} {bad})."
         )
 
 
@@ -373,12 +373,7 @@ def check_choice(value, name, choices):
 
 def check_finite_row_stats(values, name="X"):
     """As :func:`check_finite_column_stats`, from per-row statistics (X X^T diagonal)."""
-    if not np.isfinite(values).all():
-        bad = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise ValueError(
-            f"Input {name} contains NaN, infinity or a value too large for "
-            f"{np.asarray(values).dtype} (first in row {bad})."
-        )
+    check_finite_column_stats(values, name, along="row")
 
 
 def check_y_1d(y, n_samples, dtype):
