@@ -12,6 +12,10 @@ from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
 from .gap import duality_gap
 from .prox import enet_coordinate
 
+# A gap check costs about one sweep in residual mode: after each failed check,
+# the next one waits for twice as many sweeps over the nonzeros (up to this).
+MAX_CYCLE = 16
+
 
 @reduction_jit
 def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n):
@@ -94,6 +98,7 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
     seed_random(seed)
     active = np.empty_like(ws)
     n_epochs = 0
+    min_cycle = 1
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
@@ -104,12 +109,15 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
             break
         n_active = nonzero_subset(ws, w, active)
         settle = settle_tol(gap_tol, n_active)
+        n_cycle = 0
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
             dmax = _dense_sweep(X, r, w, norms2, active, n_active, l1, l2, positive, inv_n)
             n_epochs += 1
-            if dmax <= settle:
+            n_cycle += 1
+            if dmax <= settle and n_cycle >= min_cycle:
                 break
+        min_cycle = min(2 * min_cycle, MAX_CYCLE)
     return n_epochs, gap
 
 
@@ -222,6 +230,7 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
     seed_random(seed)
     active = np.empty_like(ws)
     n_epochs = 0
+    min_cycle = 1
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
@@ -234,11 +243,14 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
             break
         n_active = nonzero_subset(ws, w, active)
         settle = settle_tol(gap_tol, n_active)
+        n_cycle = 0
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
             dmax = _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift,
                               uu, active, n_active, l1, l2, positive, inv_n)
             n_epochs += 1
-            if dmax <= settle:
+            n_cycle += 1
+            if dmax <= settle and n_cycle >= min_cycle:
                 break
+        min_cycle = min(2 * min_cycle, MAX_CYCLE)
     return n_epochs, gap
