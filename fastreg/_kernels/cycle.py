@@ -8,7 +8,9 @@ stopping rule:
    stop when it is at most ``gap_tol``;
 2. otherwise sweep the nonzero coefficients only until no coordinate step
    decreases the objective by more than ``gap_tol / n_nonzero`` (they have
-   settled), and go back to 1.
+   settled), and go back to 1. In residual mode, where a gap check costs about
+   one sweep, each failed check also doubles the minimum number of these
+   sweeps (``cd_naive.MAX_CYCLE`` at most).
 """
 
 import numpy as np
