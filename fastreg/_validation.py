@@ -168,17 +168,7 @@ def check_positive_int(value, name):
 
 def check_alphas(alphas):
     """Validate an explicit grid; return it sorted in decreasing order (as sklearn)."""
-    arr = np.asarray(alphas)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"alphas must be numbers, got dtype {arr.dtype}.")
-    arr = np.atleast_1d(arr.astype(np.float64))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"alphas must be a non-empty 1-D sequence, got shape {arr.shape}.")
-    if not np.isfinite(arr).all():
-        raise ValueError("alphas contains NaN or infinity.")
-    if (arr < 0).any():
-        raise ValueError(f"alphas must be >= 0, got min {arr.min()!r}.")
-    return np.sort(arr)[::-1].copy()
+    return np.sort(check_ridge_alphas(alphas))[::-1].copy()
 
 
 def check_sample_weight(sample_weight, n_samples, dtype):
