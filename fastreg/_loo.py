@@ -42,7 +42,7 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
     ----------
     X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
     targets : Targets
-    stats : GramStats
+    stats : PrimalStats
     spec : Spectrum
         Primal form.
     alphas : ndarray of shape (n_alphas,)

@@ -132,7 +132,7 @@ def _eigh(M):
 
 
 def primal_spectrum(stats):
-    """Eigendecompose ``X~^T X~`` from :class:`~fastreg._stats.GramStats`."""
+    """Eigendecompose ``X~^T X~`` from :class:`~fastreg._stats.PrimalStats`."""
     s, V = _eigh(stats.gram)
     keep = s > rank_tol(s, s.size)
     z = V.T @ stats.xty
@@ -226,7 +226,7 @@ def decompose(X, targets, *, center, block_size=None):
 
     Returns
     -------
-    stats : GramStats or KernelStats
+    stats : PrimalStats or KernelStats
     spec : Spectrum
     """
     if choose_form(*X.shape) == "primal":

@@ -81,7 +81,7 @@ def needs_shift(mean, std, *, ratio=SHIFT_RATIO):
 
 
 @dataclass(frozen=True)
-class GramStats:
+class PrimalStats:
     """Primal statistics of ``X~`` and ``Y~`` (see the module docstring).
 
     Attributes
@@ -261,7 +261,7 @@ def gram_stats(X, targets, *, center, block_size=None):
 
     Returns
     -------
-    GramStats
+    PrimalStats
     """
     n_samples, n_features = X.shape
     if sparse.issparse(X):
@@ -287,12 +287,12 @@ def gram_stats(X, targets, *, center, block_size=None):
             cross_t += rhs_t[:, start:stop] @ block
     cross = cross_t.T
     if not center:
-        return GramStats(gram, cross, _sq_norms(targets.y_tilde), np.zeros(n_features),
+        return PrimalStats(gram, cross, _sq_norms(targets.y_tilde), np.zeros(n_features),
                          targets.y_mean, None, S, n_samples, False)
     delta = cross[:, 0] / S  # mean - shift
     gram -= S * np.outer(delta, delta)
     base = np.zeros(n_features) if shift is None else shift
-    return GramStats(gram, cross[:, 1:], _sq_norms(targets.y_tilde), base + delta,
+    return PrimalStats(gram, cross[:, 1:], _sq_norms(targets.y_tilde), base + delta,
                      targets.y_mean, shift, S, n_samples, True)
 
 
