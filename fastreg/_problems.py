@@ -230,6 +230,28 @@ class GramProblem:
         self.n_cached = int((self.slot >= 0).sum())
         self.g = np.empty(p, dtype=np.float64)
 
+    @classmethod
+    def from_gram(cls, gram, Xy, yy, n_samples, dtype=np.float64):
+        """A problem given by its statistics alone: ``X^T X``, ``X^T y``, ``y^T y``.
+
+        Every quantity the kernels and the duality gap need is one of these, so
+        no X is kept (``gradient`` and ``solve`` never touch it).
+        """
+        self = cls.__new__(cls)
+        self.X = self.y = None
+        self.n_samples = int(n_samples)
+        self.n_features = p = gram.shape[0]
+        self.n_tasks = None
+        self.yy = float(yy)
+        self.Xy_ = np.asarray(Xy, dtype=np.float64).ravel()
+        self.cache = np.asfortranarray(np.asarray(gram, dtype=dtype).T)
+        self.slot = np.arange(p, dtype=np.int64)
+        self.norms2 = np.diag(self.cache).astype(np.float64) / self.n_samples
+        _validation.check_finite_column_stats(self.norms2)
+        self.n_cached = p
+        self.g = np.empty(p, dtype=np.float64)
+        return self
+
     def Xy(self):
         return self.Xy_
 
