@@ -2,10 +2,20 @@
 
 Lasso and elastic-net paths by Numba coordinate descent (drop-in for
 scikit-learn's ``lasso_path`` / ``enet_path``), with a duality-gap certificate
-at every alpha.
+at every alpha; ridge for many alphas and targets from one factorization;
+sufficient statistics (``GramStats``) that feed every Gram-based solver and
+K-fold cross-validation at about one pass over the data.
 """
 
 from . import bayes
+from ._cv import EnetCVResult, enet_cv, enet_cv_from_stats, lasso_cv, lasso_cv_from_stats
+from ._from_stats import (
+    enet_path_from_stats,
+    lasso_path_from_stats,
+    ridge_cv_from_stats,
+    ridge_path_from_stats,
+)
+from ._gramstats import GramStats
 from ._path import enet_path, lasso_path
 from ._ridge import ridge_regression
 from ._ridge_path import ridge_cv, ridge_path
@@ -15,4 +25,7 @@ from .datasets import load_diabetes
 __version__ = "0.1.0"
 
 __all__ = ["enet_path", "lasso_path", "ConvergenceWarning", "load_diabetes",
-           "ridge_regression", "ridge_path", "ridge_cv"]
+           "ridge_regression", "ridge_path", "ridge_cv", "GramStats",
+           "enet_path_from_stats", "lasso_path_from_stats", "ridge_path_from_stats",
+           "ridge_cv_from_stats", "enet_cv", "lasso_cv", "enet_cv_from_stats",
+           "lasso_cv_from_stats", "EnetCVResult"]

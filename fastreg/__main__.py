@@ -1,14 +1,22 @@
-"""Command line: ``python -m fastreg demo``.
+"""Command line: ``python -m fastreg demo`` and ``python -m fastreg bench``.
 
 The demo fits the lasso and elastic-net paths of the diabetes data shipped
 with fastreg and prints a path summary next to scikit-learn's (when
 scikit-learn is installed): the same alphas, nonzeros, duality gaps, the
 largest coefficient difference, and the time of each library.
+
+The bench command runs the repository's benchmark table,
+``scripts/bench_vs_sklearn.py``, with the options given after ``bench``
+passed on unchanged. It needs a source checkout (the script is not part of
+the installed package) and the bench extras (scikit-learn, threadpoolctl).
 """
 
 import argparse
+import importlib.util
+import runpy
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -79,14 +87,72 @@ def demo(out=sys.stdout):
     return 0
 
 
-def main(argv=None):
-    """Entry point of ``python -m fastreg``."""
+BENCH_PROG = "python -m fastreg bench"
+BENCH_NEEDS = ("sklearn", "threadpoolctl")
+
+
+def bench_script():
+    """Path of ``scripts/bench_vs_sklearn.py`` in the source checkout holding fastreg."""
+    import fastreg
+
+    return Path(fastreg.__file__).resolve().parents[1] / "scripts" / "bench_vs_sklearn.py"
+
+
+def bench(argv, script=None, err=None):
+    """Run the benchmark script in this process with the options ``argv``.
+
+    Returns the script's exit status; ``--help`` and bad options exit through
+    the script's own argparse (status 0 or 2, with its usage message). A
+    missing script or missing bench extras give a message and status 1.
+    """
+    err = sys.stderr if err is None else err
+    script = bench_script() if script is None else Path(script)
+    if not script.is_file():
+        print(f"{BENCH_PROG}: the benchmark script {script} is not there. It ships with "
+              "the source repository, not with an installed package: run this command "
+              "from a source checkout of fastreg (pip install -e '.[bench]').", file=err)
+        return 1
+    missing = [name for name in BENCH_NEEDS if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"{BENCH_PROG} needs {' and '.join(missing)}: "
+              "pip install 'fastreg[bench]'", file=err)
+        return 1
+    module = runpy.run_path(str(script), run_name="fastreg_bench_vs_sklearn")
+    saved = sys.argv[0]
+    sys.argv[0] = BENCH_PROG  # the script's argparse names itself after argv[0]
+    try:
+        return module["main"](list(argv))
+    finally:
+        sys.argv[0] = saved
+
+
+def _parser():
     parser = argparse.ArgumentParser(
         prog="python -m fastreg",
-        description="fastreg: certified lasso / elastic-net paths on Numba.")
-    sub = parser.add_subparsers(dest="command", required=True)
+        description="fastreg: certified lasso / elastic-net paths on Numba.",
+        epilog="'python -m fastreg bench --help' lists the benchmark's options.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{demo,bench}")
     sub.add_parser("demo", help="fit the diabetes lasso and elastic-net paths and "
-                                "compare them with scikit-learn's")
+                                "compare them with scikit-learn's",
+                   description="Fit the lasso and elastic-net paths of the diabetes data "
+                               "and print them beside scikit-learn's.")
+    # the bench options belong to the script; they are forwarded, --help included
+    sub.add_parser("bench", add_help=False,
+                   help="time fastreg against scikit-learn on the benchmark problems "
+                        "(scripts/bench_vs_sklearn.py; options: --quick, --problems, "
+                        "--reps, --tiny-reps, --threads, --seed, --markdown, --strict)")
+    return parser
+
+
+def main(argv=None):
+    """Entry point of ``python -m fastreg``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser()
+    word = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
+    if word is not None and argv[word] == "bench":
+        # everything after 'bench' is the script's; what comes before is checked here
+        parser.parse_args(argv[:word + 1])
+        return bench(argv[word + 1:])
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo()

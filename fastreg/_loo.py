@@ -130,14 +130,24 @@ def gcv(targets, stats, spec, alphas):
     -------
     ndarray of shape (n_alphas, n_targets)
     """
-    n_samples = targets.y.shape[0]
+    return gcv_from_moments(_target_norms(targets), targets.y.shape[0], stats.centered,
+                            spec, alphas)
+
+
+def gcv_from_moments(target_norms, n_samples, centered, spec, alphas):
+    """:func:`gcv` from ``||y~_t||^2``, the sample count and the spectrum alone.
+
+    Returns
+    -------
+    ndarray of shape (n_alphas, n_targets)
+    """
     a = spec.singular_coords
     s = np.where(spec.keep, spec.eigvals, 0.0)
-    base = np.maximum(_target_norms(targets) - (a * a).sum(axis=0), 0.0)
+    base = np.maximum(target_norms - (a * a).sum(axis=0), 0.0)
     shrink = alphas[None, :] / (s[:, None] + alphas[None, :])  # (rank, A)
     shrink = np.where(spec.keep[:, None], shrink, 0.0)
     rss = base[None, :] + (shrink * shrink).T @ (a * a)
-    df = (s[:, None] / (s[:, None] + alphas[None, :])).sum(axis=0) + float(stats.centered)
+    df = (s[:, None] / (s[:, None] + alphas[None, :])).sum(axis=0) + float(centered)
     return (rss / n_samples) / ((1.0 - df / n_samples) ** 2)[:, None]
 
 

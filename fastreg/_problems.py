@@ -239,7 +239,7 @@ class GramProblem:
         """
         self = cls.__new__(cls)
         self.X = self.y = None
-        self.n_samples = int(n_samples)
+        self.n_samples = float(n_samples)  # a weight sum in weighted cross-validation
         self.n_features = p = gram.shape[0]
         self.n_tasks = None
         self.yy = float(yy)

@@ -169,8 +169,9 @@ def ridge_cv(
     store_cv_results=False,
     block_size=None,
     check_input=True,
+    cv=None,
 ):
-    """Choose the ridge penalty by exact leave-one-out (or GCV) on one factorization.
+    """Choose the ridge penalty by exact leave-one-out, GCV or K-fold, on one pass over X.
 
     The objective for each alpha is that of :func:`ridge_path`::
 
@@ -213,13 +214,24 @@ def ridge_cv(
         Rows (or columns) of X per block; see :func:`ridge_path`.
     check_input : bool, default=True
         False skips the validation of y.
+    cv : int, array-like of int, splitter or iterable, default=None
+        None: leave-one-out or GCV (``criterion``). Otherwise K-fold
+        cross-validation (``criterion`` is ignored): an int is
+        ``KFold(cv)`` without shuffling, an array gives every row's fold id,
+        a scikit-learn splitter or iterable of ``(train, test)`` must have test
+        sets that partition the rows. One blocked pass builds every fold's
+        :class:`~fastreg.GramStats`; fold k is fit on ``total - fold_k`` and
+        scored on ``fold_k`` from its statistics. ``cv_error`` is then the mean
+        over folds of each fold's weighted mean squared error (scikit-learn's
+        ``RidgeCV(cv=K, scoring='neg_mean_squared_error')``).
 
     Returns
     -------
     RidgeCVResult
         With fields ``alpha``, ``coef``, ``intercept``, ``alphas``,
         ``cv_error`` (mean squared error per alpha, and per target for 2-D y),
-        ``criterion`` and ``cv_results``.
+        ``criterion`` (``'loo'``, ``'gcv'`` or ``'kfold'``) and ``cv_results``
+        (per-sample LOO errors, or per-fold errors for K-fold).
 
     See Also
     --------
@@ -241,6 +253,10 @@ def ridge_cv(
     X, y, sample_weight, block_size = _check_common(X, y, sample_weight, block_size,
                                                     check_input)
     alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
+    if cv is not None:
+        return _kfold_ridge_cv(X, y, alphas, cv, fit_intercept=fit_intercept,
+                               sample_weight=sample_weight, alpha_per_target=alpha_per_target,
+                               block_size=block_size)
     _validation.check_choice(criterion, "criterion", ("loo", "gcv"))
     if store_cv_results and criterion != "loo":
         raise ValueError("store_cv_results=True needs criterion='loo'.")
@@ -255,6 +271,19 @@ def ridge_cv(
     offsets = stats.y_mean - coef @ x_mean
     return _cv_result(y, X.dtype, chosen, coef, offsets, alphas, mse, per_sample,
                       criterion, bool(alpha_per_target))
+
+
+def _kfold_ridge_cv(X, y, alphas, cv, *, fit_intercept, sample_weight, alpha_per_target,
+                    block_size):
+    from ._cv import resolve_folds
+    from ._from_stats import ridge_cv_from_stats
+    from ._gramstats import GramStats
+
+    folds = resolve_folds(cv, X, y, X.shape[0])
+    fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
+                                      block_size=block_size)
+    return ridge_cv_from_stats(fold_stats, alphas, fit_intercept=fit_intercept,
+                               alpha_per_target=alpha_per_target)
 
 
 def _cv_result(y, dtype, chosen, coef, offsets, alphas, mse, per_sample, criterion,

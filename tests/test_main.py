@@ -30,3 +30,63 @@ def test_missing_command_is_a_usage_error():
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2
+
+
+# --------------------------------------------------------------------- bench
+def _run(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "fastreg", *args], capture_output=True,
+                          text=True, timeout=300, **kwargs)
+
+
+def test_help_lists_both_commands():
+    result = _run("--help")
+    assert result.returncode == 0
+    assert "demo" in result.stdout and "bench" in result.stdout
+    assert "bench --help" in result.stdout  # points at the benchmark's own options
+
+
+def test_bench_help_shows_the_script_options():
+    result = _run("bench", "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m fastreg bench")
+    for option in ("--quick", "--problems", "--reps", "--threads", "--markdown", "--strict"):
+        assert option in result.stdout, option
+
+
+@pytest.mark.parametrize("args", [
+    ["bench", "--bogus"],
+    ["bench", "--problems", "no-such-problem"],
+    ["bench", "--reps", "zero"],
+    ["--bogus", "bench"],
+    ["demo", "--quick"],
+])
+def test_bench_bad_arguments_give_usage_not_traceback(args):
+    result = _run(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: python -m fastreg")
+    assert "error:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bench_without_source_checkout_says_so(tmp_path):
+    from fastreg.__main__ import bench, bench_script
+
+    assert bench_script().name == "bench_vs_sklearn.py"
+    assert bench_script().is_file()  # the tests run from a source checkout
+    err = io.StringIO()
+    assert bench(["--quick"], script=tmp_path / "missing.py", err=err) == 1
+    assert "source checkout" in err.getvalue()
+
+
+def test_bench_quick_diabetes_runs_end_to_end(tmp_path):
+    import os
+
+    table = tmp_path / "bench.md"
+    # the script records the commit with read-only git calls; keep them lock-free
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    result = _run("bench", "--quick", "--problems", "diabetes", "--tiny-reps", "3",
+                  "--markdown", str(table), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "| diabetes | 442 x 10 |" in result.stdout
+    assert "QUICK" in result.stdout
+    assert "| diabetes | 442 x 10 |" in table.read_text()

@@ -1,0 +1,599 @@
+"""K-fold cross-validation of the lasso / elastic-net path at about one pass over X.
+
+Per-fold statistics are built once (:meth:`GramStats.from_folds`); fold k is
+fit on ``total - fold_k`` (a p x p subtraction, no pass over X) and scored on
+``fold_k`` from its own statistics, so the validation error of a whole path
+costs O(p^2) per alpha instead of a pass over the held-out rows. Problems
+without a usable Gram matrix (more features than samples, or a Gram over the
+memory budget) run the same protocol on the rows themselves.
+
+The protocol is scikit-learn's ``LassoCV`` / ``ElasticNetCV``: the grid from
+all data, every fold fit with an intercept on the training rows (weights
+rescaled to sum to the number of training rows, i.e. the data term is scaled
+by the training weight sum), the error of a fold the weighted mean squared
+error of its held-out rows, the choice the alpha of least mean error over
+folds, the refit on all data.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from . import _validation
+from ._from_stats import check_stats, grid_size, stats_path
+from ._gramstats import GramStats, check_fold_ids
+from ._grid import alpha_grid, alpha_max
+from ._path import enet_path
+
+
+@dataclass(frozen=True)
+class EnetCVResult:
+    """The outcome of :func:`enet_cv` / :func:`lasso_cv`.
+
+    Attributes
+    ----------
+    alpha : float
+        The alpha of least mean cross-validation error (``ElasticNetCV.alpha_``).
+    alpha_1se : float
+        The largest alpha whose mean error is within one standard error of the
+        least (glmnet's ``lambda.1se``), for the chosen ``l1_ratio``.
+    l1_ratio : float
+        The chosen l1_ratio (``ElasticNetCV.l1_ratio_``).
+    alphas : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+        The grid (one row per l1_ratio when several were given).
+    mse_path : ndarray of shape (n_alphas, n_folds) or (n_l1_ratios, n_alphas, n_folds)
+        Mean squared validation error of every fold (``ElasticNetCV.mse_path_``).
+    cv_mean : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+        Its mean over folds.
+    cv_std_error : ndarray, same shape as ``cv_mean``
+        Standard error of that mean: the standard deviation over folds
+        (``ddof=1``) over ``sqrt(n_folds)``.
+    coef : ndarray of shape (n_features,)
+        Refit on all data at ``alpha`` (``ElasticNetCV.coef_``).
+    intercept : float
+        ``ElasticNetCV.intercept_``.
+    coefs : ndarray of shape (n_features, n_alphas)
+        The refit path on all data for the chosen l1_ratio.
+    intercepts : ndarray of shape (n_alphas,)
+        Its intercepts.
+    dual_gaps : ndarray of shape (n_alphas,)
+        Its duality gaps.
+    n_iters : list of int
+        Its sweeps per alpha.
+    best_index : int
+        Index of ``alpha`` in the chosen row of ``alphas``.
+    index_1se : int
+        Index of ``alpha_1se``.
+    folds : ndarray of shape (n_samples,) or None
+        Fold id of every row (None when fitted from statistics).
+    """
+
+    alpha: float
+    alpha_1se: float
+    l1_ratio: float
+    alphas: np.ndarray
+    mse_path: np.ndarray
+    cv_mean: np.ndarray
+    cv_std_error: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    dual_gaps: np.ndarray
+    n_iters: list
+    best_index: int
+    index_1se: int
+    folds: np.ndarray | None = None
+
+    @property
+    def dual_gap(self):
+        """Duality gap of the refit at ``alpha``."""
+        return float(self.dual_gaps[self.best_index])
+
+    @property
+    def n_iter(self):
+        """Sweeps of the refit at ``alpha``."""
+        return int(self.n_iters[self.best_index])
+
+
+def kfold_ids(n_samples, n_splits):
+    """Fold ids of scikit-learn's ``KFold(n_splits)`` without shuffling.
+
+    Contiguous folds; the first ``n_samples % n_splits`` have one extra row.
+
+    Parameters
+    ----------
+    n_samples : int
+    n_splits : int
+
+    Returns
+    -------
+    ndarray of int64, shape (n_samples,)
+    """
+    if n_splits < 2:
+        raise ValueError(f"cv must be at least 2 folds, got {n_splits}.")
+    if n_splits > n_samples:
+        raise ValueError(f"Cannot have cv={n_splits} folds with only {n_samples} samples.")
+    sizes = np.full(n_splits, n_samples // n_splits, dtype=np.int64)
+    sizes[: n_samples % n_splits] += 1
+    return np.repeat(np.arange(n_splits, dtype=np.int64), sizes)
+
+
+def resolve_folds(cv, X, y, n_samples):
+    """Fold ids from ``cv``: an int, fold ids, a splitter or (train, test) pairs.
+
+    Parameters
+    ----------
+    cv : int, array-like of shape (n_samples,), splitter or iterable
+        An int is scikit-learn's ``KFold(cv)``; an array gives each row's fold;
+        an object with ``split(X, y)`` or an iterable yields ``(train, test)``
+        index pairs whose test sets must partition the rows.
+    X, y : array-like
+        Passed to ``cv.split``.
+    n_samples : int
+
+    Returns
+    -------
+    ndarray of int64, shape (n_samples,)
+    """
+    if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
+        return kfold_ids(n_samples, int(cv))
+    if isinstance(cv, np.ndarray) or (isinstance(cv, (list, tuple)) and len(cv) == n_samples
+                                      and all(np.isscalar(v) for v in cv)):
+        return check_fold_ids(cv, n_samples)
+    splits = cv.split(X, y) if hasattr(cv, "split") else cv
+    folds = np.full(n_samples, -1, dtype=np.int64)
+    for k, split in enumerate(splits):
+        test = np.asarray(split[1])
+        if test.dtype == bool:
+            test = np.flatnonzero(test)
+        if np.any(folds[test] >= 0):
+            raise ValueError("The cv splits' test sets overlap; fastreg's cross-validation "
+                             "needs test sets that partition the samples.")
+        folds[test] = k
+    if np.any(folds < 0):
+        raise ValueError("The cv splits' test sets do not cover every sample; fastreg's "
+                         "cross-validation needs test sets that partition the samples.")
+    return check_fold_ids(folds, n_samples)
+
+
+def choose_cv_route(n_samples, n_features):
+    """``'stats'`` (per-fold Gram statistics) when a Gram matrix pays, else ``'rows'``.
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+
+    Returns
+    -------
+    {'stats', 'rows'}
+    """
+    if n_samples <= n_features:
+        return "rows"
+    if n_features * n_features * 8 > _validation.GRAM_MAX_BYTES:
+        return "rows"
+    return "stats"
+
+
+def one_standard_error(cv_mean, cv_std_error):
+    """``(best, one_se)``: the least mean error and the largest alpha within 1 SE of it.
+
+    Alphas are in decreasing order, so the largest alpha is the smallest index.
+    """
+    mean = np.where(np.isnan(cv_mean), np.inf, cv_mean)
+    best = int(np.argmin(mean))
+    bound = mean[best] + (0.0 if np.isnan(cv_std_error[best]) else cv_std_error[best])
+    one_se = int(np.flatnonzero(mean <= bound)[0])
+    return best, one_se
+
+
+def _summarize(mse_path):
+    n_folds = mse_path.shape[-1]
+    mean = mse_path.mean(axis=-1)
+    se = mse_path.std(axis=-1, ddof=1) / np.sqrt(n_folds)
+    return mean, se
+
+
+def _l1_ratios(l1_ratio):
+    ratios = np.atleast_1d(np.asarray(l1_ratio, dtype=np.float64))
+    if ratios.ndim != 1 or ratios.size == 0:
+        raise ValueError("l1_ratio must be a float or a non-empty 1-D list of floats.")
+    return [_validation.check_l1_ratio(float(r)) for r in ratios], np.ndim(l1_ratio) == 0
+
+
+def _options(eps, tol, max_iter, selection, random_state):
+    seed = (_validation.random_seed(random_state)
+            if _validation.check_selection(selection) == "random" else -1)
+    return dict(eps=_validation.check_positive_real(eps, "eps"),
+                tol=_validation.check_positive_real(tol, "tol", allow_zero=True),
+                max_iter=_validation.check_positive_int(max_iter, "max_iter"), seed=seed)
+
+
+def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screening, verbose,
+                        opts):
+    """Grids, per-fold errors and the total statistics, everything from statistics."""
+    total = sum(fold_stats[1:], fold_stats[0])
+    grids, paths = [], []
+    for ratio in ratios:
+        if isinstance(grid, int):
+            top = alpha_max(total.xty(center=center), total.weight_sum, ratio,
+                            positive=positive)
+            alphas = alpha_grid(top, grid, opts["eps"])
+        else:
+            alphas = grid
+        mse = np.empty((alphas.shape[0], len(fold_stats)))
+        for k, fold in enumerate(fold_stats):
+            train = total - fold
+            _, coefs, _, _, offsets = stats_path(
+                train, alphas, l1_ratio=ratio, center=center, scale=train.weight_sum,
+                positive=positive, do_screening=do_screening, verbose=verbose, **opts)
+            mse[:, k] = fold.residual_sum_of_squares(coefs, offsets) / fold.weight_sum
+        grids.append(alphas)
+        paths.append(mse)
+    return grids, paths, total
+
+
+def _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, dtype):
+    """Pick the best (l1_ratio, alpha), refit, and pack an :class:`EnetCVResult`."""
+    means, ses = zip(*(_summarize(m) for m in mse_paths))
+    best_r = int(np.argmin([np.nanmin(m) if not np.all(np.isnan(m)) else np.inf
+                            for m in means]))
+    best, one_se = one_standard_error(means[best_r], ses[best_r])
+    alphas_r = grids[best_r]
+    _, coefs, gaps, n_iters, offsets = refit(ratios[best_r], alphas_r)
+    squeeze = scalar_ratio
+    return EnetCVResult(
+        alpha=float(alphas_r[best]), alpha_1se=float(alphas_r[one_se]),
+        l1_ratio=float(ratios[best_r]),
+        alphas=grids[0] if squeeze else np.array(grids),
+        mse_path=mse_paths[0] if squeeze else np.array(mse_paths),
+        cv_mean=means[0] if squeeze else np.array(means),
+        cv_std_error=ses[0] if squeeze else np.array(ses),
+        coef=coefs[:, best].astype(dtype), intercept=float(offsets[best]),
+        coefs=coefs.astype(dtype), intercepts=offsets.astype(dtype), dual_gaps=gaps,
+        n_iters=n_iters, best_index=best, index_1se=one_se, folds=folds)
+
+
+def enet_cv_from_stats(
+    fold_stats,
+    *,
+    l1_ratio=0.5,
+    eps=1e-3,
+    alphas=100,
+    fit_intercept=True,
+    positive=False,
+    tol=1e-4,
+    max_iter=1000,
+    selection="cyclic",
+    random_state=None,
+    do_screening=True,
+    verbose=0,
+):
+    """K-fold cross-validated elastic net from per-fold sufficient statistics.
+
+    Fold k is fit on ``total - fold_k`` with the training objective::
+
+        1 / (2 * S_train) * sum_{i in train} s_i * (y_i - x_i w - b)^2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    (``S_train`` the training weight sum, as scikit-learn's ``ElasticNetCV``
+    rescales weights), and scored by the weighted mean squared error of fold
+    k computed from ``fold_k``'s statistics. The grid comes from all data.
+
+    Parameters
+    ----------
+    fold_stats : list of GramStats
+        One entry per fold (e.g. :meth:`GramStats.from_folds`), one target.
+    l1_ratio : float or list of float, default=0.5
+        Mixing parameter(s); with a list the best (l1_ratio, alpha) pair wins.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` for an integer ``alphas``.
+    alphas : int or array-like, default=100
+        Grid size or the alphas (sorted decreasing).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    positive : bool, default=False
+        Non-negative coefficients.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance of every fit.
+    max_iter : int, default=1000
+        Maximum sweeps per alpha.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate order.
+    random_state : int, RandomState, Generator or None, default=None
+        Seed of the random order.
+    do_screening : bool, default=True
+        Gap-safe screening.
+    verbose : int, default=0
+        Per-alpha progress of every fit on stderr.
+
+    Returns
+    -------
+    EnetCVResult
+        With ``folds=None``.
+
+    See Also
+    --------
+    enet_cv : The same from (X, y).
+    """
+    fold_stats = [check_stats(s, single_target=True) for s in fold_stats]
+    if len(fold_stats) < 2:
+        raise ValueError("Cross-validation needs statistics of at least 2 folds.")
+    ratios, scalar_ratio = _l1_ratios(l1_ratio)
+    grid = grid_size(alphas)
+    opts = _options(eps, tol, max_iter, selection, random_state)
+    center = bool(fit_intercept)
+    grids, mse_paths, total = _cv_from_fold_stats(
+        fold_stats, ratios, grid, center=center, positive=positive,
+        do_screening=do_screening, verbose=verbose, opts=opts)
+
+    def refit(ratio, alphas):
+        return stats_path(total, alphas, l1_ratio=ratio, center=center,
+                          scale=total.weight_sum, positive=positive,
+                          do_screening=do_screening, verbose=verbose, **opts)
+
+    return _result(grids, mse_paths, ratios, scalar_ratio, refit, None, total.dtype)
+
+
+def enet_cv(
+    X,
+    y,
+    *,
+    l1_ratio=0.5,
+    eps=1e-3,
+    alphas=100,
+    cv=5,
+    fit_intercept=True,
+    sample_weight=None,
+    positive=False,
+    tol=1e-4,
+    max_iter=1000,
+    selection="cyclic",
+    random_state=None,
+    do_screening=True,
+    block_size=None,
+    verbose=0,
+):
+    """K-fold cross-validated elastic-net path, reading X about once.
+
+    For each fold the training objective is::
+
+        1 / (2 * S_train) * sum_{i in train} s_i * (y_i - x_i w - b)^2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    with sample weights ``s_i`` (1 without) summing to ``S_train`` on the
+    training rows and an unpenalized intercept ``b`` (``fit_intercept``); the
+    fold's error is the weighted mean squared error of its held-out rows. The
+    choice and refit are those of scikit-learn's ``ElasticNetCV`` with the
+    same folds and grid (the best alpha minimizes the mean error over folds).
+
+    When ``n_samples > n_features`` one blocked pass builds every fold's
+    statistics (:meth:`GramStats.from_folds`); each fit runs on
+    ``total - fold`` and each score comes from ``fold``'s statistics. Otherwise
+    each fold runs :func:`fastreg.enet_path` on its training rows (centered
+    implicitly for sparse X).
+
+    Parameters
+    ----------
+    X : {ndarray, memmap, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target values.
+    l1_ratio : float or list of float, default=0.5
+        Mixing parameter(s) in [0, 1]; with a list the best pair wins.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` for an integer ``alphas``.
+    alphas : int or array-like, default=100
+        Grid size (geometric from the ``alpha_max`` of all data) or the alphas.
+    cv : int, array-like of int, splitter or iterable, default=5
+        An int is ``KFold(cv)`` without shuffling (scikit-learn's default); an
+        array gives every row's fold id; a scikit-learn splitter or an
+        iterable of ``(train, test)`` whose test sets partition the rows.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    sample_weight : float or array-like of shape (n_samples,), default=None
+        Non-negative sample weights.
+    positive : bool, default=False
+        Non-negative coefficients.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance of every fit.
+    max_iter : int, default=1000
+        Maximum sweeps per alpha.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate order.
+    random_state : int, RandomState, Generator or None, default=None
+        Seed of the random order.
+    do_screening : bool, default=True
+        Gap-safe screening.
+    block_size : int, default=None
+        Rows per block when building statistics.
+    verbose : int, default=0
+        Per-alpha progress of every fit on stderr.
+
+    Returns
+    -------
+    EnetCVResult
+        ``alpha``, ``alpha_1se``, ``l1_ratio``, ``alphas``, ``mse_path``,
+        ``cv_mean``, ``cv_std_error``, ``coef``, ``intercept``, the refit path
+        (``coefs``, ``intercepts``, ``dual_gaps``, ``n_iters``) and ``folds``.
+
+    See Also
+    --------
+    lasso_cv : The same with ``l1_ratio=1``.
+    enet_cv_from_stats : From per-fold statistics (e.g. built by Dask).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg import enet_cv
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 10))
+    >>> y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.standard_normal(200)
+    >>> res = enet_cv(X, y, cv=5, l1_ratio=0.9)
+    >>> res.cv_mean.shape
+    (100,)
+    >>> bool(res.alpha_1se >= res.alpha)
+    True
+    """
+    X = _validation.check_X(X)
+    n_samples, n_features = X.shape
+    y = _validation.check_y(y, n_samples, X.dtype)
+    if y.ndim != 1:
+        raise ValueError(f"enet_cv takes a 1-D y, got shape {y.shape}.")
+    sample_weight = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
+    folds = resolve_folds(cv, X, y, n_samples)
+    ratios, scalar_ratio = _l1_ratios(l1_ratio)
+    grid = grid_size(alphas)
+    opts = _options(eps, tol, max_iter, selection, random_state)
+    center = bool(fit_intercept)
+    common = dict(positive=positive, do_screening=do_screening, verbose=verbose)
+    if choose_cv_route(n_samples, n_features) == "stats":
+        fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
+                                          block_size=block_size)
+        grids, mse_paths, total = _cv_from_fold_stats(fold_stats, ratios, grid,
+                                                      center=center, opts=opts, **common)
+
+        def refit(ratio, alphas):
+            return stats_path(total, alphas, l1_ratio=ratio, center=center,
+                              scale=total.weight_sum, **common, **opts)
+    else:
+        grids, mse_paths = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
+                                       center=center, opts=opts, **common)
+
+        def refit(ratio, alphas):
+            return rows_path(X, y, sample_weight, alphas, l1_ratio=ratio, center=center,
+                             opts=opts, **common)
+
+    return _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
+
+
+def lasso_cv(X, y, **kwargs):
+    """K-fold cross-validated lasso path: :func:`enet_cv` with ``l1_ratio=1``.
+
+    For each fold the training objective is::
+
+        1 / (2 * S_train) * sum_{i in train} s_i * (y_i - x_i w - b)^2 + alpha * ||w||_1
+
+    and the choice reproduces scikit-learn's ``LassoCV`` on the same folds and grid.
+
+    Parameters
+    ----------
+    X : {ndarray, memmap, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target values.
+    **kwargs
+        Any keyword of :func:`enet_cv` except ``l1_ratio``.
+
+    Returns
+    -------
+    EnetCVResult
+        As :func:`enet_cv`.
+
+    See Also
+    --------
+    enet_cv : The elastic-net version.
+    """
+    if "l1_ratio" in kwargs:
+        raise TypeError("lasso_cv() got an unexpected keyword argument 'l1_ratio'")
+    return enet_cv(X, y, l1_ratio=1.0, **kwargs)
+
+
+def lasso_cv_from_stats(fold_stats, **kwargs):
+    """K-fold cross-validated lasso from per-fold statistics (``l1_ratio=1``).
+
+    For each fold the training objective is::
+
+        1 / (2 * S_train) * sum_{i in train} s_i * (y_i - x_i w - b)^2 + alpha * ||w||_1
+
+    Parameters
+    ----------
+    fold_stats : list of GramStats
+        One entry per fold.
+    **kwargs
+        Any keyword of :func:`enet_cv_from_stats` except ``l1_ratio``.
+
+    Returns
+    -------
+    EnetCVResult
+        As :func:`enet_cv_from_stats`.
+
+    See Also
+    --------
+    enet_cv_from_stats : The elastic-net version.
+    """
+    if "l1_ratio" in kwargs:
+        raise TypeError("lasso_cv_from_stats() got an unexpected keyword argument 'l1_ratio'")
+    return enet_cv_from_stats(fold_stats, l1_ratio=1.0, **kwargs)
+
+
+# -- the row route: p >= n, or a Gram over budget ---------------------------------
+
+
+def _weighted_means(X, y, sw):
+    if sparse.issparse(X):
+        w = np.ones(X.shape[0]) if sw is None else sw
+        mx = np.asarray(X.T @ w).ravel() / w.sum()
+    else:
+        mx = np.average(X, axis=0, weights=sw)
+    return mx, float(np.average(y, weights=sw))
+
+
+def rows_path(X, y, sw, alphas, *, l1_ratio, center, opts, positive, do_screening, verbose):
+    """The path on rows with sklearn's CV conventions: intercept by centering, weights
+    rescaled to sum to the row count. Returns what :func:`stats_path` returns."""
+    n = X.shape[0]
+    w = None if sw is None else sw * (n / sw.sum())
+    kwargs = dict(l1_ratio=l1_ratio, eps=opts["eps"], tol=opts["tol"],
+                  max_iter=opts["max_iter"], positive=positive, do_screening=do_screening,
+                  verbose=verbose, sample_weight=w, return_n_iter=True,
+                  selection="cyclic" if opts["seed"] < 0 else "random",
+                  random_state=None if opts["seed"] < 0 else opts["seed"])
+    if center:
+        mx, my = _weighted_means(X, y, w)
+        if sparse.issparse(X):
+            grid, coefs, gaps, n_iters = enet_path(X, y - my, alphas=alphas, X_offset=mx,
+                                                   **kwargs)
+        else:
+            grid, coefs, gaps, n_iters = enet_path(X - mx, y - my, alphas=alphas, **kwargs)
+        offsets = my - mx @ coefs
+    else:
+        grid, coefs, gaps, n_iters = enet_path(X, y, alphas=alphas, **kwargs)
+        offsets = np.zeros(grid.shape[0])
+    return grid, coefs.astype(np.float64), gaps, n_iters, offsets
+
+
+def _rows_alpha_max(X, y, sw, ratio, *, center, positive):
+    w = np.ones(X.shape[0]) if sw is None else sw
+    if center:
+        mx, my = _weighted_means(X, y, sw)
+        yc = (y - my) * w
+        Xy = np.asarray(X.T @ yc).ravel() - mx * yc.sum()
+    else:
+        Xy = np.asarray(X.T @ (y * w)).ravel()
+    return alpha_max(Xy, float(w.sum()), ratio, positive=positive)
+
+
+def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_screening,
+                verbose):
+    n_folds = int(folds.max()) + 1
+    grids, paths = [], []
+    for ratio in ratios:
+        if isinstance(grid, int):
+            top = _rows_alpha_max(X, y, sw, ratio, center=center, positive=positive)
+            alphas = alpha_grid(top, grid, opts["eps"])
+        else:
+            alphas = grid
+        mse = np.empty((alphas.shape[0], n_folds))
+        for k in range(n_folds):
+            train, test = folds != k, folds == k
+            _, coefs, _, _, offsets = rows_path(
+                X[train], y[train], None if sw is None else sw[train], alphas,
+                l1_ratio=ratio, center=center, opts=opts, positive=positive,
+                do_screening=do_screening, verbose=verbose)
+            resid = np.asarray(X[test] @ coefs) + offsets - y[test][:, None]
+            mse[:, k] = np.average(resid**2, axis=0, weights=None if sw is None else sw[test])
+        grids.append(alphas)
+        paths.append(mse)
+    return grids, paths

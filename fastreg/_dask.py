@@ -1,0 +1,92 @@
+"""Sufficient statistics of Dask arrays: one small matrix per chunk, a tree reduction.
+
+Imported only when :meth:`fastreg.GramStats.from_dask` is called (dask is an
+optional extra). Each row chunk of X becomes a :class:`~fastreg.GramStats` on
+the worker holding it; pairs are merged with the exact centered update up a
+tree of fan-in ``split_every``. A worker therefore ships one
+``n_features x n_features`` matrix (plus vectors) per reduction step, never
+rows, and a lost worker's chunks are recomputed by Dask from their lineage.
+"""
+
+import numpy as np
+
+from ._gramstats import GramStats, _merge, block_stats
+
+
+def _import_dask():
+    try:
+        import dask
+        import dask.array as da
+    except ImportError as exc:  # pragma: no cover - exercised without the extra
+        raise ImportError(
+            "GramStats.from_dask needs dask: pip install 'fastreg[dask]'."
+        ) from exc
+    return dask, da
+
+
+def _as_dask_array(obj, da, name):
+    if hasattr(obj, "to_dask_array"):  # dask DataFrame / Series
+        return obj.to_dask_array(lengths=True)
+    if isinstance(obj, da.Array):
+        return obj
+    return da.from_array(np.asarray(obj), chunks=-1)
+
+
+def _chunk_stats(Xb, yb, wb, index):
+    Xb = np.asarray(Xb)
+    if Xb.dtype.kind not in "biuf":
+        raise TypeError(f"chunk {index}: X has dtype {Xb.dtype}; real numbers are required.")
+    if wb is not None:
+        wb = np.asarray(wb, dtype=np.float64)
+        if not np.isfinite(wb).all() or np.any(wb < 0):
+            raise ValueError(f"chunk {index}: sample_weight must be finite and non-negative.")
+    return block_stats(Xb, yb, wb, where=f"chunk {index} (rows of X's row chunk {index})")
+
+
+def _combine(*parts):
+    total = parts[0]
+    for part in parts[1:]:
+        total = _merge(total, part)
+    return total
+
+
+def dask_stats(X, y, *, sample_weight=None, split_every=8):
+    """:class:`~fastreg.GramStats` of Dask arrays; see ``GramStats.from_dask``."""
+    dask, da = _import_dask()
+    X = _as_dask_array(X, da, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {X.shape}.")
+    if np.isnan(X.shape[0]) or any(np.isnan(c) for c in X.chunks[0]):
+        raise ValueError("X has unknown chunk sizes; call X.compute_chunk_sizes() first.")
+    if len(X.chunks[1]) != 1:
+        raise ValueError(
+            f"X is chunked along columns ({len(X.chunks[1])} column chunks of widths "
+            f"{X.chunks[1]}): every row chunk must hold all {X.shape[1]} columns. "
+            "Rechunk with X.rechunk({1: -1})."
+        )
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X is empty (shape {X.shape}).")
+    y = _as_dask_array(y, da, "y")
+    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y has shape {y.shape}; expected {X.shape[0]} rows to match X.")
+    row_chunks = X.chunks[0]
+    y = y.rechunk((row_chunks,) if y.ndim == 1 else (row_chunks, -1))
+    if sample_weight is not None:
+        sample_weight = _as_dask_array(sample_weight, da, "sample_weight")
+        if sample_weight.shape != (X.shape[0],):
+            raise ValueError(f"sample_weight has shape {sample_weight.shape}; "
+                             f"expected ({X.shape[0]},).")
+        sample_weight = sample_weight.rechunk((row_chunks,))
+    x_blocks = X.to_delayed().ravel()
+    y_blocks = y.to_delayed().ravel()
+    w_blocks = (sample_weight.to_delayed().ravel() if sample_weight is not None
+                else [None] * len(x_blocks))
+    level = [dask.delayed(_chunk_stats, pure=True)(xb, yb, wb, i)
+             for i, (xb, yb, wb) in enumerate(zip(x_blocks, y_blocks, w_blocks))]
+    fan_in = max(2, int(split_every))
+    while len(level) > 1:
+        level = [dask.delayed(_combine, pure=True)(*level[i:i + fan_in])
+                 for i in range(0, len(level), fan_in)]
+    total = level[0].compute()
+    return total._with(single_target=y.ndim == 1, dtype=np.dtype(X.dtype)
+                       if X.dtype.kind == "f" else np.dtype(np.float64))

@@ -1,0 +1,610 @@
+"""``GramStats``: the sufficient statistics of least squares, additive over rows.
+
+For n >> p everything the covariance-mode lasso / elastic-net path and ridge
+need is a handful of moments of ``(X, y)`` with sample weights ``s``:
+
+    S = sum_i s_i,  m = sum_i s_i x_i / S,  ybar = sum_i s_i y_i / S,
+    Cxx = sum_i s_i (x_i - m)(x_i - m)^T,  Cxy = sum_i s_i (x_i - m)(y_i - ybar)^T,
+    Cyy = sum_i s_i (y_i - ybar)^2  (per target).
+
+They are stored centered (Chan, Golub & LeVeque's pairwise form): every block
+is centered at its own mean before its products are taken, and two blocks
+combine exactly with
+
+    C = C_a + C_b + (S_a S_b / S) d d^T,   d = m_b - m_a,
+
+so no raw sum of squares ever cancels against ``S m m^T`` (raw moments of data
+with large means lose digits; centered ones do not). The same formula run
+backwards removes a block: training statistics of a cross-validation fold are
+``total - fold``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from . import _validation
+from ._stats import BLOCK_BYTES, add_gram, blocks, default_block_size
+
+
+@dataclass(frozen=True, eq=False)
+class GramStats:
+    """Sufficient statistics of a weighted least-squares problem, additive over rows.
+
+    Build them with :meth:`from_arrays` (ndarray, ``numpy.memmap`` or sparse,
+    in row blocks), :meth:`from_chunks` (any iterable of blocks),
+    :meth:`from_dask` (a Dask array, computed on the active Dask scheduler or
+    ``dask.distributed`` cluster) or :meth:`from_folds` (one pass, one set of
+    statistics per cross-validation fold). ``a + b`` are the statistics of the
+    rows of both, ``a - b`` of the rows of ``a`` without those of ``b``.
+
+    With weights ``s_i`` (1 without weights), ``S = sum_i s_i`` and the
+    weighted means ``m`` and ``ybar``, the stored moments are centered:
+    ``xx = sum_i s_i (x_i - m)(x_i - m)^T``, ``xy = sum_i s_i (x_i - m)(y_i - ybar)^T``
+    and ``yy[t] = sum_i s_i (y_it - ybar_t)^2``; :meth:`gram`, :meth:`xty`
+    and :meth:`yty` give them with or without centering.
+
+    Attributes
+    ----------
+    n_samples : int
+        Number of rows.
+    weight_sum : float
+        ``S``, the sum of the sample weights (``n_samples`` without weights).
+    x_mean : ndarray of shape (n_features,)
+        Weighted column means ``m``.
+    y_mean : ndarray of shape (n_targets,)
+        Weighted target means ``ybar``.
+    xx : ndarray of shape (n_features, n_features)
+        Centered weighted cross-products of X.
+    xy : ndarray of shape (n_features, n_targets)
+        Centered weighted cross-products of X and y.
+    yy : ndarray of shape (n_targets,)
+        Centered weighted sums of squares of y.
+    single_target : bool
+        y was 1-D.
+    dtype : numpy.dtype
+        Floating type of X (solvers return coefficients in it); the moments
+        themselves are always float64.
+    """
+
+    n_samples: int
+    weight_sum: float
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    xx: np.ndarray
+    xy: np.ndarray
+    yy: np.ndarray
+    single_target: bool
+    dtype: np.dtype
+
+    @property
+    def n_features(self):
+        """Number of columns of X."""
+        return self.xx.shape[0]
+
+    @property
+    def n_targets(self):
+        """Number of targets (1 for a 1-D y)."""
+        return self.xy.shape[1]
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def from_arrays(cls, X, y, *, sample_weight=None, block_size=None):
+        """Statistics of in-memory or memory-mapped data, one pass in row blocks.
+
+        Parameters
+        ----------
+        X : {ndarray, numpy.memmap, sparse matrix} of shape (n_samples, n_features)
+            Only one block of rows is converted to float64 at a time, so a
+            memmap larger than memory is read with memory bounded by the block
+            size (pages of a read-only memmap are released after each block).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights.
+        block_size : int, default=None
+            Rows per block; None picks about 32 MB of float64 per block.
+
+        Returns
+        -------
+        GramStats
+        """
+        X = _row_access(_validation.check_X(X))
+        n_samples, n_features = X.shape
+        _validation.check_gram_size(n_features, 8)
+        y = _validation.check_y(y, n_samples, np.float64)
+        sw = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
+        size = _validation.check_block_size(block_size) or default_block_size(n_features)
+        release = _page_releaser(X)
+        total = None
+        for start, stop in blocks(n_samples, size):
+            part = block_stats(_dense_block(X, start, stop), y[start:stop],
+                               None if sw is None else sw[start:stop],
+                               where=f"rows {start}:{stop}")
+            release(start, stop)
+            total = part if total is None else _merge(total, part, in_place=True)
+        return total._with(single_target=y.ndim == 1, dtype=X.dtype)
+
+    @classmethod
+    def from_chunks(cls, chunks):
+        """Statistics of a stream of row blocks (a file reader, a generator, ...).
+
+        Parameters
+        ----------
+        chunks : iterable of tuple
+            ``(X_block, y_block)`` or ``(X_block, y_block, weight_block)``, each
+            X block dense or sparse of shape (rows, n_features), y blocks 1-D or
+            2-D (the same for every chunk). Read once.
+
+        Returns
+        -------
+        GramStats
+
+        Raises
+        ------
+        ValueError
+            For an empty iterator, chunks of different widths or target counts,
+            NaN or infinity in a chunk, or bad weights; the message names the
+            chunk (counting from 0).
+        """
+        total, first = None, None
+        for index, chunk in enumerate(chunks):
+            Xb, yb, wb = _unpack_chunk(chunk, index)
+            where = f"chunk {index}"
+            Xb = _check_chunk_X(Xb, where)
+            yb = np.asarray(yb, dtype=np.float64)
+            shape = (Xb.shape[1], yb.ndim, yb.shape[1] if yb.ndim == 2 else 1)
+            if first is None:
+                first = shape
+            elif shape[0] != first[0]:
+                raise ValueError(f"{where} has {shape[0]} columns; the first chunk has "
+                                 f"{first[0]}.")
+            elif shape[1:] != first[1:]:
+                raise ValueError(f"{where}: y has shape {yb.shape}, inconsistent with the "
+                                 "targets of the first chunk.")
+            yb = _check_chunk_y(yb, Xb.shape[0], where)
+            if wb is not None:
+                wb = _validation.check_sample_weight(wb, Xb.shape[0], np.float64)
+            if Xb.shape[0] == 0:
+                continue
+            part = block_stats(Xb, yb, wb, where=where)
+            total = part if total is None else _merge(total, part, in_place=True)
+        if first is None:
+            raise ValueError("No chunks: the iterable was empty.")
+        if total is None:
+            raise ValueError("Every chunk was empty (0 rows).")
+        return total._with(single_target=first[1] == 1, dtype=np.dtype(np.float64))
+
+    @classmethod
+    def from_dask(cls, X, y, *, sample_weight=None, split_every=8):
+        """Statistics of Dask arrays, computed by Dask (a cluster if one is active).
+
+        Each row chunk of X is reduced to its own statistics on the worker
+        that holds it, and these are combined pairwise in a tree: a worker
+        sends one ``n_features x n_features`` matrix, never rows of X. Runs on
+        the active scheduler, so under a ``dask.distributed.Client`` it runs on
+        the cluster (and a lost worker's chunks are recomputed by Dask).
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+            Chunked along rows only (one chunk across all columns); a
+            DataFrame is converted with ``to_dask_array(lengths=True)``.
+        y : dask.array.Array, dask Series, or ndarray of shape (n_samples,) or \
+                (n_samples, n_targets)
+            Rechunked to X's row chunks.
+        sample_weight : dask.array.Array or ndarray of shape (n_samples,), default=None
+            Non-negative weights, rechunked like y.
+        split_every : int, default=8
+            Fan-in of the reduction tree.
+
+        Returns
+        -------
+        GramStats
+        """
+        from ._dask import dask_stats  # dask is an optional extra
+
+        return dask_stats(X, y, sample_weight=sample_weight, split_every=split_every)
+
+    @classmethod
+    def from_folds(cls, X, y, folds, *, sample_weight=None, block_size=None):
+        """One :class:`GramStats` per fold, from one pass over X.
+
+        Parameters
+        ----------
+        X : {ndarray, numpy.memmap, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        folds : array-like of int, shape (n_samples,)
+            Fold id of every row, ``0 .. n_folds - 1``, each fold non-empty.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+        block_size : int, default=None
+            Rows per block.
+
+        Returns
+        -------
+        list of GramStats
+            Element ``k`` holds the rows with ``folds == k``.
+        """
+        X = _row_access(_validation.check_X(X))
+        n_samples, n_features = X.shape
+        _validation.check_gram_size(n_features, 8)
+        y = _validation.check_y(y, n_samples, np.float64)
+        sw = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
+        folds = check_fold_ids(folds, n_samples)
+        size = _validation.check_block_size(block_size) or default_block_size(n_features)
+        release = _page_releaser(X)
+        parts = [None] * (int(folds.max()) + 1)
+        for start, stop in blocks(n_samples, size):
+            block = _dense_block(X, start, stop)
+            ids = folds[start:stop]
+            for k in np.unique(ids):
+                rows = np.flatnonzero(ids == k)
+                whole = rows.size == ids.size
+                part = block_stats(block if whole else block[rows],
+                                   y[start:stop] if whole else y[start:stop][rows],
+                                   None if sw is None else (sw[start:stop] if whole
+                                                            else sw[start:stop][rows]),
+                                   where=f"rows {start}:{stop}")
+                parts[k] = part if parts[k] is None else _merge(parts[k], part, in_place=True)
+            release(start, stop)
+        return [p._with(single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
+
+    # -- algebra --------------------------------------------------------------
+
+    def __add__(self, other):
+        if not isinstance(other, GramStats):
+            return NotImplemented
+        _check_compatible(self, other)
+        return _merge(self, other)
+
+    def __sub__(self, other):
+        if not isinstance(other, GramStats):
+            return NotImplemented
+        _check_compatible(self, other)
+        return _remove(self, other)
+
+    # -- moments --------------------------------------------------------------
+
+    def gram(self, *, center=True):
+        """``sum_i s_i (x_i - c)(x_i - c)^T`` with ``c = m`` (center) or 0.
+
+        Parameters
+        ----------
+        center : bool, default=True
+            Center at the weighted column means (for a model with intercept).
+
+        Returns
+        -------
+        ndarray of shape (n_features, n_features)
+        """
+        if center:
+            return self.xx
+        return self.xx + self.weight_sum * np.outer(self.x_mean, self.x_mean)
+
+    def xty(self, *, center=True):
+        """``sum_i s_i (x_i - c)(y_i - d)^T``, centered or raw.
+
+        Parameters
+        ----------
+        center : bool, default=True
+            Center both X and y at their weighted means.
+
+        Returns
+        -------
+        ndarray of shape (n_features, n_targets)
+        """
+        if center:
+            return self.xy
+        return self.xy + self.weight_sum * np.outer(self.x_mean, self.y_mean)
+
+    def yty(self, *, center=True):
+        """``sum_i s_i (y_it - d_t)^2`` per target, centered or raw.
+
+        Parameters
+        ----------
+        center : bool, default=True
+            Center y at its weighted mean.
+
+        Returns
+        -------
+        ndarray of shape (n_targets,)
+        """
+        if center:
+            return self.yy
+        return self.yy + self.weight_sum * self.y_mean**2
+
+    @property
+    def x_std(self):
+        """Weighted population standard deviation of each column (``sqrt(diag(xx) / S)``)."""
+        return np.sqrt(np.maximum(np.diag(self.xx), 0.0) / self.weight_sum)
+
+    def standardized(self):
+        """The statistics of ``X D^{-1}`` with ``D = diag(x_std)``: unit-variance columns.
+
+        Constant columns (zero spread) are left unscaled.
+
+        Returns
+        -------
+        stats : GramStats
+            Of the scaled columns.
+        scale : ndarray of shape (n_features,)
+            ``D``: a coefficient ``v`` on the scaled columns is ``v / scale``
+            on the original ones.
+        """
+        scale = self.x_std
+        scale = np.where(scale > 0, scale, 1.0)
+        return self._with(x_mean=self.x_mean / scale,
+                          xx=self.xx / np.outer(scale, scale),
+                          xy=self.xy / scale[:, None]), scale
+
+    def residual_sum_of_squares(self, coefs, intercepts=None):
+        """``sum_i s_i (y_i - x_i w_k - b_k)^2`` for many coefficient vectors at once.
+
+        From the centered moments: ``Cyy - 2 w^T Cxy + w^T Cxx w + S (ybar - m^T w - b)^2``,
+        O(n_features^2) per vector instead of a pass over the rows.
+
+        Parameters
+        ----------
+        coefs : ndarray of shape (n_features, n_models)
+            Coefficients of one target (the first, or the only one).
+        intercepts : ndarray of shape (n_models,), default=None
+            Zero when None.
+
+        Returns
+        -------
+        ndarray of shape (n_models,)
+        """
+        W = np.asarray(coefs, dtype=np.float64)
+        quad = np.einsum("jk,jk->k", W, self.xx @ W)
+        cross = W.T @ self.xy[:, 0]
+        offset = self.y_mean[0] - self.x_mean @ W
+        if intercepts is not None:
+            offset = offset - np.asarray(intercepts, dtype=np.float64)
+        rss = self.yy[0] - 2.0 * cross + quad + self.weight_sum * offset**2
+        return np.maximum(rss, 0.0)
+
+    def target(self, t):
+        """The statistics of ``(X, y[:, t])``: one target.
+
+        Parameters
+        ----------
+        t : int
+            Target index.
+
+        Returns
+        -------
+        GramStats
+        """
+        t = range(self.n_targets)[t]
+        return self._with(y_mean=self.y_mean[t:t + 1], xy=self.xy[:, t:t + 1],
+                          yy=self.yy[t:t + 1], single_target=True)
+
+    def _with(self, **changes):
+        fields = dict(self.__dict__)
+        fields.update(changes)
+        return GramStats(**fields)
+
+
+# -- blocks ----------------------------------------------------------------------
+
+
+def block_stats(Xb, Yb, wb=None, *, where="block"):
+    """The :class:`GramStats` of one block, centered at the block's own means.
+
+    Parameters
+    ----------
+    Xb : ndarray or sparse matrix of shape (rows, n_features)
+        Converted to dense float64 (one block at a time).
+    Yb : ndarray of shape (rows,) or (rows, n_targets)
+    wb : ndarray of shape (rows,) or None
+    where : str
+        Names the block in error messages.
+
+    Returns
+    -------
+    GramStats
+    """
+    Xb = Xb.toarray() if sparse.issparse(Xb) else Xb
+    Xb = np.asarray(Xb, dtype=np.float64)
+    Yb = np.asarray(Yb, dtype=np.float64)
+    Yb = Yb.reshape(-1, 1) if Yb.ndim == 1 else Yb
+    rows = Xb.shape[0]
+    if wb is None:
+        S = float(rows)
+        mx, my = Xb.mean(axis=0), Yb.mean(axis=0)
+    else:
+        wb = np.asarray(wb, dtype=np.float64)
+        S = float(wb.sum())
+        if S > 0:
+            mx, my = (wb @ Xb) / S, (wb @ Yb) / S
+        else:
+            mx, my = np.zeros(Xb.shape[1]), np.zeros(Yb.shape[1])
+    if not (np.isfinite(mx).all() and np.isfinite(my).all()):
+        _raise_nonfinite(Xb, Yb, where)
+    Xc = Xb - mx
+    Yc = Yb - my
+    if wb is not None:
+        root = np.sqrt(wb)[:, None]
+        Xc *= root
+        Yc *= root
+    xx = add_gram(np.zeros((Xb.shape[1], Xb.shape[1])), Xc)
+    xy = Xc.T @ Yc
+    yy = np.einsum("ij,ij->j", Yc, Yc)
+    if not (np.isfinite(xx.diagonal()).all() and np.isfinite(yy).all()):
+        _raise_nonfinite(Xb, Yb, where)  # finite means, overflowing squares
+    return GramStats(rows, S, mx, my, xx, xy, yy, Yb.shape[1] == 1, np.dtype(np.float64))
+
+
+def _raise_nonfinite(Xb, Yb, where):
+    name = "X" if not np.isfinite(Xb).all() else "y" if not np.isfinite(Yb).all() else "X"
+    raise ValueError(f"{where}: {name} contains NaN or infinity (or values whose "
+                     "squares overflow float64).")
+
+
+def _merge(a, b, *, in_place=False):
+    """Statistics of the union of two disjoint row sets (Chan's pairwise update)."""
+    S = a.weight_sum + b.weight_sum
+    if S == 0:
+        frac = 0.0
+        coupling = 0.0
+    else:
+        frac = b.weight_sum / S
+        coupling = a.weight_sum * frac
+    dx = b.x_mean - a.x_mean
+    dy = b.y_mean - a.y_mean
+    if in_place:
+        xx, xy, yy = a.xx, a.xy, a.yy
+        xx += b.xx
+        xy += b.xy
+        yy += b.yy
+    else:
+        xx, xy, yy = a.xx + b.xx, a.xy + b.xy, a.yy + b.yy
+    if coupling:
+        xx += coupling * np.outer(dx, dx)
+        xy += coupling * np.outer(dx, dy)
+        yy += coupling * dy**2
+    return GramStats(a.n_samples + b.n_samples, S, a.x_mean + frac * dx, a.y_mean + frac * dy,
+                     xx, xy, yy, a.single_target, a.dtype)
+
+
+def _remove(total, part):
+    """Statistics of ``total``'s rows without ``part``'s (Chan's update, reversed)."""
+    n_rest = total.n_samples - part.n_samples
+    S = total.weight_sum - part.weight_sum
+    if n_rest <= 0 or not S > 1e-12 * total.weight_sum:
+        raise ValueError("Subtracting these statistics leaves no rows (or no weight).")
+    mx = (total.weight_sum * total.x_mean - part.weight_sum * part.x_mean) / S
+    my = (total.weight_sum * total.y_mean - part.weight_sum * part.y_mean) / S
+    dx = part.x_mean - mx
+    dy = part.y_mean - my
+    coupling = S * part.weight_sum / total.weight_sum
+    xx = total.xx - part.xx - coupling * np.outer(dx, dx)
+    xy = total.xy - part.xy - coupling * np.outer(dx, dy)
+    yy = np.maximum(total.yy - part.yy - coupling * dy**2, 0.0)
+    return GramStats(n_rest, S, mx, my, xx, xy, yy, total.single_target, total.dtype)
+
+
+def _check_compatible(a, b):
+    if a.n_features != b.n_features or a.n_targets != b.n_targets:
+        raise ValueError(
+            f"Statistics of different shapes: {a.n_features} features and {a.n_targets} "
+            f"targets vs {b.n_features} features and {b.n_targets} targets."
+        )
+
+
+def _row_access(X):
+    return sparse.csr_matrix(X) if sparse.issparse(X) else X
+
+
+def _dense_block(X, start, stop):
+    block = X[start:stop]
+    return block if sparse.issparse(block) else np.asarray(block)
+
+
+def _page_releaser(X):
+    """A function ``(start, stop)`` dropping those rows' pages of a read-only memmap.
+
+    Reading a memmap maps its pages into the process; without this a pass
+    over an 8 GB file ends with 8 GB resident. ``MADV_DONTNEED`` on a shared
+    read-only mapping only unmaps (the data stay in the file and the page
+    cache); it is never applied to copy-on-write maps, where it would drop
+    changes.
+    """
+    import mmap
+
+    noop = lambda start, stop: None  # noqa: E731
+    mm = _backing_mmap(X)
+    if mm is None or not hasattr(mm, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
+        return noop
+    if not X.flags.c_contiguous:
+        return noop
+    base = np.frombuffer(mm, dtype=np.uint8).ctypes.data
+    first = X.ctypes.data - base
+    row_bytes = X.strides[0]
+    page = mmap.PAGESIZE
+
+    def release(start, stop):
+        lo = first + start * row_bytes
+        hi = first + stop * row_bytes
+        lo = -(-lo // page) * page  # only pages wholly inside the block
+        hi = (hi // page) * page
+        if hi > lo:
+            mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+
+    return release
+
+
+def _backing_mmap(X):
+    """The ``mmap`` object under a read-only ``numpy.memmap`` (or a view of one)."""
+    a = X
+    while isinstance(a, np.ndarray):
+        if isinstance(a, np.memmap) and getattr(a, "mode", None) in ("r", "readonly"):
+            mm = getattr(a, "_mmap", None)
+            if mm is not None:
+                return mm
+        a = a.base
+    return None
+
+
+def _unpack_chunk(chunk, index):
+    try:
+        parts = tuple(chunk)
+    except TypeError:
+        parts = ()
+    if len(parts) not in (2, 3):
+        raise ValueError(f"chunk {index}: expected (X_block, y_block) or "
+                         "(X_block, y_block, weight_block).")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else None
+
+
+def _check_chunk_X(Xb, where):
+    if sparse.issparse(Xb):
+        if Xb.ndim != 2:
+            raise ValueError(f"{where}: X must be 2-D, got shape {Xb.shape}.")
+        return Xb
+    Xb = np.asarray(Xb)
+    if Xb.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: X has dtype {Xb.dtype}; real numbers are required.")
+    if Xb.ndim != 2:
+        raise ValueError(f"{where}: X must be 2-D, got shape {Xb.shape}.")
+    return Xb
+
+
+def _check_chunk_y(yb, rows, where):
+    if yb.ndim not in (1, 2) or yb.shape[0] != rows:
+        raise ValueError(f"{where}: y has shape {yb.shape}, expected {rows} rows to match X.")
+    return yb
+
+
+def check_fold_ids(folds, n_samples):
+    """Fold ids as int64, each of ``0 .. K-1`` used at least once.
+
+    Parameters
+    ----------
+    folds : array-like of shape (n_samples,)
+    n_samples : int
+
+    Returns
+    -------
+    ndarray of int64
+    """
+    folds = np.asarray(folds)
+    if folds.ndim != 1 or folds.shape[0] != n_samples:
+        raise ValueError(f"Fold ids must have shape ({n_samples},), got {folds.shape}.")
+    if folds.dtype.kind not in "iu":
+        raise TypeError(f"Fold ids must be integers, got dtype {folds.dtype}.")
+    folds = folds.astype(np.int64)
+    if folds.min() < 0:
+        raise ValueError("Fold ids must be non-negative.")
+    counts = np.bincount(folds)
+    if np.any(counts == 0):
+        raise ValueError(f"Fold ids must use every id from 0 to {folds.max()}; "
+                         f"fold {int(np.flatnonzero(counts == 0)[0])} is empty.")
+    if counts.size < 2:
+        raise ValueError("Cross-validation needs at least 2 folds.")
+    return folds
+
+
+__all__ = ["GramStats", "BLOCK_BYTES"]
