@@ -31,7 +31,7 @@ from ._path import enet_path
 class EnetCVResult:
     """The outcome of :func:`enet_cv` / :func:`lasso_cv`.
 
-    Attributes
+    Parameters
     ----------
     alpha : float
         The alpha of least mean cross-validation error (``ElasticNetCV.alpha_``).

@@ -43,9 +43,10 @@ class GramStats:
     weighted means ``m`` and ``ybar``, the stored moments are centered:
     ``xx = sum_i s_i (x_i - m)(x_i - m)^T``, ``xy = sum_i s_i (x_i - m)(y_i - ybar)^T``
     and ``yy[t] = sum_i s_i (y_it - ybar_t)^2``; :meth:`gram`, :meth:`xty`
-    and :meth:`yty` give them with or without centering.
+    and :meth:`yty` give them with or without centering. The parameters below
+    are also the attributes; build instances with the constructors above.
 
-    Attributes
+    Parameters
     ----------
     n_samples : int
         Number of rows.
@@ -62,7 +63,7 @@ class GramStats:
     yy : ndarray of shape (n_targets,)
         Centered weighted sums of squares of y.
     single_target : bool
-        y was 1-D.
+        Whether y was 1-D.
     dtype : numpy.dtype
         Floating type of X (solvers return coefficients in it); the moments
         themselves are always float64.
