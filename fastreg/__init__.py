@@ -7,7 +7,7 @@ sufficient statistics (``GramStats``) that feed every Gram-based solver and
 K-fold cross-validation at about one pass over the data.
 """
 
-from . import bayes
+from . import bayes, plot
 from ._cv import EnetCVResult, enet_cv, enet_cv_from_stats, lasso_cv, lasso_cv_from_stats
 from ._from_stats import (
     enet_path_from_stats,

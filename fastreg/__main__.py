@@ -1,9 +1,12 @@
 """Command line: ``python -m fastreg demo`` and ``python -m fastreg bench``.
 
-The demo fits the lasso and elastic-net paths of the diabetes data shipped
-with fastreg and prints a path summary next to scikit-learn's (when
-scikit-learn is installed): the same alphas, nonzeros, duality gaps, the
-largest coefficient difference, and the time of each library.
+The demo works on the diabetes data shipped with fastreg: the lasso and
+elastic-net paths next to scikit-learn's (the same alphas, nonzeros, duality
+gaps, the largest coefficient difference, the time of each library), 10-fold
+lasso CV with the best and one-standard-error alphas against ``LassoCV``,
+ridge by exact leave-one-out against ``RidgeCV`` and the evidence-maximizing
+alpha against ``BayesianRidge``; with matplotlib it writes the path and CV
+plots as PNG.
 
 The bench command runs the repository's benchmark table,
 ``scripts/bench_vs_sklearn.py``, with the options given after ``bench``
@@ -38,8 +41,12 @@ def _sklearn_paths():
     return {"lasso": lasso_path, "enet": enet_path}
 
 
-def demo(out=sys.stdout):
-    """Fit the diabetes lasso and elastic-net paths; print them beside scikit-learn's."""
+def demo(out=sys.stdout, plots_dir="."):
+    """Fit the diabetes paths, 10-fold CV, ridge LOO and evidence; compare with scikit-learn.
+
+    Writes the lasso path and CV plots as PNG into ``plots_dir`` (None: no plots)
+    when matplotlib is installed.
+    """
     import fastreg
 
     X, y = fastreg.load_diabetes()
@@ -81,10 +88,97 @@ def demo(out=sys.stdout):
             timing += f", scikit-learn {sk_seconds * 1e3:.2f} ms"
         print(timing, file=out)
         print(f"every fastreg gap <= tol: {bool(np.all(gaps <= gap_tol))}", file=out)
+    cv_result = _demo_cv(X, y, out, with_sklearn=reference is not None)
+    _demo_ridge(X, y, out, with_sklearn=reference is not None)
     if reference is None:
         print("\n(scikit-learn is not installed: pip install 'fastreg[test]' for the "
               "side-by-side comparison)", file=out)
+    if plots_dir is not None:
+        _demo_plots(X, y, cv_result, Path(plots_dir), out)
     return 0
+
+
+def _demo_cv(X, y, out, *, with_sklearn):
+    """10-fold lasso CV, the one-standard-error alpha, and scikit-learn's LassoCV."""
+    import fastreg
+
+    tol = 1e-8
+    fastreg.lasso_cv(X, y, cv=10, tol=tol)  # JIT warm-up
+    res, seconds = _timed(fastreg.lasso_cv, X, y, cv=10, tol=tol, repeat=5)
+    print(f"\n10-fold lasso CV (KFold without shuffling, 100 alphas, tol={tol}):", file=out)
+    print(f"  best alpha {res.alpha:.5g} ({np.count_nonzero(res.coef)} nonzeros, "
+          f"CV error {res.cv_mean[res.best_index]:.1f} +- "
+          f"{res.cv_std_error[res.best_index]:.1f}); one-standard-error alpha "
+          f"{res.alpha_1se:.5g} ({int(res.n_nonzero[res.index_1se])} nonzeros)", file=out)
+    line = f"  time: fastreg {seconds * 1e3:.1f} ms"
+    if with_sklearn:
+        from sklearn.linear_model import LassoCV
+
+        sk, sk_seconds = _timed(lambda: LassoCV(cv=10, tol=tol).fit(X, y), repeat=3)
+        line += (f", scikit-learn LassoCV {sk_seconds * 1e3:.1f} ms (alpha_ "
+                 f"{sk.alpha_:.5g}, max |coef diff| {np.abs(sk.coef_ - res.coef).max():.2g})")
+    print(line, file=out)
+    return res
+
+
+def _demo_ridge(X, y, out, *, with_sklearn):
+    """Ridge by exact leave-one-out, and the evidence-maximizing (Bayesian) alpha."""
+    import fastreg
+    from fastreg import bayes
+
+    alphas = np.logspace(-4, 2, 50)
+    loo, seconds = _timed(fastreg.ridge_cv, X, y, alphas, repeat=5)
+    print(f"\nridge, exact leave-one-out over {alphas.size} alphas: alpha {loo.alpha:.4g}, "
+          f"LOO error {loo.cv_error.min():.1f}", file=out)
+    line = f"  time: fastreg {seconds * 1e3:.2f} ms"
+    if with_sklearn:
+        from sklearn.linear_model import RidgeCV
+
+        sk, sk_seconds = _timed(lambda: RidgeCV(alphas=alphas).fit(X, y), repeat=5)
+        line += (f", scikit-learn RidgeCV {sk_seconds * 1e3:.2f} ms (alpha_ {sk.alpha_:.4g}, "
+                 f"max |coef diff| {np.abs(sk.coef_ - loo.coef).max():.2g})")
+    print(line, file=out)
+    ev, seconds = _timed(bayes.bayesian_ridge, X, y, repeat=5)
+    print(f"evidence maximization (MacKay): noise precision {ev.noise_precision:.4g}, "
+          f"weight precision {ev.weight_precision:.4g}, ridge alpha = ratio "
+          f"{ev.alpha:.4g}", file=out)
+    line = f"  time: fastreg {seconds * 1e3:.2f} ms"
+    if with_sklearn:
+        from sklearn.linear_model import BayesianRidge
+
+        sk, sk_seconds = _timed(lambda: BayesianRidge().fit(X, y), repeat=5)
+        line += (f", scikit-learn BayesianRidge {sk_seconds * 1e3:.2f} ms (lambda_/alpha_ "
+                 f"{sk.lambda_ / sk.alpha_:.4g}, max |coef diff| "
+                 f"{np.abs(sk.coef_ - ev.coef).max():.2g})")
+    print(line, file=out)
+
+
+def _demo_plots(X, y, cv_result, directory, out):
+    """The lasso path and the CV curve as PNG files, when matplotlib is installed."""
+    if importlib.util.find_spec("matplotlib") is None:
+        print("\n(matplotlib is not installed: pip install 'fastreg[plot]' for the plots)",
+              file=out)
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import fastreg
+    from fastreg.plot import plot_cv, plot_path
+
+    directory.mkdir(parents=True, exist_ok=True)
+    alphas, coefs, _ = fastreg.lasso_path(X, y, alphas=100, tol=1e-8)
+    written = []
+    for name, draw in (("lasso_path", lambda ax: plot_path(alphas, coefs, ax=ax)),
+                       ("lasso_cv", lambda ax: plot_cv(cv_result, ax=ax))):
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        draw(ax)
+        path = directory / f"fastreg_{name}.png"
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        written.append(str(path))
+    print("\nplots written: " + ", ".join(written), file=out)
 
 
 BENCH_PROG = "python -m fastreg bench"
@@ -132,10 +226,17 @@ def _parser():
         description="fastreg: certified lasso / elastic-net paths on Numba.",
         epilog="'python -m fastreg bench --help' lists the benchmark's options.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{demo,bench}")
-    sub.add_parser("demo", help="fit the diabetes lasso and elastic-net paths and "
-                                "compare them with scikit-learn's",
-                   description="Fit the lasso and elastic-net paths of the diabetes data "
-                               "and print them beside scikit-learn's.")
+    demo_parser = sub.add_parser(
+        "demo", help="fit the diabetes paths, 10-fold CV, ridge LOO and evidence, and "
+                     "compare with scikit-learn",
+        description="Fit the lasso and elastic-net paths of the diabetes data, 10-fold "
+                    "lasso CV, ridge by exact leave-one-out and by evidence maximization, "
+                    "and print each beside scikit-learn's; write the path and CV plots as "
+                    "PNG when matplotlib is installed.")
+    demo_parser.add_argument("--plots-dir", default=".", metavar="DIR",
+                             help="where to write fastreg_lasso_path.png and "
+                                  "fastreg_lasso_cv.png (default: the current directory)")
+    demo_parser.add_argument("--no-plots", action="store_true", help="write no plots")
     # the bench options belong to the script; they are forwarded, --help included
     sub.add_parser("bench", add_help=False,
                    help="time fastreg against scikit-learn on the benchmark problems "
@@ -155,7 +256,7 @@ def main(argv=None):
         return bench(argv[word + 1:])
     args = parser.parse_args(argv)
     if args.command == "demo":
-        return demo()
+        return demo(plots_dir=None if args.no_plots else args.plots_dir)
     return 2  # pragma: no cover  (argparse rejects unknown commands)
 
 

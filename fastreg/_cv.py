@@ -87,6 +87,11 @@ class EnetCVResult:
     folds: np.ndarray | None = None
 
     @property
+    def n_nonzero(self):
+        """Nonzero coefficients of the refit path at every alpha, shape (n_alphas,)."""
+        return np.count_nonzero(self.coefs, axis=0)
+
+    @property
     def dual_gap(self):
         """Duality gap of the refit at ``alpha``."""
         return float(self.dual_gaps[self.best_index])

@@ -9,13 +9,26 @@ import pytest
 from fastreg.__main__ import demo, main
 
 
-def test_demo_prints_both_paths_and_certificates():
+def test_demo_prints_paths_cv_ridge_and_writes_plots(tmp_path):
     out = io.StringIO()
-    assert demo(out) == 0
+    assert demo(out, plots_dir=tmp_path / "plots") == 0
     text = out.getvalue()
     assert "lasso path" in text and "enet path" in text
     assert text.count("every fastreg gap <= tol: True") == 2
     assert "sklearn nonzeros" in text  # scikit-learn is a test dependency
+    assert "10-fold lasso CV" in text and "one-standard-error alpha" in text
+    assert "scikit-learn LassoCV" in text and "scikit-learn RidgeCV" in text
+    assert "evidence maximization" in text and "scikit-learn BayesianRidge" in text
+    for name in ("fastreg_lasso_path.png", "fastreg_lasso_cv.png"):
+        png = (tmp_path / "plots" / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_demo_without_plots_writes_nothing(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "fastreg", "demo", "--no-plots"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "plots written" not in result.stdout and list(tmp_path.iterdir()) == []
 
 
 def test_bad_arguments_give_usage_not_traceback():
