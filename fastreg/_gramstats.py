@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _validation
-from ._stats import BLOCK_BYTES, add_gram, blocks, default_block_size
+from ._stats import BLOCK_BYTES, SHIFT_RATIO, add_gram, blocks, default_block_size
 
 
 @dataclass(frozen=True, eq=False)
@@ -392,7 +392,7 @@ class GramStats:
 
 
 def block_stats(Xb, Yb, wb=None, *, where="block"):
-    """The :class:`GramStats` of one block, centered at the block's own means.
+    """The :class:`GramStats` of one block, centered at the block's own weighted means.
 
     Parameters
     ----------
@@ -424,14 +424,24 @@ def block_stats(Xb, Yb, wb=None, *, where="block"):
             mx, my = np.zeros(Xb.shape[1]), np.zeros(Yb.shape[1])
     if not (np.isfinite(mx).all() and np.isfinite(my).all()):
         _raise_nonfinite(Xb, Yb, where)
-    Xc = Xb - mx
+    root = None if wb is None else np.sqrt(wb)[:, None]
     Yc = Yb - my
-    if wb is not None:
-        root = np.sqrt(wb)[:, None]
-        Xc *= root
+    if root is not None:
         Yc *= root
-    xx = add_gram(np.zeros((Xb.shape[1], Xb.shape[1])), Xc)
-    xy = Xc.T @ Yc
+    p = Xb.shape[1]
+    # Raw products corrected by the block's means need no centered copy of the
+    # block (an unweighted float64 block is used in place); they lose about
+    # 2 log10(|mean| / std) digits, so blocks with large means are redone centered.
+    Xs = Xb if root is None else Xb * root
+    xx = add_gram(np.zeros((p, p)), Xs)
+    if S > 0 and not np.any(mx * mx > SHIFT_RATIO**2 * (np.diagonal(xx) / S - mx * mx)):
+        xx -= S * np.outer(mx, mx)
+    else:
+        Xs = Xb - mx
+        if root is not None:
+            Xs *= root
+        xx = add_gram(np.zeros((p, p)), Xs)
+    xy = Xs.T @ Yc  # sum_i s_i (x_i - c) (y_i - ybar) is the same for any c
     yy = np.einsum("ij,ij->j", Yc, Yc)
     if not (np.isfinite(xx.diagonal()).all() and np.isfinite(yy).all()):
         _raise_nonfinite(Xb, Yb, where)  # finite means, overflowing squares

@@ -195,3 +195,14 @@ def test_inputs_not_modified(data):
     np.testing.assert_array_equal(a.xx, xx)
     for before, after in zip(copies, (X, y, w)):
         np.testing.assert_array_equal(before, after)
+
+
+def test_constant_column_with_large_mean_is_exact():
+    """The in-place fast path must not be taken where its correction cancels."""
+    rng = np.random.default_rng(7)
+    X = np.column_stack([np.full(3000, 1e6), rng.standard_normal(3000), 1e4 + rng.random(3000)])
+    y = rng.standard_normal(3000)
+    stats = GramStats.from_arrays(X, y, block_size=700)
+    assert stats.xx[0, 0] == 0.0 and np.all(stats.xx[0] == 0.0) and stats.xy[0, 0] == 0.0
+    ref = reference_stats(X, y)
+    np.testing.assert_allclose(stats.xx[1:, 1:], ref["xx"][1:, 1:], rtol=1e-9)
