@@ -242,11 +242,10 @@ class GramStats:
             ids = folds[start:stop]
             for k in np.unique(ids):
                 rows = np.flatnonzero(ids == k)
-                whole = rows.size == ids.size
-                part = block_stats(block if whole else block[rows],
-                                   y[start:stop] if whole else y[start:stop][rows],
-                                   None if sw is None else (sw[start:stop] if whole
-                                                            else sw[start:stop][rows]),
+                if rows[-1] - rows[0] + 1 == rows.size:  # contiguous (KFold): a view
+                    rows = slice(int(rows[0]), int(rows[-1]) + 1)
+                part = block_stats(block[rows], y[start:stop][rows],
+                                   None if sw is None else sw[start:stop][rows],
                                    where=f"rows {start}:{stop}")
                 parts[k] = part if parts[k] is None else _merge(parts[k], part, in_place=True)
             release(start, stop)
