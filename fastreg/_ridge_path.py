@@ -258,6 +258,8 @@ def ridge_cv(
                                sample_weight=sample_weight, alpha_per_target=alpha_per_target,
                                block_size=block_size)
     _validation.check_choice(criterion, "criterion", ("loo", "gcv"))
+    if X.shape[0] < 2:
+        raise ValueError(f"Leave-one-out and GCV need at least 2 samples, got {X.shape[0]}.")
     if store_cv_results and criterion != "loo":
         raise ValueError("store_cv_results=True needs criterion='loo'.")
     center = bool(fit_intercept)

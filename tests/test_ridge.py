@@ -396,6 +396,8 @@ def test_other_argument_errors():
         fastreg.ridge_regression(X, y, 1.0, solver="newton")
     with pytest.raises(ValueError, match="criterion"):
         fastreg.ridge_cv(X, y, criterion="kfold")
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        fastreg.ridge_cv(X[:1], y[:1])
     with pytest.raises(ValueError, match="block_size"):
         fastreg.ridge_path(X, y, [1.0], block_size=0)
     with pytest.raises(ValueError, match="non-empty"):
