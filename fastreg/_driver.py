@@ -12,14 +12,22 @@ the shared kernels in ``fastreg._kernels.gap``. Per alpha:
    certificate) and the KKT violators outside the working set; violators join
    and 2 repeats. Without violators the two gaps agree, so one full gradient
    per alpha is the usual cost.
+
+With penalty factors or bounds (a :class:`fastreg._problems.FeatureBox`) the
+same steps run with the per-feature rules of ``box_gap`` / ``box_kkt_and_screen``
+(unpenalized features always in the working set, excluded ones never). After
+each alpha the path may stop early: at a nonzero count above ``max_features``,
+when the fraction of deviance explained stops changing (``min_dev_change``) or
+when the callback asks to.
 """
 
 import sys
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._kernels.gap import duality_gap, kkt_and_screen
+from ._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
 from ._warnings import convergence_warning_class
 
 # When the full gap misses the target although no feature violates the KKT
@@ -27,9 +35,91 @@ from ._warnings import convergence_warning_class
 # gradient), the working-set target tightens by this factor.
 _INNER_TOL_DECREASE = 0.5
 
+# The deviance rule (min_dev_change) is not applied before this many alphas
+# (glmnet's default minimum path length, which lets the first, nearly empty
+# models pass).
+MIN_ALPHAS_BEFORE_DEV_STOP = 5
+
+
+@dataclass
+class PathInfo:
+    """What :func:`solve_path` reports besides coefficients (``return_info=True``).
+
+    Attributes
+    ----------
+    dev_ratio : ndarray of shape (n_solved,)
+        Fraction of (null) deviance explained at each solved alpha,
+        ``1 - ||r||^2 / ||y||^2`` on the problem solved (centered ``y`` when an
+        intercept is fitted; weighted with sample weights).
+    stop_reason : str or None
+        Why the path stopped before the last alpha (``None``: it did not).
+    n_solved : int
+        Number of alphas solved (the length of every returned array).
+    """
+
+    dev_ratio: np.ndarray = field(default_factory=lambda: np.empty(0))
+    stop_reason: object = None
+    n_solved: int = 0
+
+
+class _PlainRules:
+    """Gap and working-set rules of the default problem (scikit-learn's)."""
+
+    def __init__(self, problem, positive):
+        self.positive = positive
+        self.all_features = np.arange(problem.n_features, dtype=np.int64)
+        self.norms2 = problem.norms2
+
+    def reset(self, W2, in_set, screened):
+        in_set[:] = np.any(W2 != 0.0, axis=1)
+        screened[:] = False
+
+    def gap(self, G, W2, R2, Ry, l1, l2, n):
+        return duality_gap(G, W2, self.all_features, R2, Ry, l1, l2, self.positive, n)
+
+    def update(self, G, W2, gap, dual, l1, l2, threshold, do_screening, in_set, screened):
+        return kkt_and_screen(G, W2, self.norms2, gap, dual, l1, l2, self.positive,
+                              threshold, do_screening, in_set, screened)
+
+    def gradient_threshold(self, l1):
+        return l1
+
+
+class _BoxRules:
+    """Per-feature rules for penalty factors and box constraints (single task)."""
+
+    def __init__(self, problem, box):
+        self.box = box
+        self.all_features = np.arange(problem.n_features, dtype=np.int64)
+        self.norms2 = problem.norms2
+        self.kernel_args = box.kernel_args
+        self.c = np.zeros(problem.n_features)
+        # only residual updates on dense X skip gradients (GradientBounds)
+        self.skips_gradients = hasattr(problem, "bounds")
+
+    def reset(self, W2, in_set, screened):
+        in_set[:] = W2[:, 0] != 0.0
+        in_set[self.box.unpenalized] = True
+        in_set[self.box.excluded] = False
+        screened[:] = self.box.excluded
+
+    def gap(self, G, W2, R2, Ry, l1, l2, n):
+        opts, unpen, K, XyU, _ = self.kernel_args
+        return box_gap(G[:, 0], W2[:, 0], self.all_features, R2, Ry, l1, l2, opts, unpen,
+                       K, XyU, n, self.c)
+
+    def update(self, G, W2, gap, s, l1, l2, threshold, do_screening, in_set, screened):
+        return box_kkt_and_screen(G[:, 0], self.c, W2[:, 0], self.norms2, gap, s, l1, l2,
+                                  self.kernel_args[0], threshold, do_screening, in_set,
+                                  screened)
+
+    def gradient_threshold(self, l1):
+        return self.box.gradient_threshold(l1) if self.skips_gradients else None
+
 
 def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
-               do_screening, verbose=0):
+               do_screening, verbose=0, box=None, max_features=None, min_dev_change=None,
+               callback=None, return_info=False):
     """Solve the elastic net at every alpha, warm-starting each from the last.
 
     Parameters
@@ -41,6 +131,7 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
     W : ndarray of shape (n_features,) or (n_features, n_tasks)
         Starting coefficients; updated in place to the last solution.
     positive : bool
+        Ignored when ``box`` is given (fold it into the box's lower bounds).
     tol : float
         Stop at each alpha when the duality gap is ``<= tol * ||y||^2 / n``.
     max_iter : int
@@ -50,17 +141,48 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
     do_screening : bool
         Gap-safe screening on or off (strong rules and KKT checks always run).
     verbose : int
+        0 silent; 1 a dot per alpha; 2 or more a line per alpha (gap, sweeps,
+        working set, nonzeros, fraction of deviance explained). From 1 on, an
+        early stop is reported with its reason.
+    box : FeatureBox or None
+        Penalty factors and bounds (single task); None is the default problem.
+    max_features : int or None
+        Stop after the first alpha whose solution has more than this many
+        nonzero coefficients (that alpha is kept).
+    min_dev_change : float or None
+        Stop after alpha k (kept) when ``dev_k - dev_{k-1} < min_dev_change * dev_k``
+        for the fraction of deviance explained ``dev``; checked from the
+        ``MIN_ALPHAS_BEFORE_DEV_STOP``-th alpha on.
+    callback : callable or None
+        ``callback(k, alpha, coef, gap, n_nonzero)`` after each alpha, with
+        ``coef`` a copy of the solution (``(n_features,)`` or
+        ``(n_tasks, n_features)``); a true return value stops the path (alpha k
+        is kept).
+    return_info : bool
+        Also return a :class:`PathInfo`.
 
     Returns
     -------
-    coefs : ndarray of shape (n_features, n_alphas) or (n_tasks, n_features, n_alphas)
-    gaps : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_solved) or (n_tasks, n_features, n_solved)
+        ``n_solved < n_alphas`` only when the path stopped early.
+    gaps : ndarray of shape (n_solved,)
     n_iters : list of int
+    info : PathInfo
+        Only with ``return_info=True``.
     """
     n, p = problem.n_samples, problem.n_features
     n_alphas = alphas.shape[0]
     W2 = W.reshape(p, -1)
     W2[problem.norms2 == 0.0] = 0.0  # a zero column carries only penalty
+    if box is None:
+        rules = _PlainRules(problem, positive)
+        box_args = ()
+    else:
+        if problem.n_tasks is not None:
+            raise NotImplementedError("Penalty factors and bounds need a single target.")
+        rules = _BoxRules(problem, box)
+        box.project(W)
+        box_args = (box.kernel_args,)
     problem.start(W)
     G, R2, Ry = problem.gradient(W)
     gap_tol = tol * problem.yy / n
@@ -69,10 +191,14 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
     else:
         coefs = np.empty((problem.n_tasks, p, n_alphas), dtype=W.dtype)
     gaps = np.empty(n_alphas)
+    dev = np.empty(n_alphas)
     n_iters = []
     in_set = np.zeros(p, dtype=bool)
     screened = np.zeros(p, dtype=bool)
-    all_features = np.arange(p, dtype=np.int64)
+    stop_reason = None
+    n_solved = n_alphas
+    watch = (max_features is not None or min_dev_change is not None or callback is not None
+             or return_info)
     for k in range(n_alphas):
         alpha = float(alphas[k])
         l1 = alpha * l1_ratio
@@ -83,11 +209,9 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
             threshold = l1
         else:
             threshold = l1_ratio * (2.0 * alpha - float(alphas[k - 1]))
-        in_set[:] = np.any(W2 != 0.0, axis=1)
-        screened[:] = False
-        gap, dual_norm = duality_gap(G, W2, all_features, R2, Ry, l1, l2, positive, n)
-        kkt_and_screen(G, W2, problem.norms2, gap, dual_norm, l1, l2, positive,
-                       threshold, do_screening, in_set, screened)
+        rules.reset(W2, in_set, screened)
+        gap, dual = rules.gap(G, W2, R2, Ry, l1, l2, n)
+        rules.update(G, W2, gap, dual, l1, l2, threshold, do_screening, in_set, screened)
         inner_tol = gap_tol
         n_sweeps = 0
         n_solves = 0
@@ -96,14 +220,14 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
             problem.prepare(ws, G)
             sweep_seed = -1 if seed < 0 else (seed + 7919 * k + n_solves) % (2**31 - 1)
             n_sweeps += problem.solve(W, ws, l1, l2, positive, inner_tol,
-                                      max_iter - n_sweeps, sweep_seed)[0]
+                                      max_iter - n_sweeps, sweep_seed, *box_args)[0]
             n_solves += 1
-            G, R2, Ry = problem.gradient(W, l1)
-            gap, dual_norm = duality_gap(G, W2, all_features, R2, Ry, l1, l2, positive, n)
+            G, R2, Ry = problem.gradient(W, rules.gradient_threshold(l1))
+            gap, dual = rules.gap(G, W2, R2, Ry, l1, l2, n)
             if gap <= gap_tol:
                 break
-            n_added = kkt_and_screen(G, W2, problem.norms2, gap, dual_norm, l1, l2,
-                                     positive, l1, do_screening, in_set, screened)
+            n_added = rules.update(G, W2, gap, dual, l1, l2, l1, do_screening, in_set,
+                                   screened)
             if n_added == 0:
                 inner_tol *= _INNER_TOL_DECREASE
         if gap > gap_tol:
@@ -121,16 +245,92 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
             coefs[:, :, k] = W.T
         gaps[k] = gap
         n_iters.append(n_sweeps)
+        if not (verbose or watch):
+            continue
+        dev[k] = 1.0 - R2 * n / problem.yy if problem.yy > 0 else 0.0
+        n_nonzero = int(np.count_nonzero(np.any(W2 != 0.0, axis=1)))
         if verbose:
             _report(verbose, k, n_alphas, alpha, gap, n_sweeps, int(in_set.sum()),
-                    int(np.count_nonzero(np.any(W2 != 0.0, axis=1))))
+                    n_nonzero, dev[k])
+        stop_reason = _stop_reason(k, dev, n_nonzero, max_features, min_dev_change)
+        if callback is not None and stop_reason is None:
+            if callback(k, alpha, coefs[..., k].copy(), float(gap), n_nonzero):
+                stop_reason = f"the callback returned True at path index {k}"
+        if stop_reason is not None and k + 1 < n_alphas:
+            n_solved = k + 1
+            if verbose:
+                print(f"\nPath stopped after {n_solved} of {n_alphas} alphas: {stop_reason}.",
+                      file=sys.stderr)
+            break
+        stop_reason = None
+    coefs, gaps = coefs[..., :n_solved], gaps[:n_solved]
+    if n_solved < n_alphas:
+        coefs = coefs.copy()
+    if return_info:
+        return coefs, gaps, n_iters, PathInfo(dev[:n_solved].copy(), stop_reason, n_solved)
     return coefs, gaps, n_iters
 
 
-def _report(verbose, k, n_alphas, alpha, gap, n_sweeps, n_working, n_nonzero):
+def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):
+    """Why the path stops after alpha k (None: it goes on)."""
+    if max_features is not None and n_nonzero > max_features:
+        return (f"{n_nonzero} nonzero coefficients exceed max_features={max_features} "
+                f"at path index {k}")
+    if min_dev_change is not None and k + 1 >= MIN_ALPHAS_BEFORE_DEV_STOP:
+        change = dev[k] - dev[k - 1]
+        if change < min_dev_change * dev[k]:
+            return (f"the fraction of deviance explained changed by {change:.3g} "
+                    f"(< min_dev_change={min_dev_change:g} x {dev[k]:.4f}) at path index {k}")
+    return None
+
+
+def fit_unpenalized(problem, box, W, *, tol, max_iter):
+    """Fit the unpenalized features alone (the others at zero), in place in ``W``.
+
+    This is the solution at ``alpha_max`` (no penalized feature active), whose
+    gradient defines ``alpha_max`` with penalty factors.
+
+    Parameters
+    ----------
+    problem : single-task problem object
+    box : FeatureBox
+    W : ndarray of shape (n_features,)
+        Set to zero, then to the fit.
+    tol : float
+        Relative duality-gap tolerance (as in :func:`solve_path`).
+    max_iter : int
+
+    Returns
+    -------
+    G : ndarray of float64, shape (n_features, 1)
+        ``X^T r / n`` at the fit (after an exact least-squares refit of the
+        unpenalized features with an unbounded side).
+    """
+    W[:] = 0.0
+    problem.start(W)
+    G = problem.gradient(W)[0]
+    free = box.unpenalized
+    if free.size == 0:
+        return G
+    n = problem.n_samples
+    problem.prepare(free, G)
+    problem.solve(W, free.copy(), 1.0, 0.0, False, tol * problem.yy / n, max_iter, -1,
+                  box=box.kernel_args)
+    G, R2, Ry = problem.gradient(W)
+    # the gradient after the exact least-squares refit of the free unpenalized
+    # features (box_gap's projection): alpha_max to rounding, not to tol
+    opts, unpen, K, XyU, _ = box.kernel_args
+    c = np.zeros(problem.n_features)
+    box_gap(G[:, 0], W, np.arange(problem.n_features, dtype=np.int64), R2, Ry, 1.0, 0.0,
+            opts, unpen, K, XyU, n, c)
+    return c[:, None]
+
+
+def _report(verbose, k, n_alphas, alpha, gap, n_sweeps, n_working, n_nonzero, dev_ratio):
     if verbose > 1:
         print(f"Path: {k:03d} out of {n_alphas:03d}  alpha={alpha:.4e}  gap={gap:.3e}  "
-              f"sweeps={n_sweeps}  working={n_working}  nonzero={n_nonzero}",
+              f"sweeps={n_sweeps}  working={n_working}  nonzero={n_nonzero}  "
+              f"dev_ratio={dev_ratio:.4f}",
               file=sys.stderr)
     else:
         sys.stderr.write(".")

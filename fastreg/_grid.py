@@ -3,7 +3,8 @@
 import numpy as np
 
 
-def alpha_max(Xy, n_samples, l1_ratio, *, positive=False):
+def alpha_max(Xy, n_samples, l1_ratio, *, positive=False, penalty_factor=None, lower=None,
+              upper=None):
     """Smallest alpha whose elastic-net solution is exactly zero.
 
     With ``g = X^T y / n_samples`` (one row per feature, one column per task),
@@ -21,6 +22,15 @@ def alpha_max(Xy, n_samples, l1_ratio, *, positive=False):
         Must be > 0: with no L1 penalty no finite alpha zeroes the solution.
     positive : bool, default=False
         Coefficients constrained to be non-negative (single task only).
+    penalty_factor, lower, upper : ndarray of shape (n_features,), default=None
+        Per-feature penalty factors ``v_j`` and box ``lower_j <= w_j <= upper_j``
+        (single task; ``positive`` is then ignored: pass ``lower = 0``). With any
+        of them, ``Xy`` must be ``X^T r`` at the fit of the unpenalized features
+        (``X^T y`` when there are none), and the all-zero penalized solution is
+        optimal iff ``a_j <= alpha * l1_ratio * v_j`` for every penalized
+        feature, with the one-sided score
+        ``a_j = max(Xy_j / n if upper_j > 0, -Xy_j / n if lower_j < 0)``;
+        features with ``v_j = 0`` or ``v_j = inf`` do not count.
 
     Returns
     -------
@@ -31,6 +41,8 @@ def alpha_max(Xy, n_samples, l1_ratio, *, positive=False):
             "Automatic alpha grid generation is not supported for l1_ratio=0. "
             "Please supply a grid with alphas=[...]."
         )
+    if penalty_factor is not None or lower is not None or upper is not None:
+        return _alpha_max_box(Xy, n_samples, l1_ratio, penalty_factor, lower, upper)
     Xy = np.asarray(Xy, dtype=np.float64)
     if Xy.ndim == 1:
         Xy = Xy[:, None]
@@ -39,6 +51,22 @@ def alpha_max(Xy, n_samples, l1_ratio, *, positive=False):
     else:
         top = float(np.sqrt(np.max(np.sum(Xy**2, axis=1))))
     return top / (n_samples * l1_ratio)
+
+
+def _alpha_max_box(Xy, n_samples, l1_ratio, factors, lower, upper):
+    g = np.asarray(Xy, dtype=np.float64).ravel() / n_samples
+    p = g.shape[0]
+    factors = np.ones(p) if factors is None else np.asarray(factors, dtype=np.float64)
+    lower = np.full(p, -np.inf) if lower is None else np.asarray(lower, dtype=np.float64)
+    upper = np.full(p, np.inf) if upper is None else np.asarray(upper, dtype=np.float64)
+    score = np.full(p, -np.inf)
+    score[upper > 0] = g[upper > 0]
+    score = np.where(lower < 0, np.maximum(score, -g), score)
+    penalized = (factors > 0) & np.isfinite(factors)
+    if not penalized.any():
+        return 0.0
+    top = max(0.0, float(np.max(score[penalized] / factors[penalized])))
+    return top / l1_ratio
 
 
 def alpha_grid(alpha_top, n_alphas, eps):

@@ -7,11 +7,12 @@ import numpy as np
 from scipy import sparse
 
 from . import _validation
-from ._driver import solve_path
+from ._driver import fit_unpenalized, solve_path
 from ._grid import alpha_grid, alpha_max
 from ._problems import (
     CscProblem,
     DenseProblem,
+    FeatureBox,
     GramProblem,
     MultiTaskCscProblem,
     MultiTaskDenseProblem,
@@ -114,6 +115,15 @@ def enet_path(
     X_offset=None,
     X_scale=None,
     do_screening=True,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    fit_intercept=False,
+    standardize=False,
+    return_intercept=False,
+    max_features=None,
+    min_dev_change=None,
+    callback=None,
 ):
     """Compute the elastic-net path by coordinate descent.
 
@@ -135,9 +145,22 @@ def enet_path(
     ``sample_weight`` the data term is
     ``1 / (2 * n_samples) * sum_i sample_weight_i * (y_i - x_i w)^2``.
 
+    The glmnet-style keyword options (all off by default, which is exactly
+    scikit-learn's problem) generalize the single-target objective to::
+
+        1 / (2 * n_samples) * sum_i sample_weight_i * (y_i - b - x~_i w~)^2
+        + alpha * sum_j v_j * (l1_ratio * |w~_j| + 0.5 * (1 - l1_ratio) * w~_j^2)
+        subject to  lower_j <= w_j <= upper_j
+
+    with penalty factors ``v_j`` (``penalty_factor``), an unpenalized intercept
+    ``b`` (``fit_intercept``; else ``b = 0``) and ``x~_ij = x_ij / s_j``,
+    ``w~_j = s_j w_j`` (``standardize``: ``s_j`` is the weighted standard
+    deviation of column j, else ``s_j = 1``); ``w`` and ``b`` are returned.
+
     At every alpha the solver stops when the duality gap is at most
     ``tol * ||y||^2 / n_samples`` (``tol * sum_i sw_i y_i^2 / n_samples``
-    with weights); the returned ``dual_gaps`` are those certificates.
+    with weights, with ``y`` centered when ``fit_intercept``); the returned
+    ``dual_gaps`` are those certificates.
 
     Parameters
     ----------
@@ -173,15 +196,18 @@ def enet_path(
         Accepted for compatibility: fastreg never writes to X.
     coef_init : array-like of shape (n_features,) or (n_targets, n_features), \
             default=None
-        Starting coefficients for the first alpha (projected onto the
-        non-negative orthant when ``positive=True``).
+        Starting coefficients for the first alpha (on the original scale;
+        projected onto the constraints: non-negative orthant, bounds).
     verbose : bool or int, default=False
         1 prints a dot per alpha; 2 or more a line per alpha (gap, sweeps,
-        working-set size, nonzeros) on stderr.
+        working-set size, nonzeros, fraction of deviance explained) on stderr.
+        From 1 on, an early stop of the path is reported with its reason.
     return_n_iter : bool, default=False
         Also return the number of coordinate sweeps per alpha.
     positive : bool, default=False
-        Constrain coefficients to be non-negative (single target only).
+        Constrain coefficients to be non-negative (single target only); the
+        same as ``lower_bounds=0`` (combined with ``lower_bounds``, the larger
+        lower bound applies).
     check_input : bool, default=True
         False skips the Gram matrix's symmetry and consistency tests; shapes and
         finiteness are always checked.
@@ -200,16 +226,61 @@ def enet_path(
         them to every input, and ``alpha_max`` is that of the weighted problem.
     X_offset : array-like of shape (n_features,), default=None
         For sparse X only (as scikit-learn): columns are centered implicitly at
-        ``X_offset / X_scale`` without densifying X.
+        ``X_offset / X_scale`` without densifying X. Not combinable with
+        ``fit_intercept`` / ``standardize``, which compute their own centers.
     X_scale : array-like of shape (n_features,), default=None
         See ``X_offset``.
     do_screening : bool, default=True
         Gap-safe screening of features certified to be zero.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative factor ``v_j`` multiplying both penalty terms of feature j
+        (glmnet's ``penalty.factor``, but *not* rescaled to sum to n_features:
+        the penalty is exactly ``alpha * v_j * (...)``). ``0``: never penalized
+        (in the model from ``alpha_max`` on; ``alpha_max`` is computed after
+        fitting these features); ``inf``: excluded (coefficient fixed at 0).
+        None means all ones. Single target only.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds on the coefficients (original scale), ``<= 0``; None means
+        ``-inf``. Single target only.
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper bounds on the coefficients (original scale), ``>= 0``; None means
+        ``+inf``. A bound at 0 on both sides excludes the feature.
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept: X and y are centered at their (weighted)
+        means, explicitly for dense X (a copy; the input is never modified) and
+        implicitly for sparse X (never densified). The intercepts are returned
+        with ``return_intercept=True``.
+    standardize : bool, default=False
+        Scale every column to unit weighted variance (population convention,
+        ``sum_i sw_i (x_ij - mean_j)^2 / sum_i sw_i = 1``, as glmnet) for the
+        fit; coefficients, bounds and ``coef_init`` stay on the original scale.
+        Constant columns are left unscaled. ``y`` is not scaled.
+    return_intercept : bool, default=False
+        Also return the intercept at every alpha (zeros without
+        ``fit_intercept``), as the last element.
+    max_features : int, default=None
+        Stop the path after the first alpha whose solution has more than
+        ``max_features`` nonzero coefficients (glmnet's ``dfmax``); that alpha is
+        the last one returned.
+    min_dev_change : float, default=None
+        Stop the path after alpha k (the last one returned) when the fraction of
+        deviance explained, ``dev = 1 - ||r||^2 / ||y||^2`` (weighted; centered
+        ``y`` with ``fit_intercept``), grew by less than ``min_dev_change * dev_k``
+        since the previous alpha (glmnet's ``fdev``, e.g. 1e-5); checked from the
+        fifth alpha on.
+    callback : callable, default=None
+        Called after every alpha as ``callback(index, alpha, coef, gap, n_active)``
+        with the solution ``coef`` (a copy, original scale; ``(n_targets,
+        n_features)`` for multi-task), its duality gap and its number of nonzero
+        coefficients (rows for multi-task). Returning True stops the path after
+        this alpha.
 
     Returns
     -------
     alphas : ndarray of shape (n_alphas,)
-        The alphas along the path, decreasing.
+        The alphas along the path, decreasing. When the path stopped early
+        (``max_features``, ``min_dev_change`` or ``callback``), only the alphas
+        solved: every returned array is truncated alike.
     coefs : ndarray of shape (n_features, n_alphas) or \
             (n_targets, n_features, n_alphas)
         Coefficients along the path, in X's dtype.
@@ -217,6 +288,8 @@ def enet_path(
         Duality gap at the end of the optimization for each alpha.
     n_iters : list of int
         Coordinate sweeps per alpha (only with ``return_n_iter=True``).
+    intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Intercept at each alpha, in X's dtype (only with ``return_intercept=True``).
 
     See Also
     --------
@@ -240,6 +313,9 @@ def enet_path(
     max_iter = _validation.check_positive_int(max_iter, "max_iter")
     selection = _validation.check_selection(selection)
     precompute = _validation.check_precompute(precompute)
+    max_features = _validation.check_max_features(max_features)
+    min_dev_change = _validation.check_min_dev_change(min_dev_change)
+    callback = _validation.check_callback(callback)
 
     X = _validation.check_X(X)
     n_samples, n_features = X.shape
@@ -249,7 +325,24 @@ def enet_path(
     if multi_task and positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1).")
     sample_weight = _validation.check_sample_weight(sample_weight, n_samples, X.dtype)
+    factors = _validation.check_penalty_factor(penalty_factor, n_features)
+    bounds = _validation.check_bounds(lower_bounds, upper_bounds, n_features)
+    if multi_task and (factors is not None or bounds is not None):
+        raise NotImplementedError(
+            "penalty_factor, lower_bounds and upper_bounds are implemented for a single "
+            "target (1-D y) only."
+        )
     is_sparse = sparse.issparse(X)
+    scaling = None
+    if fit_intercept or standardize:
+        if X_offset is not None or X_scale is not None:
+            raise ValueError("X_offset / X_scale cannot be combined with fit_intercept or "
+                             "standardize, which compute their own centers and scales.")
+        if hasattr(precompute, "__array__") or Xy is not None:
+            raise ValueError("A precomputed Gram matrix or Xy cannot be combined with "
+                             "fit_intercept or standardize (they describe the raw data).")
+        X, y, scaling = _center_and_scale(X, y, sample_weight, bool(fit_intercept),
+                                          bool(standardize))
 
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
                        precompute=precompute, itemsize=X.dtype.itemsize)
@@ -258,40 +351,172 @@ def enet_path(
     # silenced so the caller gets the clear ValueError alone.
     with np.errstate(invalid="ignore", over="ignore"):
         problem = _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input,
-                                X_offset, X_scale)
+                                X_offset, X_scale,
+                                centers=None if scaling is None else scaling.centers)
+    box = None
+    if factors is not None or bounds is not None:
+        box = _feature_box(problem, factors, bounds, positive, scaling)
 
+    W = np.zeros((n_features, n_tasks) if multi_task else n_features, dtype=X.dtype)
     if isinstance(n_grid, int):
-        top = alpha_max(problem.Xy(), n_samples, l1_ratio, positive=positive)
+        if box is None:
+            top = alpha_max(problem.Xy(), n_samples, l1_ratio, positive=positive)
+        else:
+            G = fit_unpenalized(problem, box, W, tol=tol * 1e-3, max_iter=max_iter)
+            top = alpha_max(G * n_samples, n_samples, l1_ratio,
+                            penalty_factor=box.factors, lower=box.opts[1],
+                            upper=box.opts[2])
         grid = alpha_grid(top, n_grid, eps)
     else:
         grid = n_grid
 
     coef_shape = (n_tasks, n_features) if multi_task else (n_features,)
-    if coef_init is None:
-        W = np.zeros((n_features, n_tasks) if multi_task else n_features, dtype=X.dtype)
-    else:
+    if coef_init is not None:
         init = _validation.check_coef_init(coef_init, coef_shape, X.dtype)
+        if scaling is not None:
+            init = init * scaling.scale
         W = np.ascontiguousarray(init.T if multi_task else init, dtype=X.dtype).copy()
         if positive:
             np.maximum(W, 0.0, out=W)
 
+    if callback is not None and scaling is not None:
+        user_callback = callback
+
+        def callback(index, alpha, coef, gap, n_active):
+            return user_callback(index, alpha, scaling.unscale(coef), gap, n_active)
+
     seed = _validation.random_seed(random_state) if selection == "random" else -1
     coefs, gaps, n_iters = solve_path(
         problem, grid, l1_ratio, W, positive=bool(positive), tol=tol, max_iter=max_iter,
-        seed=seed, do_screening=bool(do_screening), verbose=int(verbose),
+        seed=seed, do_screening=bool(do_screening), verbose=int(verbose), box=box,
+        max_features=max_features, min_dev_change=min_dev_change, callback=callback,
     )
+    grid = grid[:coefs.shape[-1]]
+    if scaling is not None:
+        coefs = scaling.unscale(coefs, axis=-2)
+    out = [grid, coefs, gaps]
     if return_n_iter:
-        return grid, coefs, gaps, n_iters
-    return grid, coefs, gaps
+        out.append(n_iters)
+    if return_intercept:
+        if scaling is None:
+            shape = (n_tasks, grid.shape[0]) if multi_task else grid.shape
+            out.append(np.zeros(shape, dtype=X.dtype))
+        else:
+            out.append(scaling.intercepts(coefs))
+    return tuple(out)
+
+
+class _Scaling:
+    """Centers and scales applied for ``fit_intercept`` / ``standardize``.
+
+    ``x_mean`` / ``y_mean``: the weighted means (zeros without an intercept);
+    ``scale``: the column scales (ones without ``standardize``); ``centers``:
+    the implicit centers of a sparse X in scaled units (None for dense X).
+    """
+
+    def __init__(self, x_mean, scale, y_mean, centers, dtype):
+        self.x_mean, self.scale, self.y_mean = x_mean, scale, y_mean
+        self.centers = centers
+        self.dtype = dtype
+
+    def unscale(self, coefs, axis=-1):
+        """Coefficients of the scaled problem back on the original scale."""
+        shape = [1] * coefs.ndim
+        shape[axis] = self.scale.shape[0]
+        return (coefs / self.scale.reshape(shape)).astype(self.dtype, copy=False)
+
+    def intercepts(self, coefs):
+        """``y_mean - x_mean^T w`` for every alpha (and target)."""
+        if coefs.ndim == 2:  # (n_features, n_alphas)
+            b = self.y_mean - self.x_mean @ np.asarray(coefs, dtype=np.float64)
+        else:  # (n_targets, n_features, n_alphas)
+            b = self.y_mean[:, None] - np.einsum("j,tja->ta", self.x_mean,
+                                                 np.asarray(coefs, dtype=np.float64))
+        return b.astype(self.dtype)
+
+
+def _center_and_scale(X, y, sample_weight, fit_intercept, standardize):
+    """Center (``fit_intercept``) and scale (``standardize``) X and y; X is never modified.
+
+    Dense X: one centered / scaled Fortran-ordered copy. Sparse X: never
+    densified; with ``standardize`` a copy of its stored values divided by the
+    column scales, and the centering is left to the problem (implicit centers).
+
+    Returns
+    -------
+    X, y, scaling : the data to solve on and the :class:`_Scaling` to undo it.
+    """
+    n_samples, n_features = X.shape
+    weights = np.ones(n_samples) if sample_weight is None else \
+        np.asarray(sample_weight, dtype=np.float64)
+    total = float(weights.sum())
+    mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / total
+    scale = _column_scales(X, weights, mean, total) if standardize else np.ones(n_features)
+    y64 = np.asarray(y, dtype=np.float64)
+    y_mean = weights @ y64 / total if fit_intercept else np.zeros(y64.shape[1:])
+    if fit_intercept:
+        y = (y64 - y_mean).astype(X.dtype)
+    x_mean = mean if fit_intercept else np.zeros(n_features)
+    if sparse.issparse(X):
+        if standardize:
+            column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
+            X = sparse.csc_matrix(((X.data / scale[column_of]).astype(X.dtype),
+                                   X.indices, X.indptr), shape=X.shape)
+        centers = x_mean / scale if fit_intercept else None
+    else:
+        Xc = np.array(X, dtype=X.dtype, order="F", copy=True)
+        if fit_intercept:
+            Xc -= x_mean.astype(X.dtype)
+        if standardize:
+            Xc /= scale.astype(X.dtype)
+        X, centers = Xc, None
+    return X, y, _Scaling(x_mean, scale, np.atleast_1d(y_mean) if y64.ndim == 2 else
+                          float(y_mean), centers, X.dtype)
+
+
+def _column_scales(X, weights, mean, total):
+    """Weighted population standard deviations of the columns (1 for constant ones)."""
+    n_samples, n_features = X.shape
+    if sparse.issparse(X):
+        # stored entries exactly, the implicit zeros as a block: no cancellation
+        column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
+        w_stored = weights[X.indices]
+        dev = X.data.astype(np.float64) - mean[column_of]
+        var = np.bincount(column_of, weights=w_stored * dev * dev, minlength=n_features)
+        w_nz = np.bincount(column_of, weights=w_stored, minlength=n_features)
+        var += mean**2 * np.maximum(total - w_nz, 0.0)
+    else:
+        var = np.zeros(n_features)
+        block = max(1, (1 << 22) // max(n_features, 1))
+        for start in range(0, n_samples, block):
+            dev = np.asarray(X[start:start + block], dtype=np.float64) - mean
+            var += weights[start:start + block] @ (dev * dev)
+    scale = np.sqrt(var / total)
+    scale[~(scale > 0)] = 1.0
+    return scale
+
+
+def _feature_box(problem, factors, bounds, positive, scaling):
+    """The :class:`FeatureBox` of validated options (bounds in the problem's scale)."""
+    n_features = problem.n_features
+    lower, upper = bounds if bounds is not None else (np.full(n_features, -np.inf),
+                                                      np.full(n_features, np.inf))
+    if positive:
+        lower = np.maximum(lower, 0.0)
+    if scaling is not None:
+        lower, upper = lower * scaling.scale, upper * scaling.scale
+    factors = np.ones(n_features) if factors is None else factors
+    return FeatureBox(problem, factors, lower, upper)
 
 
 def _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input, X_offset,
-                  X_scale):
+                  X_scale, centers=None):
     """The problem object of the chosen update mode."""
     n_features = X.shape[1]
     multi_task = y.ndim == 2
     if sparse.issparse(X):
-        centers = _sparse_centers(X_offset, X_scale, n_features)
+        if centers is None:
+            centers = _sparse_centers(X_offset, X_scale, n_features)
         return (MultiTaskCscProblem(X, y, sample_weight, centers) if multi_task
                 else CscProblem(X, y, sample_weight, centers))
     if multi_task:
@@ -345,6 +570,15 @@ def lasso_path(
     X_offset=None,
     X_scale=None,
     do_screening=True,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    fit_intercept=False,
+    standardize=False,
+    return_intercept=False,
+    max_features=None,
+    min_dev_change=None,
+    callback=None,
 ):
     """Compute the lasso path by coordinate descent.
 
@@ -358,7 +592,9 @@ def lasso_path(
         (1 / (2 * n_samples)) * ||Y - XW||^2_Fro + alpha * ||W||_21
 
     At every alpha the solver stops when the duality gap is at most
-    ``tol * ||y||^2 / n_samples``.
+    ``tol * ||y||^2 / n_samples``. The glmnet-style options (penalty factors,
+    bounds, intercept, standardization, early stops, callback) are those of
+    :func:`enet_path`, with the penalty ``alpha * sum_j v_j |w~_j|``.
 
     Parameters
     ----------
@@ -406,11 +642,34 @@ def lasso_path(
         See ``X_offset``.
     do_screening : bool, default=True
         Gap-safe screening of features certified to be zero.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative per-feature penalty factors (0: unpenalized, inf: excluded;
+        not rescaled); see :func:`enet_path`.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds on the coefficients (``<= 0``).
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper bounds on the coefficients (``>= 0``).
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept (X and y centered; sparse X implicitly).
+    standardize : bool, default=False
+        Fit on columns scaled to unit weighted variance; coefficients are
+        returned on the original scale.
+    return_intercept : bool, default=False
+        Also return the intercepts per alpha (last element).
+    max_features : int, default=None
+        Stop after the first alpha with more nonzero coefficients than this.
+    min_dev_change : float, default=None
+        Stop when the fraction of deviance explained stops growing by this
+        relative amount (from the fifth alpha on).
+    callback : callable, default=None
+        ``callback(index, alpha, coef, gap, n_active)`` after every alpha; True
+        stops the path.
 
     Returns
     -------
     alphas : ndarray of shape (n_alphas,)
-        The alphas along the path, decreasing.
+        The alphas along the path, decreasing (only those solved when the path
+        stopped early; every returned array is truncated alike).
     coefs : ndarray of shape (n_features, n_alphas) or \
             (n_targets, n_features, n_alphas)
         Coefficients along the path.
@@ -418,6 +677,8 @@ def lasso_path(
         Duality gap at the end of the optimization for each alpha.
     n_iters : list of int
         Coordinate sweeps per alpha (only with ``return_n_iter=True``).
+    intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Intercept per alpha (only with ``return_intercept=True``).
 
     See Also
     --------
@@ -439,5 +700,8 @@ def lasso_path(
         verbose=verbose, return_n_iter=return_n_iter, positive=positive,
         check_input=check_input, tol=tol, max_iter=max_iter, selection=selection,
         random_state=random_state, sample_weight=sample_weight, X_offset=X_offset,
-        X_scale=X_scale, do_screening=do_screening,
+        X_scale=X_scale, do_screening=do_screening, penalty_factor=penalty_factor,
+        lower_bounds=lower_bounds, upper_bounds=upper_bounds, fit_intercept=fit_intercept,
+        standardize=standardize, return_intercept=return_intercept,
+        max_features=max_features, min_dev_change=min_dev_change, callback=callback,
     )

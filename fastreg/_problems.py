@@ -56,7 +56,10 @@ class GradientBounds:
         Returns ``(features, bounds)``, or ``(None, None)`` when a full exact
         gradient is cheaper (or no reference or threshold is available).
         """
-        if self.g_ref is None or l1 is None or not l1 > 0:
+        if self.g_ref is None or l1 is None:
+            return None, None
+        # l1 is a scalar, or one threshold per feature (FeatureBox.gradient_threshold)
+        if not isinstance(l1, np.ndarray) and not l1 > 0:
             return None, None
         drift = float(np.linalg.norm(r - self.r_ref))
         bounds = self.g_ref + self.col_norms * drift
@@ -103,9 +106,13 @@ class DenseProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         return cd_naive.dense_solve(self.X, self.y, self.r, w, self.g, self.norms2, ws, l1,
-                                    l2, positive, gap_tol, max_epochs, seed)
+                                    l2, positive, gap_tol, max_epochs, seed, box)
+
+    def cross_gram(self, features):
+        """``X^T X[:, features]`` of the (weighted) problem, float64 (n_features, k)."""
+        return np.ascontiguousarray(self.X.T @ self.X[:, features], dtype=np.float64)
 
     def gradient(self, w, l1=None):
         r, n = self.r, self.n_samples
@@ -170,11 +177,21 @@ class CscProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         return cd_naive.csc_solve(self.data, self.indices, self.indptr, self.y, self.u,
                                   self.r, w, self.g, self.norms2, self.centers, self.col_u,
                                   self.shift, self.uu, self.u_dot_y, ws, l1, l2, positive,
-                                  gap_tol, max_epochs, seed)
+                                  gap_tol, max_epochs, seed, box)
+
+    def cross_gram(self, features):
+        """``Xc^T Xc[:, features]`` of the (weighted, implicitly centered) columns."""
+        Xw = self.Xw.astype(np.float64)
+        out = np.asarray((Xw.T @ Xw[:, features]).toarray(), dtype=np.float64)
+        if self.uu > 0:
+            c, cu = self.centers, self.col_u
+            out -= (np.outer(cu, c[features]) + np.outer(c, cu[features])
+                    - self.uu * np.outer(c, c[features]))
+        return np.ascontiguousarray(out)
 
     def gradient(self, w, l1=None):
         r, n = self.r, self.n_samples
@@ -285,10 +302,17 @@ class GramProblem:
         if nonzero.size:
             self.prepare(nonzero, np.zeros(self.n_features))
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         return cd_gram.gram_solve(self.cache, self.slot, self.Xy_, self.yy, self.g, w,
                                   self.norms2, ws, l1, l2, positive, gap_tol, max_epochs,
-                                  seed, self.n_samples)
+                                  seed, self.n_samples, box)
+
+    def cross_gram(self, features):
+        """Gram columns ``X^T X[:, features]`` (cached first if lazy), float64."""
+        features = np.asarray(features, dtype=np.int64)
+        if features.size:
+            self.prepare(features, np.zeros(self.n_features))
+        return np.ascontiguousarray(self.cache[:, self.slot[features]], dtype=np.float64)
 
     def gradient(self, w, l1=None):
         n = self.n_samples
@@ -393,3 +417,75 @@ class MultiTaskCscProblem:
             R2 += float(2 * b @ ur + b @ b * self.uu)
             Ry += float(b @ (self.u @ self.Y))
         return G / n, R2 / n, Ry / n
+
+
+class FeatureBox:
+    """Per-feature penalty factors and box constraints of one path, as the kernels take them.
+
+    The penalty of feature j is ``v_j * (l1 |w_j| + (l2/2) w_j^2)`` and its
+    coefficient is constrained to ``lower_j <= w_j <= upper_j`` (``lower_j <= 0 <=
+    upper_j``). A feature is *excluded* (kept at zero, never in a working set)
+    when ``v_j = inf``, when ``lower_j = upper_j = 0`` or when its column is zero;
+    *unpenalized* when ``v_j = 0``. The duality gap needs ``X^T X_U`` and
+    ``X_U^T y`` for the unpenalized features U with an unbounded side (see
+    :func:`fastreg._kernels.gap.box_gap`), computed once here.
+
+    Parameters
+    ----------
+    problem : a single-task problem object of this module
+    factors, lower, upper : ndarray of float64, shape (n_features,)
+        Validated (``fastreg._validation.check_penalty_factor`` / ``check_bounds``).
+    """
+
+    def __init__(self, problem, factors, lower, upper):
+        self.opts = np.ascontiguousarray(np.vstack([factors, lower, upper]),
+                                         dtype=np.float64)
+        self.excluded = (np.isinf(factors) | ((lower == 0) & (upper == 0))
+                         | (problem.norms2 == 0))
+        self.opts[0, self.excluded] = np.inf
+        unpenalized = (factors == 0) & ~self.excluded
+        self.unpenalized = np.flatnonzero(unpenalized).astype(np.int64)
+        open_side = np.isinf(lower) | np.isinf(upper)
+        unpen = np.flatnonzero(unpenalized & open_side).astype(np.int64)
+        if unpen.size:
+            K = problem.cross_gram(unpen)
+            XyU = np.asarray(problem.Xy(), dtype=np.float64).ravel()[unpen]
+        else:
+            K, XyU = np.empty((0, 0)), np.empty(0)
+        lower, upper = self.opts[1], self.opts[2]
+        self._always_exact = (((upper != np.inf) | ((lower != 0) & (lower != -np.inf)))
+                              & ~self.excluded)
+        # the kernels' ``box``; the last array is box_gap's scratch
+        self.kernel_args = (self.opts, unpen, K, np.ascontiguousarray(XyU),
+                            np.zeros(problem.n_features))
+
+    @property
+    def factors(self):
+        return self.opts[0]
+
+    @property
+    def has_projection(self):
+        """Whether the gap projects out unpenalized features (no gradient shortcuts)."""
+        return self.kernel_args[1].size > 0
+
+    def gradient_threshold(self, l1):
+        """Per-feature thresholds for ``problem.gradient`` (None: exact everywhere).
+
+        A gradient entry may be replaced by an upper bound on its magnitude
+        only where the gap and the KKT check need no more than that: features
+        whose box has no finite nonzero bound and whose upper bound is not 0
+        (their conjugate term is then a pure constraint, which a larger
+        magnitude only tightens). The others get threshold -inf (always
+        exact); every gradient is exact when the gap projects out unpenalized
+        features.
+        """
+        if self.has_projection or not l1 > 0:
+            return None
+        thresholds = self.opts[0] * l1
+        thresholds[self._always_exact] = -np.inf
+        return thresholds
+
+    def project(self, W):
+        """Clip coefficients into the box and zero the excluded ones, in place."""
+        np.clip(W, self.opts[1], self.opts[2], out=W)
+        W[self.excluded] = 0.0

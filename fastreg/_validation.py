@@ -374,3 +374,99 @@ def check_y_1d(y, n_samples, dtype):
             raise ValueError(f"y must be 1-D (a single target), got shape {y.shape}.")
         y = y.ravel()
     return y
+
+
+# --- glmnet-style options of the lasso / elastic-net path -------------------
+
+def check_penalty_factor(penalty_factor, n_features):
+    """None, or one non-negative factor per feature (``inf`` allowed: excluded)."""
+    if penalty_factor is None:
+        return None
+    arr = _as_float_array(penalty_factor, "penalty_factor", dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError(
+            f"penalty_factor must have one entry per feature, shape ({n_features},); "
+            f"got a scalar."
+        )
+    if arr.shape != (n_features,):
+        raise ValueError(
+            f"penalty_factor must have shape ({n_features},) (one factor per feature), "
+            f"got {arr.shape}."
+        )
+    if np.isnan(arr).any():
+        j = int(np.flatnonzero(np.isnan(arr))[0])
+        raise ValueError(f"penalty_factor contains NaN (feature {j}).")
+    if (arr < 0).any():
+        j = int(np.flatnonzero(arr < 0)[0])
+        raise ValueError(f"penalty_factor must be >= 0, got {arr[j]!r} for feature {j}.")
+    return arr.copy()
+
+
+def _bound_array(value, name, n_features, default):
+    if value is None:
+        return np.full(n_features, default)
+    arr = _as_float_array(value, name, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full(n_features, float(arr))
+    elif arr.shape != (n_features,):
+        raise ValueError(
+            f"{name} must be a scalar or have shape ({n_features},), got {arr.shape}."
+        )
+    else:
+        arr = arr.copy()
+    if np.isnan(arr).any():
+        j = int(np.flatnonzero(np.isnan(arr))[0])
+        raise ValueError(f"{name} contains NaN (feature {j}).")
+    return arr
+
+
+def check_bounds(lower_bounds, upper_bounds, n_features):
+    """Box constraints ``lower <= w <= upper``: None, scalars or per-feature arrays.
+
+    Returns ``None`` when both are None, else ``(lower, upper)`` as float64
+    arrays of shape (n_features,) (missing sides are -inf / +inf). Every box
+    must contain 0 (``lower <= 0 <= upper``): the path starts from the zero
+    vector and alpha_max is where it is optimal.
+    """
+    if lower_bounds is None and upper_bounds is None:
+        return None
+    lower = _bound_array(lower_bounds, "lower_bounds", n_features, -np.inf)
+    upper = _bound_array(upper_bounds, "upper_bounds", n_features, np.inf)
+    crossed = lower > upper
+    if crossed.any():
+        j = int(np.flatnonzero(crossed)[0])
+        raise ValueError(
+            f"lower_bounds > upper_bounds for feature {j}: {lower[j]!r} > {upper[j]!r}."
+        )
+    outside = (lower > 0) | (upper < 0)
+    if outside.any():
+        j = int(np.flatnonzero(outside)[0])
+        raise ValueError(
+            f"The bounds of feature {j}, [{lower[j]!r}, {upper[j]!r}], exclude zero; "
+            "every box must contain 0 (lower_bounds <= 0 <= upper_bounds)."
+        )
+    return lower, upper
+
+
+def check_max_features(max_features):
+    """None or a non-negative integer."""
+    if max_features is None:
+        return None
+    if not isinstance(max_features, numbers.Integral) or isinstance(max_features, bool):
+        raise TypeError(f"max_features must be an integer or None, got {max_features!r}.")
+    if max_features < 0:
+        raise ValueError(f"max_features must be >= 0, got {max_features!r}.")
+    return int(max_features)
+
+
+def check_min_dev_change(min_dev_change):
+    """None or a finite real >= 0."""
+    if min_dev_change is None:
+        return None
+    return check_positive_real(min_dev_change, "min_dev_change", allow_zero=True)
+
+
+def check_callback(callback):
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {callback!r}.")
+    return callback

@@ -28,6 +28,16 @@ EXTRA_KEYWORDS = {
     "X_scale": None,
     "do_screening": True,
     "check_input": True,
+    # fastreg's own options (issue 5); each default leaves the sklearn path unchanged
+    "penalty_factor": None,
+    "lower_bounds": None,
+    "upper_bounds": None,
+    "fit_intercept": False,
+    "standardize": False,
+    "return_intercept": False,
+    "max_features": None,
+    "min_dev_change": None,
+    "callback": None,
 }
 
 
@@ -112,7 +122,7 @@ def test_every_parameter_documented(name):
         documented += [p.strip() for p in param.name.split(",")]
     assert documented == list(inspect.signature(func).parameters)
     returns = [r.name for r in FunctionDoc(func)["Returns"]]
-    assert returns == ["alphas", "coefs", "dual_gaps", "n_iters"]
+    assert returns == ["alphas", "coefs", "dual_gaps", "n_iters", "intercepts"]
 
 
 # ---------------------------------------------------------------- jit hygiene

@@ -13,13 +13,13 @@ import numpy as np
 
 from ._jit import jit
 from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
-from .gap import duality_gap
-from .prox import enet_coordinate
+from .gap import box_working_set_gap, duality_gap
+from .prox import box_coordinate
 
 
 @jit
 def _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive, inv_n,
-                update_all):
+                update_all, box):
     n_features = g.shape[0]
     n_ws = ws.shape[0]
     dmax = 0.0
@@ -29,7 +29,7 @@ def _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive, inv
         if h == 0.0:
             continue
         wj = w[j]
-        new = enet_coordinate(g[j] + h * wj, l1, h + l2, positive)
+        new = box_coordinate(g[j] + h * wj, j, l1, l2, h, positive, box)
         if new != wj:
             delta = new - wj
             w[j] = new
@@ -47,7 +47,7 @@ def _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive, inv
 
 
 @jit
-def _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples):
+def _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box):
     w_dot_Xy = 0.0
     w_dot_g = 0.0
     for k in range(ws.shape[0]):
@@ -55,14 +55,16 @@ def _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples):
         w_dot_Xy += w[j] * Xy[j]
         w_dot_g += w[j] * g[j]
     ry = (yy - w_dot_Xy) / n_samples
-    p = w.shape[0]
-    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, ry - w_dot_g, ry, l1, l2,
-                       positive, n_samples)[0]
+    if box is None:
+        p = w.shape[0]
+        return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, ry - w_dot_g, ry, l1, l2,
+                           positive, n_samples)[0]
+    return box_working_set_gap(g, w, ws, ry - w_dot_g, ry, l1, l2, n_samples, box)
 
 
 @jit
 def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
-               max_epochs, seed, n_samples):
+               max_epochs, seed, n_samples, box):
     """Solve the working-set subproblem by covariance-update coordinate descent.
 
     Parameters
@@ -81,6 +83,8 @@ def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
     w, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed
         As in :func:`fastreg._kernels.cd_naive.dense_solve`.
     n_samples : int
+    box : None or tuple
+        Penalty factors and bounds, as in :func:`fastreg._kernels.cd_naive.dense_solve`.
 
     Returns
     -------
@@ -97,9 +101,9 @@ def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
         _gram_sweep(cache, slot, g, w, norms2, ws, ws, ws.shape[0], l1, l2, positive,
-                    inv_n, update_all)
+                    inv_n, update_all, box)
         n_epochs += 1
-        gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples)
+        gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box)
         if gap <= gap_tol:
             break
         n_active = nonzero_subset(ws, w, active)
@@ -107,9 +111,9 @@ def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
             dmax = _gram_sweep(cache, slot, g, w, norms2, ws, active, n_active, l1, l2,
-                               positive, inv_n, update_all)
+                               positive, inv_n, update_all, box)
             n_epochs += 1
-            gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples)
+            gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box)
             if gap <= gap_tol or dmax <= settle:
                 break
         if gap <= gap_tol:

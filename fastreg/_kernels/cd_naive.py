@@ -9,8 +9,8 @@ import numpy as np
 
 from ._jit import jit, reduction_jit
 from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
-from .gap import duality_gap
-from .prox import enet_coordinate
+from .gap import box_working_set_gap, duality_gap
+from .prox import box_coordinate
 
 # A gap check costs about one sweep in residual mode: after each failed check,
 # the next one waits for twice as many sweeps over the nonzeros (up to this).
@@ -18,7 +18,7 @@ MAX_CYCLE = 16
 
 
 @reduction_jit
-def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n):
+def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n, box):
     n_samples = X.shape[0]
     dmax = 0.0
     for k in range(n_idx):
@@ -30,7 +30,7 @@ def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n):
         dot = 0.0
         for i in range(n_samples):
             dot += X[i, j] * r[i]
-        new = enet_coordinate(dot * inv_n + h * wj, l1, h + l2, positive)
+        new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
         if new != wj:
             delta = new - wj
             for i in range(n_samples):
@@ -41,7 +41,7 @@ def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n):
 
 
 @reduction_jit
-def _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n):
+def _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n, box):
     n_samples = X.shape[0]
     for k in range(ws.shape[0]):
         j = ws[k]
@@ -54,13 +54,16 @@ def _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n):
     for i in range(n_samples):
         r2 += r[i] * r[i]
         ry += r[i] * y[i]
-    p = w.shape[0]
-    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
-                       l1, l2, positive, n_samples)[0]
+    if box is None:
+        p = w.shape[0]
+        return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
+                           l1, l2, positive, n_samples)[0]
+    return box_working_set_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, n_samples, box)
 
 
 @jit
-def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed,
+                box):
     """Solve the working-set subproblem by coordinate descent (dense X).
 
     Parameters
@@ -86,6 +89,10 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
         Maximum number of sweeps.
     seed : int
         ``-1`` for cyclic order, else the seed of a random order per sweep.
+    box : None or tuple of (opts, unpen, K, XyU, c)
+        None: the default problem (no penalty factors, no bounds; Numba compiles
+        this case without any of their code). Else penalty factors and bounds
+        as in :func:`fastreg._kernels.gap.box_gap`, ``c`` its scratch.
 
     Returns
     -------
@@ -102,9 +109,9 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
-        _dense_sweep(X, r, w, norms2, ws, ws.shape[0], l1, l2, positive, inv_n)
+        _dense_sweep(X, r, w, norms2, ws, ws.shape[0], l1, l2, positive, inv_n, box)
         n_epochs += 1
-        gap = _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n)
+        gap = _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n, box)
         if gap <= gap_tol:
             break
         n_active = nonzero_subset(ws, w, active)
@@ -112,7 +119,8 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
         n_cycle = 0
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
-            dmax = _dense_sweep(X, r, w, norms2, active, n_active, l1, l2, positive, inv_n)
+            dmax = _dense_sweep(X, r, w, norms2, active, n_active, l1, l2, positive, inv_n,
+                                box)
             n_epochs += 1
             n_cycle += 1
             if dmax <= settle and n_cycle >= min_cycle:
@@ -133,7 +141,7 @@ def _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu):
 
 @jit
 def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
-               idx, n_idx, l1, l2, positive, inv_n):
+               idx, n_idx, l1, l2, positive, inv_n, box):
     b = shift[0]
     ur = shift[1]
     dmax = 0.0
@@ -144,7 +152,7 @@ def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
             continue
         wj = w[j]
         dot = _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu)
-        new = enet_coordinate(dot * inv_n + h * wj, l1, h + l2, positive)
+        new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
         if new != wj:
             delta = new - wj
             for q in range(indptr[j], indptr[j + 1]):
@@ -177,7 +185,7 @@ def _residual_stats(r, y, u, b, uu, u_dot_y):
 
 @jit
 def _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu, u_dot_y,
-                ws, l1, l2, positive, inv_n):
+                ws, l1, l2, positive, inv_n, box):
     b = shift[0]
     r2, ry, ur = _residual_stats(r, y, u, b, uu, u_dot_y)
     shift[1] = ur  # refresh the running sum against drift
@@ -185,14 +193,16 @@ def _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu,
         j = ws[k]
         g[j] = _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur,
                                uu) * inv_n
-    p = w.shape[0]
-    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
-                       l1, l2, positive, r.shape[0])[0]
+    if box is None:
+        p = w.shape[0]
+        return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
+                           l1, l2, positive, r.shape[0])[0]
+    return box_working_set_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, r.shape[0], box)
 
 
 @jit
 def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shift, uu,
-              u_dot_y, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+              u_dot_y, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
     """:func:`dense_solve` for CSC X with implicit centering.
 
     The centered column is ``x_j - centers[j] * u`` (``u`` = ones, or
@@ -208,7 +218,7 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
         Centering direction.
     r : ndarray of shape (n_samples,)
         Stored part of the residual, updated in place.
-    w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed
+    w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed, box
         As in :func:`dense_solve`; ``norms2`` of the centered columns.
     centers : ndarray of shape (n_features,)
         Column centers.
@@ -235,10 +245,10 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
         _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
-                   ws, ws.shape[0], l1, l2, positive, inv_n)
+                   ws, ws.shape[0], l1, l2, positive, inv_n, box)
         n_epochs += 1
         gap = _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu,
-                          u_dot_y, ws, l1, l2, positive, inv_n)
+                          u_dot_y, ws, l1, l2, positive, inv_n, box)
         if gap <= gap_tol:
             break
         n_active = nonzero_subset(ws, w, active)
@@ -247,7 +257,7 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
             dmax = _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift,
-                              uu, active, n_active, l1, l2, positive, inv_n)
+                              uu, active, n_active, l1, l2, positive, inv_n, box)
             n_epochs += 1
             n_cycle += 1
             if dmax <= settle and n_cycle >= min_cycle:

@@ -143,3 +143,272 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
                 in_set[j] = True
                 n_added += 1
     return n_added
+
+
+# ---------------------------------------------------------------------------
+# Per-feature penalty factors and box constraints (single task).
+#
+# ``opts`` has shape (3, n_features): rows are the penalty factors ``v``, the
+# lower bounds ``lo`` and the upper bounds ``hi`` (``lo <= 0 <= hi``). The
+# problem is
+#
+#     P(w) = 1/(2n) ||y - Xw||^2 + sum_j v_j (l1 |w_j| + (l2/2) w_j^2),
+#            lo_j <= w_j <= hi_j,
+#
+# features with ``v_j = inf`` being excluded (w_j = 0, callers never put them
+# in a working set). For l1 > 0 the dual point is formulation A's, on the
+# augmented data ``[X; sqrt(n l2 v) I]``: ``theta = s [r'; -sqrt(n l2 v) w] / n``
+# with ``c_j = x_j^T r' / n - l2 v_j w_j``; the conjugate of the bounded
+# weighted L1 term is
+#
+#     psi_j(x) = hi_j max(x - v_j l1, 0) + (-lo_j) max(-x - v_j l1, 0),
+#
+# finite for every x on a bounded side and a constraint (``x <= v_j l1`` or
+# ``x >= -v_j l1``) on an unbounded side, which the scaling ``s <= 1`` enforces.
+# An unpenalized feature (v_j = 0) with an unbounded side would force s = 0;
+# instead the residual is projected: ``r' = r - X_F beta`` is the residual after
+# refitting the unpenalized features F by least squares, so ``x_j^T r' = 0`` on
+# F exactly and every other constraint is met by the scaling. F holds the
+# unpenalized features that are free (both sides unbounded) or strictly inside
+# their box, plus any whose constraint the projection would otherwise violate;
+# at the optimum the projection moves nothing, so the gap still goes to zero.
+# ---------------------------------------------------------------------------
+
+# Relative cut-off of the pseudo-inverse of the unpenalized features' Gram matrix.
+_PINV_RCOND = 1e-12
+
+
+@jit
+def _projection(g, w, opts, unpen, K, n_samples, beta):
+    """Least-squares refit of the unpenalized features: writes ``beta``; returns F.
+
+    ``beta`` (n_unpen,) satisfies ``X_F^T (r - X_F beta) = 0`` with zeros outside
+    F; the returned boolean array marks F among ``unpen``.
+    """
+    m = unpen.shape[0]
+    in_f = np.zeros(m, dtype=np.bool_)
+    for i in range(m):
+        j = unpen[i]
+        lo = opts[1, j]
+        hi = opts[2, j]
+        in_f[i] = (lo == -np.inf and hi == np.inf) or (lo < w[j] < hi)
+    for _ in range(m + 1):
+        beta[:] = 0.0
+        idx = np.flatnonzero(in_f)
+        k = idx.shape[0]
+        if k > 0:
+            M = np.empty((k, k))
+            rhs = np.empty(k)
+            for a in range(k):
+                rhs[a] = g[unpen[idx[a]]] * n_samples
+                for b in range(k):
+                    M[a, b] = K[unpen[idx[a]], idx[b]]
+            sol = np.linalg.pinv(M, _PINV_RCOND) @ rhs
+            for a in range(k):
+                beta[idx[a]] = sol[a]
+        added = False
+        for i in range(m):
+            if in_f[i]:
+                continue
+            j = unpen[i]
+            cj = g[j] - np.dot(K[j], beta) / n_samples
+            if (cj > 0 and opts[2, j] == np.inf) or (cj < 0 and opts[1, j] == -np.inf):
+                in_f[i] = True
+                added = True
+        if not added:
+            break
+    return in_f
+
+
+@jit
+def _box_conjugate_ridge(x, v, l2, lo, hi):
+    """``sup over lo <= t <= hi`` of ``x t - v l2 t^2 / 2`` (finite by construction)."""
+    if v * l2 > 0:
+        t = min(max(x / (v * l2), lo), hi)
+        return x * t - 0.5 * v * l2 * t * t
+    if x > 0:
+        return hi * x if hi != np.inf else 0.0
+    if x < 0:
+        return lo * x if lo != -np.inf else 0.0
+    return 0.0
+
+
+@jit
+def box_gap(g, w, features, R2, Ry, l1, l2, opts, unpen, K, XyU, n_samples, c):
+    """Duality gap with penalty factors and box constraints (single task).
+
+    Parameters
+    ----------
+    g : ndarray of float64, shape (n_features,)
+        ``X^T r / n`` (rows in ``features`` are read; every unpenalized feature
+        of ``unpen`` must be among them).
+    w : ndarray of shape (n_features,)
+        Coefficients, zero outside ``features``.
+    features : ndarray of int64
+    R2, Ry : float
+        ``||r||^2 / n`` and ``<r, y> / n``.
+    l1, l2 : float
+    opts : ndarray of float64, shape (3, n_features)
+        Penalty factors, lower and upper bounds.
+    unpen : ndarray of int64, shape (n_unpen,)
+        Unpenalized features with an unbounded side.
+    K : ndarray of float64, shape (n_features, n_unpen)
+        ``X^T X[:, unpen]``.
+    XyU : ndarray of float64, shape (n_unpen,)
+        ``X[:, unpen]^T y``.
+    n_samples : int
+    c : ndarray of float64, shape (n_features,)
+        Receives the gradient at the projected residual, ``x_j^T r' / n``, on
+        ``features`` (the dual point, up to ``s``, for screening).
+
+    Returns
+    -------
+    gap : float
+    s : float
+        Scaling of the dual point (1 when l1 == 0).
+    """
+    m = unpen.shape[0]
+    beta = np.zeros(m)
+    R2p = R2
+    Ryp = Ry
+    if m > 0 and (l1 > 0 or l2 > 0):
+        in_f = _projection(g, w, opts, unpen, K, n_samples, beta)
+        gb = 0.0
+        for i in range(m):
+            gb += beta[i] * g[unpen[i]]
+        bMb = 0.0
+        for i in range(m):
+            bMb += beta[i] * np.dot(K[unpen[i]], beta)
+        R2p = R2 - 2.0 * gb + bMb / n_samples
+        Ryp = Ry - np.dot(beta, XyU) / n_samples
+        for k in range(features.shape[0]):
+            j = features[k]
+            c[j] = g[j] - np.dot(K[j], beta) / n_samples
+        for i in range(m):
+            if in_f[i]:
+                c[unpen[i]] = 0.0
+    else:
+        for k in range(features.shape[0]):
+            j = features[k]
+            c[j] = g[j]
+    if l1 == 0.0 and l2 == 0.0:
+        # least squares: first-order measure, as the default problem's
+        grad_sq = 0.0
+        for k in range(features.shape[0]):
+            j = features[k]
+            if opts[0, j] == np.inf:
+                continue
+            gj = g[j]
+            if (w[j] <= opts[1, j] and gj < 0) or (w[j] >= opts[2, j] and gj > 0):
+                continue
+            grad_sq += gj * gj
+        return grad_sq * n_samples, 1.0
+    pen = 0.0
+    wv2 = 0.0
+    ratio = 0.0
+    for k in range(features.shape[0]):
+        j = features[k]
+        v = opts[0, j]
+        if v == np.inf:
+            continue
+        wj = w[j]
+        wv2 += v * wj * wj
+        pen += v * abs(wj)
+        if l1 > 0 and v > 0:
+            cj = c[j] - l2 * v * wj
+            if cj > 0 and opts[2, j] == np.inf:
+                ratio = max(ratio, cj / (v * l1))
+            elif cj < 0 and opts[1, j] == -np.inf:
+                ratio = max(ratio, -cj / (v * l1))
+    if l1 == 0.0:
+        conj = 0.0
+        for k in range(features.shape[0]):
+            j = features[k]
+            v = opts[0, j]
+            if v == np.inf:
+                continue
+            conj += _box_conjugate_ridge(c[j], v, l2, opts[1, j], opts[2, j])
+        return 0.5 * (R2 + l2 * wv2) - Ryp + 0.5 * R2p + conj, 1.0
+    s = 1.0 / ratio if ratio > 1.0 else 1.0
+    psi = 0.0
+    for k in range(features.shape[0]):
+        j = features[k]
+        v = opts[0, j]
+        if v == np.inf:
+            continue
+        x = s * (c[j] - l2 * v * w[j])
+        lo = opts[1, j]
+        hi = opts[2, j]
+        if hi != np.inf and x > v * l1:
+            psi += hi * (x - v * l1)
+        if lo != -np.inf and -x > v * l1:
+            psi += -lo * (-x - v * l1)
+    primal = 0.5 * (R2 + l2 * wv2) + l1 * pen
+    dual = s * Ryp - 0.5 * s * s * (R2p + l2 * wv2) - psi
+    return primal - dual, s
+
+
+@jit
+def box_working_set_gap(g, w, ws, R2, Ry, l1, l2, n_samples, box):
+    """:func:`box_gap` of a working-set subproblem, ``box = (opts, unpen, K, XyU, c)``.
+
+    The solve kernels call it when their ``box`` argument is not None (with
+    None they call :func:`duality_gap`; Numba prunes the unused branch at
+    compile time). ``c``, of shape (n_features,), is box_gap's scratch.
+    """
+    opts, unpen, K, XyU, c = box
+    return box_gap(g, w, ws, R2, Ry, l1, l2, opts, unpen, K, XyU, n_samples, c)[0]
+
+
+@jit
+def box_kkt_and_screen(g, c, w, norms2, gap, s, l1, l2, opts, strong_threshold,
+                       do_screening, in_set, screened):
+    """:func:`kkt_and_screen` with penalty factors and box constraints (single task).
+
+    A zero coefficient is optimal when ``a_j <= v_j l1``, with the one-sided
+    score ``a_j = max(g_j if hi_j > 0, -g_j if lo_j < 0)``; the strong rule and
+    the KKT check compare ``a_j`` with ``v_j * strong_threshold``. Unpenalized
+    features always belong to the working set; features already marked
+    ``screened`` (excluded ones) are skipped. Gap-safe screening certifies
+    ``w_j = 0`` when ``v_j l1 - s a'_j > sqrt(2 gap (norms2_j + l2 v_j))``, with
+    ``a'_j`` the score of ``c`` (the dual point of :func:`box_gap`).
+
+    Returns
+    -------
+    n_added : int
+    """
+    n_features = w.shape[0]
+    root_gap = np.sqrt(2.0 * abs(gap))
+    n_added = 0
+    for j in range(n_features):
+        if screened[j]:
+            continue
+        v = opts[0, j]
+        lo = opts[1, j]
+        hi = opts[2, j]
+        if v == 0.0:
+            if not in_set[j]:
+                in_set[j] = True
+                n_added += 1
+            continue
+        if w[j] == 0.0:
+            if do_screening and l1 > 0:
+                a = -np.inf
+                if hi > 0:
+                    a = c[j]
+                if lo < 0:
+                    a = max(a, -c[j])
+                if v * l1 - s * a > root_gap * np.sqrt(norms2[j] + l2 * v):
+                    screened[j] = True
+                    in_set[j] = False
+                    continue
+            if not in_set[j]:
+                a = -np.inf
+                if hi > 0:
+                    a = g[j]
+                if lo < 0:
+                    a = max(a, -g[j])
+                if a > v * strong_threshold:
+                    in_set[j] = True
+                    n_added += 1
+    return n_added
