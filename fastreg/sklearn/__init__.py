@@ -1,0 +1,20 @@
+"""scikit-learn compatible estimators over fastreg's functional API.
+
+Import explicitly (``import fastreg`` never imports scikit-learn)::
+
+    from fastreg.sklearn import Lasso, ElasticNet, LassoCV, ElasticNetCV
+    from fastreg.sklearn import Ridge, RidgeCV, BayesianRidge
+
+Each estimator takes scikit-learn's parameter names and defaults (plus a few
+fastreg extras, documented per class), sets scikit-learn's fitted attributes,
+and is a thin layer over :func:`fastreg.enet_path`, :func:`fastreg.enet_cv`,
+:func:`fastreg.ridge_regression`, :func:`fastreg.ridge_cv` and
+:func:`fastreg.bayes.bayesian_ridge`. This module needs scikit-learn.
+"""
+
+from ._bayes import BayesianRidge
+from ._enet import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from ._ridge import Ridge, RidgeCV
+
+__all__ = ["Lasso", "ElasticNet", "LassoCV", "ElasticNetCV", "Ridge", "RidgeCV",
+           "BayesianRidge"]

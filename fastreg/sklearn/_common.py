@@ -1,0 +1,83 @@
+"""Helpers shared by the estimators: input checks, centering, extras, prediction."""
+
+import inspect
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+FLOATS = [np.float64, np.float32]
+
+# fastreg-only estimator parameters and the value meaning "not used"
+EXTRA_DEFAULTS = {"penalty_factor": None, "lower_bounds": None, "upper_bounds": None,
+                  "standardize": False}
+
+
+def extra_kwargs(estimator, func):
+    """The fastreg extras set away from their defaults, as keywords for ``func``.
+
+    Raises NotImplementedError when ``func`` does not (yet) accept one of them,
+    so an estimator with default extras works with any version of the
+    functional API.
+    """
+    accepted = inspect.signature(func).parameters
+    kwargs = {}
+    for name, default in EXTRA_DEFAULTS.items():
+        value = getattr(estimator, name)
+        if value is None or value is default or (default is False and value is False):
+            continue
+        if name not in accepted:
+            raise NotImplementedError(
+                f"{type(estimator).__name__}({name}=...) needs fastreg.{func.__name__} "
+                f"to accept {name!r}, which this version of fastreg does not.")
+        kwargs[name] = value
+    return kwargs
+
+
+def check_sample_weight(sample_weight, n_samples, dtype, *, scalar_is_none=False):
+    """Validate ``sample_weight``: None, a number, or a 1-D array of length n_samples."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        if scalar_is_none:
+            return None
+        return np.full(n_samples, sample_weight, dtype=dtype)
+    sw = check_array(sample_weight, ensure_2d=False, dtype=dtype, input_name="sample_weight")
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected ({n_samples},)!")
+    if not np.any(sw):
+        raise ValueError("sample_weight is all zero: at least one weight must be positive.")
+    return sw
+
+
+def center(X, y, sample_weight, fit_intercept):
+    """Weighted column means of X and y, and the centered data.
+
+    Dense X is centered into a new array; sparse X is returned unchanged (never
+    densified) and its means go to the solver as ``X_offset``. y is always
+    centered. Without an intercept the offsets are zeros.
+    """
+    if not fit_intercept:
+        return X, y, np.zeros(X.shape[1], dtype=X.dtype), np.zeros(y.shape[1:], dtype=y.dtype)
+    if sample_weight is None:
+        y_offset = y.mean(axis=0)
+        x_offset = np.asarray(X.mean(axis=0)).ravel()
+    else:
+        total = sample_weight.sum()
+        y_offset = (sample_weight @ y) / total
+        x_offset = np.asarray(X.T @ sample_weight).ravel() / total
+    x_offset = x_offset.astype(X.dtype, copy=False)
+    y_offset = np.asarray(y_offset, dtype=y.dtype)
+    if not sp.issparse(X):
+        X = X - x_offset
+    return X, y - y_offset, x_offset, y_offset
+
+
+def linear_predict(estimator, X, *, accept_sparse=True):
+    """``X @ coef_.T + intercept_`` after scikit-learn's checks of X."""
+    check_is_fitted(estimator)
+    X = validate_data(estimator, X, accept_sparse=accept_sparse, reset=False)
+    return np.asarray(X @ estimator.coef_.T) + estimator.intercept_
