@@ -88,5 +88,7 @@ def dask_stats(X, y, *, sample_weight=None, split_every=8):
         level = [dask.delayed(_combine, pure=True)(*level[i:i + fan_in])
                  for i in range(0, len(level), fan_in)]
     total = level[0].compute()
+    if not total.weight_sum > 0:  # as from_arrays' check_sample_weight
+        raise ValueError("sample_weight sums to zero: no sample carries weight.")
     return total._with(single_target=y.ndim == 1, dtype=np.dtype(X.dtype)
                        if X.dtype.kind == "f" else np.dtype(np.float64))
