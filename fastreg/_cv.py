@@ -21,10 +21,10 @@ import numpy as np
 from scipy import sparse
 
 from . import _validation
-from ._from_stats import check_stats, grid_size, stats_path
+from ._from_stats import check_extras, check_stats, grid_size, stats_path, stats_problem
 from ._gramstats import GramStats, check_fold_ids
 from ._grid import alpha_grid, alpha_max
-from ._path import enet_path
+from ._path import enet_path, feature_box, path_alpha_max
 
 
 @dataclass(frozen=True)
@@ -215,15 +215,27 @@ def _options(eps, tol, max_iter, selection, random_state):
                 max_iter=_validation.check_positive_int(max_iter, "max_iter"), seed=seed)
 
 
+def _stats_alpha_max(stats, ratio, *, center, positive, opts, factors, bounds, standardize):
+    """``alpha_max`` of all data with the path options (penalty factors, bounds, scaling)."""
+    if factors is None and bounds is None and not standardize:
+        return alpha_max(stats.xty(center=center), stats.weight_sum, ratio, positive=positive)
+    problem, col_scale = stats_problem(stats, center=center, scale=stats.weight_sum,
+                                       standardize=standardize)
+    box = (None if factors is None and bounds is None
+           else feature_box(problem, factors, bounds, positive, col_scale))
+    return path_alpha_max(problem, box, np.zeros(stats.n_features), stats.weight_sum, ratio,
+                          positive=positive, tol=opts["tol"], max_iter=opts["max_iter"])
+
+
 def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screening, verbose,
-                        opts):
+                        opts, extras):
     """Grids, per-fold errors and the total statistics, everything from statistics."""
     total = sum(fold_stats[1:], fold_stats[0])
     grids, paths = [], []
     for ratio in ratios:
         if isinstance(grid, int):
-            top = alpha_max(total.xty(center=center), total.weight_sum, ratio,
-                            positive=positive)
+            top = _stats_alpha_max(total, ratio, center=center, positive=positive, opts=opts,
+                                   **extras)
             alphas = alpha_grid(top, grid, opts["eps"])
         else:
             alphas = grid
@@ -232,7 +244,8 @@ def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screen
             train = total - fold
             _, coefs, _, _, offsets = stats_path(
                 train, alphas, l1_ratio=ratio, center=center, scale=train.weight_sum,
-                positive=positive, do_screening=do_screening, verbose=verbose, **opts)
+                positive=positive, do_screening=do_screening, verbose=verbose, **opts,
+                **extras)
             mse[:, k] = fold.residual_sum_of_squares(coefs, offsets) / fold.weight_sum
         grids.append(alphas)
         paths.append(mse)
@@ -274,13 +287,18 @@ def enet_cv_from_stats(
     random_state=None,
     do_screening=True,
     verbose=0,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    standardize=False,
 ):
     """K-fold cross-validated elastic net from per-fold sufficient statistics.
 
     Fold k is fit on ``total - fold_k`` with the training objective::
 
         1 / (2 * S_train) * sum_{i in train} s_i * (y_i - x_i w - b)^2
-        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+        + alpha * sum_j v_j * (l1_ratio * |w_j| + 0.5 * (1 - l1_ratio) * w_j^2)
+        subject to lower_j <= w_j <= upper_j
 
     (``S_train`` the training weight sum, as scikit-learn's ``ElasticNetCV``
     rescales weights), and scored by the weighted mean squared error of fold
@@ -312,6 +330,15 @@ def enet_cv_from_stats(
         Gap-safe screening.
     verbose : int, default=0
         Per-alpha progress of every fit on stderr.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative multipliers of each feature's penalty in every fit (0:
+        unpenalized, ``inf``: excluded), as in :func:`fastreg.enet_path`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients of every fit; ``lower <= 0 <= upper``.
+    standardize : bool, default=False
+        Every fit (each fold's and the refit) on its own training data's
+        unit-variance columns, coefficients reported on the original scale
+        (glmnet's ``cv.glmnet(standardize=TRUE)``).
 
     Returns
     -------
@@ -328,15 +355,17 @@ def enet_cv_from_stats(
     ratios, scalar_ratio = _l1_ratios(l1_ratio)
     grid = grid_size(alphas)
     opts = _options(eps, tol, max_iter, selection, random_state)
+    extras = check_extras(fold_stats[0].n_features, penalty_factor, lower_bounds,
+                          upper_bounds, standardize)
     center = bool(fit_intercept)
     grids, mse_paths, total = _cv_from_fold_stats(
         fold_stats, ratios, grid, center=center, positive=positive,
-        do_screening=do_screening, verbose=verbose, opts=opts)
+        do_screening=do_screening, verbose=verbose, opts=opts, extras=extras)
 
     def refit(ratio, alphas):
         return stats_path(total, alphas, l1_ratio=ratio, center=center,
                           scale=total.weight_sum, positive=positive,
-                          do_screening=do_screening, verbose=verbose, **opts)
+                          do_screening=do_screening, verbose=verbose, **opts, **extras)
 
     return _result(grids, mse_paths, ratios, scalar_ratio, refit, None, total.dtype)
 
@@ -359,13 +388,18 @@ def enet_cv(
     do_screening=True,
     block_size=None,
     verbose=0,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    standardize=False,
 ):
     """K-fold cross-validated elastic-net path, reading X about once.
 
     For each fold the training objective is::
 
         1 / (2 * S_train) * sum_{i in train} s_i * (y_i - x_i w - b)^2
-        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+        + alpha * sum_j v_j * (l1_ratio * |w_j| + 0.5 * (1 - l1_ratio) * w_j^2)
+        subject to lower_j <= w_j <= upper_j
 
     with sample weights ``s_i`` (1 without) summing to ``S_train`` on the
     training rows and an unpenalized intercept ``b`` (``fit_intercept``); the
@@ -415,6 +449,15 @@ def enet_cv(
         Rows per block when building statistics.
     verbose : int, default=0
         Per-alpha progress of every fit on stderr.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative multipliers of each feature's penalty in every fit (0:
+        unpenalized, ``inf``: excluded), as in :func:`fastreg.enet_path`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients of every fit; ``lower <= 0 <= upper``.
+    standardize : bool, default=False
+        Every fit (each fold's and the refit) on its own training data's
+        unit-variance columns, coefficients reported on the original scale
+        (glmnet's ``cv.glmnet(standardize=TRUE)``).
 
     Returns
     -------
@@ -451,24 +494,28 @@ def enet_cv(
     ratios, scalar_ratio = _l1_ratios(l1_ratio)
     grid = grid_size(alphas)
     opts = _options(eps, tol, max_iter, selection, random_state)
+    extras = check_extras(n_features, penalty_factor, lower_bounds, upper_bounds, standardize)
     center = bool(fit_intercept)
     common = dict(positive=positive, do_screening=do_screening, verbose=verbose)
     if choose_cv_route(n_samples, n_features) == "stats":
         fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
                                           block_size=block_size)
         grids, mse_paths, total = _cv_from_fold_stats(fold_stats, ratios, grid,
-                                                      center=center, opts=opts, **common)
+                                                      center=center, opts=opts,
+                                                      extras=extras, **common)
 
         def refit(ratio, alphas):
             return stats_path(total, alphas, l1_ratio=ratio, center=center,
-                              scale=total.weight_sum, **common, **opts)
+                              scale=total.weight_sum, **common, **opts, **extras)
     else:
+        row_extras = dict(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                          upper_bounds=upper_bounds, standardize=bool(standardize))
         grids, mse_paths = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
-                                       center=center, opts=opts, **common)
+                                       center=center, opts=opts, extras=row_extras, **common)
 
         def refit(ratio, alphas):
             return rows_path(X, y, sample_weight, alphas, l1_ratio=ratio, center=center,
-                             opts=opts, **common)
+                             opts=opts, extras=row_extras, **common)
 
     return _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
 
@@ -545,17 +592,27 @@ def _weighted_means(X, y, sw):
     return mx, float(np.average(y, weights=sw))
 
 
-def rows_path(X, y, sw, alphas, *, l1_ratio, center, opts, positive, do_screening, verbose):
+def rows_path(X, y, sw, alphas, *, l1_ratio, center, opts, positive, do_screening, verbose,
+              extras=None):
     """The path on rows with sklearn's CV conventions: intercept by centering, weights
-    rescaled to sum to the row count. Returns what :func:`stats_path` returns."""
+    rescaled to sum to the row count. Returns what :func:`stats_path` returns.
+
+    ``extras``: :func:`fastreg.enet_path`'s per-feature options (penalty
+    factors, bounds, standardize), passed on as given."""
     n = X.shape[0]
     w = None if sw is None else sw * (n / sw.sum())
     kwargs = dict(l1_ratio=l1_ratio, eps=opts["eps"], tol=opts["tol"],
                   max_iter=opts["max_iter"], positive=positive, do_screening=do_screening,
                   verbose=verbose, sample_weight=w, return_n_iter=True,
                   selection="cyclic" if opts["seed"] < 0 else "random",
-                  random_state=None if opts["seed"] < 0 else opts["seed"])
-    if center:
+                  random_state=None if opts["seed"] < 0 else opts["seed"], **(extras or {}))
+    if center and (extras or {}).get("standardize"):
+        # standardize computes its own weighted centers and scales (implicitly
+        # for sparse X), which X_offset cannot be combined with
+        grid, coefs, gaps, n_iters, offsets = enet_path(
+            X, y, alphas=alphas, fit_intercept=True, return_intercept=True, **kwargs)
+        offsets = np.asarray(offsets, dtype=np.float64)
+    elif center:
         mx, my = _weighted_means(X, y, w)
         if sparse.issparse(X):
             grid, coefs, gaps, n_iters = enet_path(X, y - my, alphas=alphas, X_offset=mx,
@@ -581,12 +638,19 @@ def _rows_alpha_max(X, y, sw, ratio, *, center, positive):
 
 
 def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_screening,
-                verbose):
+                verbose, extras):
     n_folds = int(folds.max()) + 1
     grids, paths = [], []
+    plain = (extras["penalty_factor"] is None and extras["lower_bounds"] is None
+             and extras["upper_bounds"] is None and not extras["standardize"])
     for ratio in ratios:
         if isinstance(grid, int):
-            top = _rows_alpha_max(X, y, sw, ratio, center=center, positive=positive)
+            if plain:
+                top = _rows_alpha_max(X, y, sw, ratio, center=center, positive=positive)
+            else:  # a one-alpha path starts at alpha_max with the options applied
+                top = rows_path(X, y, sw, 1, l1_ratio=ratio, center=center, opts=opts,
+                                positive=positive, do_screening=do_screening, verbose=0,
+                                extras=extras)[0][0]
             alphas = alpha_grid(top, grid, opts["eps"])
         else:
             alphas = grid
@@ -596,7 +660,7 @@ def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_scr
             _, coefs, _, _, offsets = rows_path(
                 X[train], y[train], None if sw is None else sw[train], alphas,
                 l1_ratio=ratio, center=center, opts=opts, positive=positive,
-                do_screening=do_screening, verbose=verbose)
+                do_screening=do_screening, verbose=verbose, extras=extras)
             resid = np.asarray(X[test] @ coefs) + offsets - y[test][:, None]
             mse[:, k] = np.average(resid**2, axis=0, weights=None if sw is None else sw[test])
         grids.append(alphas)

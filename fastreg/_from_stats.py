@@ -13,7 +13,8 @@ import numpy as np
 from . import _loo, _validation
 from ._driver import solve_path
 from ._gramstats import GramStats
-from ._grid import alpha_grid, alpha_max
+from ._grid import alpha_grid
+from ._path import feature_box, path_alpha_max
 from ._problems import GramProblem
 from ._spectral import intercepts, primal_coefs, primal_spectrum, target_coefs
 from ._stats import PrimalStats
@@ -43,27 +44,81 @@ def grid_size(alphas):
     return _validation.check_alphas(alphas)
 
 
+def check_extras(n_features, penalty_factor=None, lower_bounds=None, upper_bounds=None,
+                 standardize=False):
+    """fastreg's per-feature options of a single-target path, validated.
+
+    Returns
+    -------
+    dict
+        ``factors`` and ``bounds`` (None when left at their defaults) and
+        ``standardize``: the keywords :func:`stats_path` takes.
+    """
+    return dict(factors=_validation.check_penalty_factor(penalty_factor, n_features),
+                bounds=_validation.check_bounds(lower_bounds, upper_bounds, n_features),
+                standardize=bool(standardize))
+
+
+def stats_problem(stats, *, center, scale, standardize=False):
+    """The covariance-mode problem of ``stats`` and its column scales (None unless standardized).
+
+    Standardized columns are ``x_j / s_j`` with ``s_j`` the weighted population
+    standard deviation (1 for a constant column), as :func:`fastreg.enet_path`
+    uses for ``standardize=True``.
+    """
+    gram, xty = stats.gram(center=center), stats.xty(center=center)[:, 0]
+    col_scale = None
+    if standardize:
+        col_scale = np.where(stats.x_std > 0, stats.x_std, 1.0)
+        gram = gram / np.outer(col_scale, col_scale)
+        xty = xty / col_scale
+    problem = GramProblem.from_gram(gram, xty, stats.yty(center=center)[0], scale)
+    return problem, col_scale
+
+
 def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, positive=False,
-               tol=1e-4, max_iter=1000, seed=-1, do_screening=True, verbose=0):
+               tol=1e-4, max_iter=1000, seed=-1, do_screening=True, verbose=0,
+               factors=None, bounds=None, standardize=False, max_features=None,
+               min_dev_change=None, callback=None):
     """The elastic-net path of the problem ``stats`` describes, scaled by ``1/(2 scale)``.
+
+    ``factors`` / ``bounds`` / ``standardize`` are validated options
+    (:func:`check_extras`); coefficients and bounds are on the original scale.
 
     Returns
     -------
     alphas, coefs (n_features, n_alphas) float64, gaps, n_iters, intercepts (n_alphas,)
+        Truncated alike when a path control stopped the path early.
     """
-    problem = GramProblem.from_gram(stats.gram(center=center), stats.xty(center=center),
-                                    stats.yty(center=center)[0], scale)
-    if isinstance(grid, int):
-        grid = alpha_grid(alpha_max(problem.Xy(), scale, l1_ratio, positive=positive),
-                          grid, eps)
+    problem, col_scale = stats_problem(stats, center=center, scale=scale,
+                                       standardize=standardize)
+    box = None
+    if factors is not None or bounds is not None:
+        box = feature_box(problem, factors, bounds, positive, col_scale)
     W = np.zeros(stats.n_features)
+    if isinstance(grid, int):
+        grid = alpha_grid(path_alpha_max(problem, box, W, scale, l1_ratio, positive=positive,
+                                         tol=tol, max_iter=max_iter), grid, eps)
     if coef_init is not None:
         W[:] = _validation.check_coef_init(coef_init, (stats.n_features,), np.float64)
+        if col_scale is not None:
+            W *= col_scale
         if positive:
             np.maximum(W, 0.0, out=W)
+    if callback is not None and col_scale is not None:
+        user_callback = callback
+
+        def callback(index, alpha, coef, gap, n_active):
+            return user_callback(index, alpha, coef / col_scale, gap, n_active)
+
     coefs, gaps, n_iters = solve_path(problem, grid, l1_ratio, W, positive=bool(positive),
                                       tol=tol, max_iter=max_iter, seed=seed,
-                                      do_screening=bool(do_screening), verbose=int(verbose))
+                                      do_screening=bool(do_screening), verbose=int(verbose),
+                                      box=box, max_features=max_features,
+                                      min_dev_change=min_dev_change, callback=callback)
+    grid = grid[:coefs.shape[1]]
+    if col_scale is not None:
+        coefs = coefs / col_scale[:, None]
     if center:
         offsets = stats.y_mean[0] - stats.x_mean @ coefs
     else:
@@ -88,6 +143,13 @@ def enet_path_from_stats(
     verbose=False,
     return_n_iter=False,
     return_intercept=False,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    standardize=False,
+    max_features=None,
+    min_dev_change=None,
+    callback=None,
 ):
     """The elastic-net path from sufficient statistics (covariance updates).
 
@@ -95,12 +157,16 @@ def enet_path_from_stats(
     :func:`fastreg.enet_path` on the data the statistics were built from::
 
         1 / (2 * n_samples) * sum_i s_i * (y_i - x_i w - b)^2
-        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+        + alpha * sum_j v_j * (l1_ratio * |w_j| + 0.5 * (1 - l1_ratio) * w_j^2)
+        subject to lower_j <= w_j <= upper_j
 
-    with sample weights ``s_i`` (1 without weights) and ``b = 0`` unless
-    ``fit_intercept`` (then ``b`` is unpenalized: the problem is that of the
-    centered data). With ``fit_intercept=False`` the result equals
-    ``enet_path(X, y, sample_weight=s)`` to rounding; the stopping rule
+    with sample weights ``s_i`` (1 without weights), penalty factors ``v_j``
+    (1 by default) and ``b = 0`` unless ``fit_intercept`` (then ``b`` is
+    unpenalized: the problem is that of the centered data). With
+    ``standardize`` the path is that of the columns ``x_j / sd_j`` (weighted
+    population standard deviations), reported on the original scale, exactly
+    as :func:`fastreg.enet_path` with the same options. The result equals
+    ``enet_path(X, y, sample_weight=s, ...)`` to rounding; the stopping rule
     (duality gap ``<= tol * sum_i s_i y_i^2 / n_samples``, with centered y
     under ``fit_intercept``) and the gap are computed from the statistics.
 
@@ -137,11 +203,27 @@ def enet_path_from_stats(
         Also return the sweeps per alpha.
     return_intercept : bool, default=False
         Also return the intercepts per alpha (last element).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative multipliers of each feature's penalty (0: unpenalized,
+        ``inf``: excluded), as in :func:`fastreg.enet_path`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (original scale); ``lower <= 0 <= upper``.
+    standardize : bool, default=False
+        Fit on unit-variance columns, report coefficients on the original scale.
+    max_features : int, default=None
+        Stop the path after the first alpha with more nonzeros than this.
+    min_dev_change : float, default=None
+        Stop the path when the fraction of deviance explained changes by less
+        than this between consecutive alphas.
+    callback : callable, default=None
+        ``callback(index, alpha, coef, gap, n_active)`` after every alpha;
+        returning True stops the path.
 
     Returns
     -------
     alphas : ndarray of shape (n_alphas,)
-        Decreasing.
+        Decreasing; truncated (like every array returned) when a path control
+        stopped the path early.
     coefs : ndarray of shape (n_features, n_alphas)
         In the dtype of the X the statistics came from.
     dual_gaps : ndarray of shape (n_alphas,)
@@ -159,6 +241,8 @@ def enet_path_from_stats(
     stats = check_stats(stats, single_target=True)
     l1_ratio = _validation.check_l1_ratio(l1_ratio)
     grid = grid_size(alphas)
+    extras = check_extras(stats.n_features, penalty_factor, lower_bounds, upper_bounds,
+                          standardize)
     seed = (_validation.random_seed(random_state)
             if _validation.check_selection(selection) == "random" else -1)
     grid, coefs, gaps, n_iters, offsets = stats_path(
@@ -166,7 +250,10 @@ def enet_path_from_stats(
         center=bool(fit_intercept), scale=stats.n_samples, coef_init=coef_init,
         positive=positive, tol=_validation.check_positive_real(tol, "tol", allow_zero=True),
         max_iter=_validation.check_positive_int(max_iter, "max_iter"), seed=seed,
-        do_screening=do_screening, verbose=verbose)
+        do_screening=do_screening, verbose=verbose,
+        max_features=_validation.check_max_features(max_features),
+        min_dev_change=_validation.check_min_dev_change(min_dev_change),
+        callback=_validation.check_callback(callback), **extras)
     out = [grid, coefs.astype(stats.dtype), gaps]
     if return_n_iter:
         out.append(n_iters)

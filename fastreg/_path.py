@@ -355,17 +355,13 @@ def enet_path(
                                 centers=None if scaling is None else scaling.centers)
     box = None
     if factors is not None or bounds is not None:
-        box = _feature_box(problem, factors, bounds, positive, scaling)
+        box = feature_box(problem, factors, bounds, positive,
+                          None if scaling is None else scaling.scale)
 
     W = np.zeros((n_features, n_tasks) if multi_task else n_features, dtype=X.dtype)
     if isinstance(n_grid, int):
-        if box is None:
-            top = alpha_max(problem.Xy(), n_samples, l1_ratio, positive=positive)
-        else:
-            G = fit_unpenalized(problem, box, W, tol=tol * 1e-3, max_iter=max_iter)
-            top = alpha_max(G * n_samples, n_samples, l1_ratio,
-                            penalty_factor=box.factors, lower=box.opts[1],
-                            upper=box.opts[2])
+        top = path_alpha_max(problem, box, W, n_samples, l1_ratio, positive=positive,
+                             tol=tol, max_iter=max_iter)
         grid = alpha_grid(top, n_grid, eps)
     else:
         grid = n_grid
@@ -496,15 +492,33 @@ def _column_scales(X, weights, mean, total):
     return scale
 
 
-def _feature_box(problem, factors, bounds, positive, scaling):
-    """The :class:`FeatureBox` of validated options (bounds in the problem's scale)."""
+def path_alpha_max(problem, box, W, scale, l1_ratio, *, positive, tol, max_iter):
+    """The smallest alpha at which every penalized coefficient is zero.
+
+    With penalty factors or bounds (``box``) that point is the fit of the
+    unpenalized features alone, written into ``W`` (the path's warm start).
+    ``scale`` is the data term's ``n`` (``1 / (2 n) ||y - Xw||^2``).
+    """
+    if box is None:
+        return alpha_max(problem.Xy(), scale, l1_ratio, positive=positive)
+    G = fit_unpenalized(problem, box, W, tol=tol * 1e-3, max_iter=max_iter)
+    return alpha_max(G * scale, scale, l1_ratio, penalty_factor=box.factors,
+                     lower=box.opts[1], upper=box.opts[2])
+
+
+def feature_box(problem, factors, bounds, positive, scale=None):
+    """The :class:`FeatureBox` of validated options (bounds in the problem's scale).
+
+    ``scale``: the column scales of a standardized problem (None: unscaled);
+    a bound ``l`` on an original coefficient is ``l * scale`` on the scaled one.
+    """
     n_features = problem.n_features
     lower, upper = bounds if bounds is not None else (np.full(n_features, -np.inf),
                                                       np.full(n_features, np.inf))
     if positive:
         lower = np.maximum(lower, 0.0)
-    if scaling is not None:
-        lower, upper = lower * scaling.scale, upper * scaling.scale
+    if scale is not None:
+        lower, upper = lower * scale, upper * scale
     factors = np.ones(n_features) if factors is None else factors
     return FeatureBox(problem, factors, lower, upper)
 

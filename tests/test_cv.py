@@ -155,3 +155,88 @@ def test_cv_does_not_modify_inputs():
     for before, after in zip(copies, (X, y, sw)):
         np.testing.assert_array_equal(before, after)
     assert fastreg.EnetCVResult.__dataclass_fields__["alpha_1se"]
+
+
+# ------------------------------------------------- fastreg's options on the CV functions
+
+
+def _manual_cv(X, y, sw, folds, alphas, **options):
+    """Each fold fit by enet_path on its rows (weights rescaled as sklearn), scored by hand."""
+    mse = np.empty((alphas.shape[0], folds.max() + 1))
+    for k in range(folds.max() + 1):
+        train, test = folds != k, folds == k
+        w = sw[train] * train.sum() / sw[train].sum()
+        _, coefs, _, b = fastreg.enet_path(X[train], y[train], alphas=alphas,
+                                           sample_weight=w, fit_intercept=True,
+                                           return_intercept=True, **options, **TIGHT)
+        resid = np.asarray(X[test] @ coefs) + b - y[test][:, None]
+        mse[:, k] = np.average(resid**2, axis=0, weights=sw[test])
+    return mse
+
+
+@pytest.mark.parametrize("route", ["stats", "rows", "rows-sparse"])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_cv_options_equal_fold_by_fold_paths(monkeypatch, route, standardize):
+    rng = np.random.default_rng(7)
+    n, p = 150, 8
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p) + rng.uniform(-2, 2, p)
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + 3.0 + rng.standard_normal(n)
+    sw = rng.uniform(0.5, 2.0, n)
+    folds = np.arange(n) % 4
+    options = dict(l1_ratio=0.7, penalty_factor=np.r_[0.0, np.ones(p - 2), 2.0],
+                   lower_bounds=-0.3, standardize=standardize)
+    if route != "stats":
+        monkeypatch.setattr(fastreg._cv, "choose_cv_route", lambda n, p: "rows")
+    Xr = sp.csc_matrix(X) if route == "rows-sparse" else X
+    res = enet_cv(Xr, y, cv=folds, alphas=15, sample_weight=sw, **options, **TIGHT)
+    # the grid is the one enet_path starts from on all data (weights summing to n)
+    grid = fastreg.enet_path(X, y, alphas=15, sample_weight=sw * n / sw.sum(),
+                             fit_intercept=True, **options, **TIGHT)[0]
+    np.testing.assert_allclose(res.alphas, grid, rtol=1e-10)
+    # mse within what the gap tolerance allows (an objective gap of 1e-12 moves
+    # a coefficient by about its square root on this conditioning)
+    np.testing.assert_allclose(res.mse_path, _manual_cv(X, y, sw, folds, grid, **options),
+                               rtol=1e-5)
+    refit = fastreg.enet_path(X, y, alphas=grid, sample_weight=sw * n / sw.sum(),
+                              fit_intercept=True, return_intercept=True, **options, **TIGHT)
+    # the refit: same objective (coefficients agree to about the square root of the gap)
+    w = sw * n / sw.sum()
+    Xs, ys, _, scale, _ = ref.center_scale(X, y, w, standardize=standardize)
+    for k, alpha in enumerate(grid):
+        objectives = [ref.box_objective(Xs, ys, c[:, k] * scale, alpha, 0.7,
+                                        options["penalty_factor"], -0.3 * scale, None,
+                                        sample_weight=w) for c in (res.coefs, refit[1])]
+        assert abs(objectives[0] - objectives[1]) <= 1e-11 * ref.gap_scale(ys, w)
+    np.testing.assert_allclose(res.coefs, refit[1], atol=1e-5)
+    np.testing.assert_allclose(res.intercepts, refit[3], atol=1e-5)
+    assert np.all(res.coefs >= -0.3 - 1e-12)
+
+
+def test_cv_options_from_stats_equal_from_arrays_and_reach_the_estimator():
+    X, y, sw = make(300, 7, seed=8)
+    folds = kfold_ids(300, 5)
+    factors = np.array([0.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0])
+    options = dict(penalty_factor=factors, upper_bounds=1.2, standardize=True)
+    a = lasso_cv(X, y, cv=folds, alphas=20, sample_weight=sw, **options, **TIGHT)
+    b = lasso_cv_from_stats(GramStats.from_folds(X, y, folds, sample_weight=sw), alphas=20,
+                            **options, **TIGHT)
+    np.testing.assert_allclose(a.mse_path, b.mse_path, rtol=1e-10)
+    np.testing.assert_allclose(a.coef, b.coef, atol=1e-10)
+    assert a.coef[0] != 0 and np.all(a.coefs <= 1.2 + 1e-12)
+    from fastreg.sklearn import LassoCV as FastLassoCV
+
+    est = FastLassoCV(cv=KFold(5), alphas=20, tol=1e-12, max_iter=100000,
+                      **options).fit(X, y, sample_weight=sw)
+    assert est.alpha_ == pytest.approx(a.alpha, rel=1e-12)
+    np.testing.assert_allclose(est.coef_, a.coef, atol=1e-8)
+
+
+def test_cv_options_bad_input():
+    X, y, _ = make(60, 5)
+    with pytest.raises(ValueError, match="penalty_factor"):
+        lasso_cv(X, y, penalty_factor=np.ones(4))
+    with pytest.raises(ValueError, match="lower"):
+        lasso_cv(X, y, lower_bounds=1.0)
+    with pytest.raises(ValueError, match="penalty_factor"):
+        lasso_cv_from_stats(GramStats.from_folds(X, y, kfold_ids(60, 3)),
+                            penalty_factor=[1, 1, 1, np.nan, 1])

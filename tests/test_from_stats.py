@@ -162,3 +162,88 @@ def test_ridge_cv_kfold_matches_sklearn(data):
     np.testing.assert_allclose(res.coef, sk.coef_, rtol=1e-9)
     np.testing.assert_allclose(res.intercept, sk.intercept_, rtol=1e-9)
     np.testing.assert_allclose(res.cv_error.min(), -sk.best_score_, rtol=1e-9)
+
+
+# ----------------------------------------------------- fastreg's options from statistics
+
+
+def _scaled_problem(X, y, sw, fit_intercept, standardize, lower, upper, coefs):
+    """The explicitly centered / scaled data and the coefficients and box on its scale."""
+    Xs, ys, _, scale, _ = ref.center_scale(X, y, sw, fit_intercept=fit_intercept,
+                                           standardize=standardize)
+    return Xs, ys, coefs * scale[:, None], lower * scale, upper * scale
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_options_from_stats_equal_in_memory_and_are_optimal(fit_intercept, standardize):
+    rng = np.random.default_rng(3)
+    n, p = 300, 6
+    X = rng.standard_normal((n, p)) * rng.uniform(0.3, 4.0, p) + rng.uniform(-3, 3, p)
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0, 0.3, 0.0]) + 2.0 + rng.standard_normal(n)
+    sw = rng.uniform(0.2, 2.0, n)
+    factors = np.array([0.0, 1.0, 1.0, 2.0, 0.5, np.inf])
+    lower = np.array([-np.inf, -0.5, 0.0, -1.0, -np.inf, -1.0])
+    upper = np.array([np.inf, np.inf, 0.4, 1.0, 0.1, 1.0])
+    opts = dict(l1_ratio=0.7, alphas=12, tol=1e-13, max_iter=100000, penalty_factor=factors,
+                lower_bounds=lower, upper_bounds=upper, fit_intercept=fit_intercept,
+                standardize=standardize, return_intercept=True)
+    stats = GramStats.from_arrays(X, y, sample_weight=sw, block_size=50)
+    a1, c1, g1, b1 = enet_path_from_stats(stats, **opts)
+    a2, c2, g2, b2 = fastreg.enet_path(X, y, sample_weight=sw, **opts)
+    np.testing.assert_allclose(a1, a2, rtol=1e-10)
+    np.testing.assert_allclose(c1, c2, atol=1e-7)
+    np.testing.assert_allclose(b1, b2, atol=1e-6)
+    assert np.all(c1[5] == 0) and np.all(c1 >= lower[:, None]) and np.all(c1 <= upper[:, None])
+    # independent certificate on the explicitly centered / scaled data: the
+    # weighted KKT conditions, and the exact optimum over the box's faces
+    Xs, ys, cs, lo, hi = _scaled_problem(X, y, sw, fit_intercept, standardize, lower, upper,
+                                         c1)
+    for k in (0, 4, 11):
+        kkt = ref.box_kkt_violation(Xs, ys, cs[:, k], a1[k], 0.7, factors, lo, hi,
+                                    sample_weight=sw)
+        assert kkt < 1e-5
+        _, best = ref.box_exact(Xs, ys, a1[k], 0.7, factors, lo, hi, sample_weight=sw)
+        got = ref.box_objective(Xs, ys, cs[:, k], a1[k], 0.7, factors, lo, hi,
+                                sample_weight=sw)
+        assert got - best <= 1e-10 * ref.gap_scale(ys, sw)
+    if fit_intercept:
+        np.testing.assert_allclose(b1, np.average(y, weights=sw) - np.average(X, axis=0,
+                                   weights=sw) @ c1, atol=1e-10)
+
+
+def test_path_controls_from_stats():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((200, 30))
+    y = X[:, :10] @ rng.uniform(1, 2, 10) + rng.standard_normal(200)
+    stats = GramStats.from_arrays(X, y)
+    alphas, coefs, gaps = enet_path_from_stats(stats, alphas=50, max_features=4)
+    assert np.count_nonzero(coefs[:, -1]) > 4 >= np.count_nonzero(coefs[:, -2])
+    assert alphas.shape[0] == coefs.shape[1] == gaps.shape[0] < 50
+    full = enet_path_from_stats(stats, alphas=50)
+    np.testing.assert_allclose(coefs, full[1][:, :coefs.shape[1]], atol=1e-12)
+    seen = []
+
+    def stop_at_three(index, alpha, coef, gap, n_active):
+        seen.append(coef.copy())
+        return index == 2
+
+    out = enet_path_from_stats(stats, alphas=50, standardize=True, callback=stop_at_three)
+    assert out[0].shape == (3,) and len(seen) == 3
+    np.testing.assert_allclose(seen[-1], out[1][:, -1])  # original scale, like the result
+    short = enet_path_from_stats(stats, alphas=50, min_dev_change=1e-3)
+    assert 1 < short[0].shape[0] < 50
+
+
+def test_options_from_stats_bad_input():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((40, 4)), rng.standard_normal(40)
+    stats = GramStats.from_arrays(X, y)
+    with pytest.raises(ValueError, match="penalty_factor"):
+        enet_path_from_stats(stats, penalty_factor=[1.0, 1.0])
+    with pytest.raises(ValueError, match="penalty_factor"):
+        enet_path_from_stats(stats, penalty_factor=[1.0, -1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="lower"):
+        enet_path_from_stats(stats, lower_bounds=[0.0, -1.0, 0.5, 0.0], upper_bounds=1.0)
+    with pytest.raises(ValueError, match="max_features"):
+        enet_path_from_stats(stats, max_features=-1)
