@@ -142,6 +142,9 @@ MAX_ITER = 1000
 RHO = 0.5  # Toeplitz correlation of the dense designs
 SNR = 3.0
 PROBLEM_NAMES = ("dense-corr", "dense", "wide", "sparse", "diabetes")
+# the other fastreg / scikit-learn pairs, so that one table holds every ratio
+OTHER_NAMES = ("enet", "lasso-cv", "ridge", "ridge-cv")
+ALL_NAMES = PROBLEM_NAMES + OTHER_NAMES + ("latency",)
 SLOW_ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 REPO = Path(__file__).resolve().parents[1]
 
@@ -433,6 +436,91 @@ def bench_problem(spec, args):
     return row
 
 
+# ------------------------------------------------------------ the other pairs
+
+
+def bench_other(name, args):
+    """One row for a pair other than ``lasso_path``: the elastic-net path, 10-fold lasso
+    CV against ``LassoCV``, a 50-alpha ridge path against a loop of ``Ridge`` fits, and
+    exact leave-one-out ``ridge_cv`` against ``RidgeCV``, all on the dense-corr design.
+
+    Accuracy columns: the enet row has the gaps and objectives of the lasso rows; the
+    CV rows put the fastreg / sklearn gap of the refit in the gap columns; the ridge
+    rows put the largest coefficient difference relative to the largest coefficient
+    in the "rel obj diff" column (ridge is solved directly: no gap).
+    """
+    from sklearn.linear_model import LassoCV, Ridge, RidgeCV
+    from sklearn.linear_model import enet_path as sk_enet_path
+
+    n, p = (2000, 100) if args.quick else (20000, 500)
+    X, y = build(Spec(name, "dense", n, p, seed_offset=5), args.seed)
+    row = Row(name, f"{n} x {p}")
+    ridge_alphas = np.logspace(-2, 4, 50) * n / 100
+    if name == "enet":
+        alphas = sk_alpha_grid(X, y, l1_ratio=0.5, fit_intercept=False, eps=EPS,
+                               n_alphas=N_ALPHAS)
+        kw = dict(l1_ratio=0.5, alphas=alphas, tol=TOL, max_iter=MAX_ITER)
+        calls = (lambda: fastreg.enet_path(X, y, **kw), lambda: sk_enet_path(X, y, **kw))
+        label, target = "enet_path l1_ratio=0.5, 100 alphas", "report"
+    elif name == "lasso-cv":
+        kw = dict(cv=10, alphas=N_ALPHAS, eps=EPS, tol=TOL, max_iter=MAX_ITER)
+        calls = (lambda: fastreg.lasso_cv(X, y, **kw), lambda: LassoCV(**kw).fit(X, y))
+        label, target = "lasso_cv vs LassoCV, 10 folds, 100 alphas", ">= 5x"
+    elif name == "ridge":
+        calls = (lambda: fastreg.ridge_path(X, y, ridge_alphas, fit_intercept=True),
+                 lambda: np.array([Ridge(alpha=a).fit(X, y).coef_ for a in ridge_alphas]))
+        label, target = "ridge_path vs a loop of Ridge().fit, 50 alphas", "report"
+    else:
+        calls = (lambda: fastreg.ridge_cv(X, y, ridge_alphas),
+                 lambda: RidgeCV(alphas=ridge_alphas).fit(X, y))
+        label, target = "ridge_cv (exact LOO) vs RidgeCV, 50 alphas", "report"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calls[0]()  # compile / warm up, untimed
+        calls[1]()
+    t_fr, t_sk, out_fr, out_sk, n_warn = run_both(*calls, args.reps)
+    row.t_fastreg, row.t_sklearn = statistics.median(t_fr), statistics.median(t_sk)
+    speedup = row.t_sklearn / row.t_fastreg
+    row.ratio_text = f"{speedup:.2f}x"
+    row.target = target
+    row.met = speedup >= 5.0 if target == ">= 5x" else None
+    if name == "enet":
+        threshold = TOL * float(y @ y) / n
+        row.gap_fastreg = float(np.max(out_fr[2])) / threshold
+        row.gap_sklearn = float(np.max(out_sk[2])) / threshold
+        l1, l2 = 0.5 * alphas, 0.5 * alphas
+
+        def enet_objectives(coefs):
+            r = y[:, None] - X @ coefs
+            return (0.5 * np.einsum("ik,ik->k", r, r) / n + l1 * np.abs(coefs).sum(0)
+                    + 0.5 * l2 * (coefs**2).sum(0))
+
+        o_fr, o_sk = enet_objectives(out_fr[1]), enet_objectives(out_sk[1])
+        row.obj_diff = float(np.max(np.abs(o_fr - o_sk) / np.abs(o_sk)))
+    elif name == "lasso-cv":
+        yc = y - y.mean()
+        threshold = TOL * float(yc @ yc) / n
+        row.gap_fastreg = out_fr.dual_gap / threshold
+        row.gap_sklearn = float(out_sk.dual_gap_) / threshold
+        row.obj_diff = float(np.max(np.abs(out_fr.coef - out_sk.coef_))
+                             / np.max(np.abs(out_sk.coef_)))
+        row.notes.append(f"alpha_: fastreg {out_fr.alpha:.6g}, sklearn {out_sk.alpha_:.6g}; "
+                         f"max rel diff of mse_path "
+                         f"{np.max(np.abs(out_fr.mse_path / out_sk.mse_path_ - 1)):.2e}")
+    elif name == "ridge":
+        row.obj_diff = float(np.max(np.abs(out_fr - out_sk)) / np.max(np.abs(out_sk)))
+        row.notes.append("rel obj diff column: max |coef_fastreg - coef_sklearn| / max |coef|")
+    else:
+        row.obj_diff = float(np.max(np.abs(out_fr.coef - out_sk.coef_))
+                             / np.max(np.abs(out_sk.coef_)))
+        row.notes.append(f"alpha_: fastreg {out_fr.alpha:.6g}, sklearn {out_sk.alpha_:.6g}; "
+                         "rel obj diff column: max coefficient difference / max |coef|")
+    row.notes.insert(0, f"{label}; {args.reps} rep(s); times fastreg {fmt_list(t_fr)}, "
+                        f"sklearn {fmt_list(t_sk)}; convergence warnings in the last rep: "
+                        f"fastreg {n_warn['fastreg']}, sklearn {n_warn['sklearn']}")
+    return row
+
+
 def fmt_list(values):
     if len(values) > 5:
         return f"min {min(values):.4g} / max {max(values):.4g}"
@@ -600,7 +688,7 @@ def parse_args(argv=None):
         description="Time fastreg.lasso_path against sklearn.linear_model.lasso_path.")
     parser.add_argument("--quick", action="store_true",
                         help="smaller shapes and 1 repetition (CI smoke test, < 60 s)")
-    parser.add_argument("--problems", default=",".join(PROBLEM_NAMES + ("latency",)),
+    parser.add_argument("--problems", default=",".join(ALL_NAMES),
                         help="comma-separated subset of %(default)s")
     parser.add_argument("--reps", type=int, default=None,
                         help="timed repetitions per problem (default 3; 1 with --quick)")
@@ -621,10 +709,10 @@ def parse_args(argv=None):
     if args.reps < 1 or args.tiny_reps < 1 or args.threads < 1:
         parser.error("--reps, --tiny-reps and --threads must be >= 1")
     args.problems = [name.strip() for name in args.problems.split(",") if name.strip()]
-    unknown = set(args.problems) - set(PROBLEM_NAMES + ("latency",))
+    unknown = set(args.problems) - set(ALL_NAMES)
     if unknown:
         parser.error(f"unknown problem(s) {sorted(unknown)}; choose from "
-                     f"{', '.join(PROBLEM_NAMES + ('latency',))}")
+                     f"{', '.join(ALL_NAMES)}")
     return args
 
 
@@ -644,6 +732,10 @@ def main(argv=None):
             if name in args.problems:
                 print(f"... {name}", file=sys.stderr, flush=True)
                 rows.append(bench_problem(specs[name], args))
+        for name in OTHER_NAMES:
+            if name in args.problems:
+                print(f"... {name}", file=sys.stderr, flush=True)
+                rows.append(bench_other(name, args))
     if "latency" in args.problems:
         print("... latency (fresh subprocesses)", file=sys.stderr, flush=True)
         rows.extend(bench_latency(args))
