@@ -341,11 +341,14 @@ def enet_path(
         if hasattr(precompute, "__array__") or Xy is not None:
             raise ValueError("A precomputed Gram matrix or Xy cannot be combined with "
                              "fit_intercept or standardize (they describe the raw data).")
-        X, y, scaling = _center_and_scale(X, y, sample_weight, bool(fit_intercept),
-                                          bool(standardize))
-
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
                        precompute=precompute, itemsize=X.dtype.itemsize)
+    if fit_intercept or standardize:
+        # the full Gram needs no column layout: keep X's order (a transposing copy
+        # of a C-ordered X costs as much as the path); the other modes read columns
+        X, y, scaling = _center_and_scale(X, y, sample_weight, bool(fit_intercept),
+                                          bool(standardize),
+                                          order="K" if mode == "gram" else "F")
     # Non-finite X is detected from the column statistics the problem computes
     # anyway (one pass instead of two); NumPy's warnings on the way are
     # silenced so the caller gets the clear ValueError alone.
@@ -431,10 +434,10 @@ class _Scaling:
         return b.astype(self.dtype)
 
 
-def _center_and_scale(X, y, sample_weight, fit_intercept, standardize):
+def _center_and_scale(X, y, sample_weight, fit_intercept, standardize, order="F"):
     """Center (``fit_intercept``) and scale (``standardize``) X and y; X is never modified.
 
-    Dense X: one centered / scaled Fortran-ordered copy. Sparse X: never
+    Dense X: one centered / scaled copy (``order``: "F", or "K" to keep X's). Sparse X: never
     densified; with ``standardize`` a copy of its stored values divided by the
     column scales, and the centering is left to the problem (implicit centers).
 
@@ -460,9 +463,11 @@ def _center_and_scale(X, y, sample_weight, fit_intercept, standardize):
                                    X.indices, X.indptr), shape=X.shape)
         centers = x_mean / scale if fit_intercept else None
     else:
-        Xc = np.array(X, dtype=X.dtype, order="F", copy=True)
-        if fit_intercept:
-            Xc -= x_mean.astype(X.dtype)
+        if fit_intercept:  # one pass writes the centered copy
+            Xc = np.subtract(np.asarray(X), x_mean.astype(X.dtype), order=order,
+                             dtype=X.dtype)
+        else:
+            Xc = np.array(X, dtype=X.dtype, order=order, copy=True)
         if standardize:
             Xc /= scale.astype(X.dtype)
         X, centers = Xc, None
