@@ -24,7 +24,8 @@ from . import _validation
 from ._from_stats import check_extras, check_stats, grid_size, stats_path, stats_problem
 from ._gramstats import GramStats, check_fold_ids
 from ._grid import alpha_grid, alpha_max
-from ._path import enet_path, feature_box, path_alpha_max
+from ._driver import feature_box, path_alpha_max
+from ._path import enet_path
 
 
 @dataclass(frozen=True)

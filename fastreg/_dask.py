@@ -10,7 +10,7 @@ rows, and a lost worker's chunks are recomputed by Dask from their lineage.
 
 import numpy as np
 
-from ._gramstats import GramStats, _merge, block_stats
+from ._gramstats import _merge, block_stats
 
 
 def _import_dask():

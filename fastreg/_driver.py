@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._grid import alpha_max
 from ._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
+from ._problems import FeatureBox
 from ._warnings import convergence_warning_class
 
 # When the full gap misses the target although no feature violates the KKT
@@ -334,3 +336,34 @@ def _report(verbose, k, n_alphas, alpha, gap, n_sweeps, n_working, n_nonzero, de
               file=sys.stderr)
     else:
         sys.stderr.write(".")
+
+
+def path_alpha_max(problem, box, W, scale, l1_ratio, *, positive, tol, max_iter):
+    """The smallest alpha at which every penalized coefficient is zero.
+
+    With penalty factors or bounds (``box``) that point is the fit of the
+    unpenalized features alone, written into ``W`` (the path's warm start).
+    ``scale`` is the data term's ``n`` (``1 / (2 n) ||y - Xw||^2``).
+    """
+    if box is None:
+        return alpha_max(problem.Xy(), scale, l1_ratio, positive=positive)
+    G = fit_unpenalized(problem, box, W, tol=tol * 1e-3, max_iter=max_iter)
+    return alpha_max(G * scale, scale, l1_ratio, penalty_factor=box.factors,
+                     lower=box.opts[1], upper=box.opts[2])
+
+
+def feature_box(problem, factors, bounds, positive, scale=None):
+    """The :class:`FeatureBox` of validated options (bounds in the problem's scale).
+
+    ``scale``: the column scales of a standardized problem (None: unscaled);
+    a bound ``l`` on an original coefficient is ``l * scale`` on the scaled one.
+    """
+    n_features = problem.n_features
+    lower, upper = bounds if bounds is not None else (np.full(n_features, -np.inf),
+                                                      np.full(n_features, np.inf))
+    if positive:
+        lower = np.maximum(lower, 0.0)
+    if scale is not None:
+        lower, upper = lower * scale, upper * scale
+    factors = np.ones(n_features) if factors is None else factors
+    return FeatureBox(problem, factors, lower, upper)

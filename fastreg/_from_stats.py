@@ -11,10 +11,9 @@ from numbers import Integral
 import numpy as np
 
 from . import _loo, _validation
-from ._driver import solve_path
+from ._driver import feature_box, path_alpha_max, solve_path
 from ._gramstats import GramStats
 from ._grid import alpha_grid
-from ._path import feature_box, path_alpha_max
 from ._problems import GramProblem
 from ._spectral import intercepts, primal_coefs, primal_spectrum, target_coefs
 from ._stats import PrimalStats

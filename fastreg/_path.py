@@ -7,12 +7,13 @@ import numpy as np
 from scipy import sparse
 
 from . import _validation
-from ._driver import fit_unpenalized, solve_path
-from ._grid import alpha_grid, alpha_max
+from ._driver import feature_box, path_alpha_max, solve_path
+from ._from_stats import stats_path
+from ._gramstats import GramStats
+from ._grid import alpha_grid
 from ._problems import (
     CscProblem,
     DenseProblem,
-    FeatureBox,
     GramProblem,
     MultiTaskCscProblem,
     MultiTaskDenseProblem,
@@ -247,9 +248,11 @@ def enet_path(
         ``+inf``. A bound at 0 on both sides excludes the feature.
     fit_intercept : bool, default=False
         Fit an unpenalized intercept: X and y are centered at their (weighted)
-        means, explicitly for dense X (a copy; the input is never modified) and
-        implicitly for sparse X (never densified). The intercepts are returned
-        with ``return_intercept=True``.
+        means. With covariance updates (dense X, ``n_samples > n_features``, one
+        target) only the moments are centered (O(p^2), no copy of X); in residual
+        mode dense X is centered in one copy (the input is never modified) and
+        sparse X implicitly (never densified). The intercepts are returned with
+        ``return_intercept=True``.
     standardize : bool, default=False
         Scale every column to unit weighted variance (population convention,
         ``sum_i sw_i (x_ij - mean_j)^2 / sum_i sw_i = 1``, as glmnet) for the
@@ -343,12 +346,19 @@ def enet_path(
                              "fit_intercept or standardize (they describe the raw data).")
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
                        precompute=precompute, itemsize=X.dtype.itemsize)
+    if (fit_intercept or standardize) and mode == "gram" and not (is_sparse or multi_task):
+        # everything the full-Gram path needs are moments: centering and scaling
+        # them costs O(p^2), where a centered copy of X costs a pass and n * p memory
+        return _gram_path_from_moments(
+            X, y, sample_weight, n_grid, l1_ratio=l1_ratio, eps=eps, fit_intercept=fit_intercept,
+            standardize=standardize, coef_init=coef_init, positive=positive, tol=tol,
+            max_iter=max_iter, selection=selection, random_state=random_state,
+            do_screening=do_screening, verbose=verbose, factors=factors, bounds=bounds,
+            max_features=max_features, min_dev_change=min_dev_change, callback=callback,
+            return_n_iter=return_n_iter, return_intercept=return_intercept)
     if fit_intercept or standardize:
-        # the full Gram needs no column layout: keep X's order (a transposing copy
-        # of a C-ordered X costs as much as the path); the other modes read columns
         X, y, scaling = _center_and_scale(X, y, sample_weight, bool(fit_intercept),
-                                          bool(standardize),
-                                          order="K" if mode == "gram" else "F")
+                                          bool(standardize))
     # Non-finite X is detected from the column statistics the problem computes
     # anyway (one pass instead of two); NumPy's warnings on the way are
     # silenced so the caller gets the clear ValueError alone.
@@ -405,6 +415,33 @@ def enet_path(
     return tuple(out)
 
 
+def _gram_path_from_moments(X, y, sample_weight, grid, *, l1_ratio, eps, fit_intercept,
+                            standardize, coef_init, positive, tol, max_iter, selection,
+                            random_state, do_screening, verbose, factors, bounds,
+                            max_features, min_dev_change, callback, return_n_iter,
+                            return_intercept):
+    """:func:`enet_path` with an intercept or standardization, single target, full Gram.
+
+    The weighted moments of X and y (one blocked pass, no copy of X) are
+    centered / scaled and solved by the statistics path: the same problem,
+    grid, stopping rule and certificate as on the centered / scaled copy.
+    """
+    stats = GramStats.from_arrays(X, y, sample_weight=sample_weight)
+    seed = _validation.random_seed(random_state) if selection == "random" else -1
+    grid, coefs, gaps, n_iters, intercepts = stats_path(
+        stats, grid, l1_ratio=l1_ratio, eps=eps, center=bool(fit_intercept),
+        scale=X.shape[0], coef_init=coef_init, positive=positive, tol=tol,
+        max_iter=max_iter, seed=seed, do_screening=do_screening, verbose=int(verbose),
+        factors=factors, bounds=bounds, standardize=bool(standardize),
+        max_features=max_features, min_dev_change=min_dev_change, callback=callback)
+    out = [grid, coefs.astype(X.dtype), gaps]
+    if return_n_iter:
+        out.append(n_iters)
+    if return_intercept:
+        out.append(intercepts.astype(X.dtype))
+    return tuple(out)
+
+
 class _Scaling:
     """Centers and scales applied for ``fit_intercept`` / ``standardize``.
 
@@ -434,10 +471,11 @@ class _Scaling:
         return b.astype(self.dtype)
 
 
-def _center_and_scale(X, y, sample_weight, fit_intercept, standardize, order="F"):
+def _center_and_scale(X, y, sample_weight, fit_intercept, standardize):
     """Center (``fit_intercept``) and scale (``standardize``) X and y; X is never modified.
 
-    Dense X: one centered / scaled copy (``order``: "F", or "K" to keep X's). Sparse X: never
+    Dense X (residual updates, lazy Gram columns, multi-task: column access):
+    one centered / scaled Fortran-ordered copy. Sparse X: never
     densified; with ``standardize`` a copy of its stored values divided by the
     column scales, and the centering is left to the problem (implicit centers).
 
@@ -464,10 +502,10 @@ def _center_and_scale(X, y, sample_weight, fit_intercept, standardize, order="F"
         centers = x_mean / scale if fit_intercept else None
     else:
         if fit_intercept:  # one pass writes the centered copy
-            Xc = np.subtract(np.asarray(X), x_mean.astype(X.dtype), order=order,
+            Xc = np.subtract(np.asarray(X), x_mean.astype(X.dtype), order="F",
                              dtype=X.dtype)
         else:
-            Xc = np.array(X, dtype=X.dtype, order=order, copy=True)
+            Xc = np.array(X, dtype=X.dtype, order="F", copy=True)
         if standardize:
             Xc /= scale.astype(X.dtype)
         X, centers = Xc, None
@@ -495,37 +533,6 @@ def _column_scales(X, weights, mean, total):
     scale = np.sqrt(var / total)
     scale[~(scale > 0)] = 1.0
     return scale
-
-
-def path_alpha_max(problem, box, W, scale, l1_ratio, *, positive, tol, max_iter):
-    """The smallest alpha at which every penalized coefficient is zero.
-
-    With penalty factors or bounds (``box``) that point is the fit of the
-    unpenalized features alone, written into ``W`` (the path's warm start).
-    ``scale`` is the data term's ``n`` (``1 / (2 n) ||y - Xw||^2``).
-    """
-    if box is None:
-        return alpha_max(problem.Xy(), scale, l1_ratio, positive=positive)
-    G = fit_unpenalized(problem, box, W, tol=tol * 1e-3, max_iter=max_iter)
-    return alpha_max(G * scale, scale, l1_ratio, penalty_factor=box.factors,
-                     lower=box.opts[1], upper=box.opts[2])
-
-
-def feature_box(problem, factors, bounds, positive, scale=None):
-    """The :class:`FeatureBox` of validated options (bounds in the problem's scale).
-
-    ``scale``: the column scales of a standardized problem (None: unscaled);
-    a bound ``l`` on an original coefficient is ``l * scale`` on the scaled one.
-    """
-    n_features = problem.n_features
-    lower, upper = bounds if bounds is not None else (np.full(n_features, -np.inf),
-                                                      np.full(n_features, np.inf))
-    if positive:
-        lower = np.maximum(lower, 0.0)
-    if scale is not None:
-        lower, upper = lower * scale, upper * scale
-    factors = np.ones(n_features) if factors is None else factors
-    return FeatureBox(problem, factors, lower, upper)
 
 
 def _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input, X_offset,
