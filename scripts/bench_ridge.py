@@ -17,7 +17,10 @@ Usage (timings only with these variables unset, as recorded in the README)::
 
 ``--full`` uses the 200000 x 1000 problem of the original measurement
 (default 100000 x 1000); ``--sklearn`` adds scikit-learn's ``RidgeCV`` on the
-same data (slow: one n x p x p product per alpha).
+same data (slow: one n x p x p product per alpha); ``--sklearn-loop`` times,
+once, what a scikit-learn user writes for a path: a loop of
+``Ridge(alpha=a).fit(X, y)`` over the 50 alphas (tall problem, one target), next
+to ``ridge_path(fit_intercept=True)`` and the floor.
 """
 
 import argparse
@@ -89,6 +92,36 @@ def sklearn_functions(X, y, alphas):
     from sklearn.linear_model import RidgeCV
 
     return {"sklearn RidgeCV (LOO)": lambda: RidgeCV(alphas=alphas).fit(X, y)}
+
+
+def sklearn_loop_rows(shape, repeats):
+    """One timed loop of ``Ridge(alpha).fit`` over the grid against ``ridge_path``."""
+    from sklearn.linear_model import Ridge
+
+    X, y = make_problem(*shape, 1)
+    alphas = np.logspace(-3, 3, N_ALPHAS)
+    fastreg.ridge_path(X[:200], y[:200], alphas[:2], fit_intercept=True)  # warm-up
+    times = best_times({
+        "floor: X.T @ X": lambda: X.T @ X,
+        "ridge_path(fit_intercept=True)": lambda: fastreg.ridge_path(X, y, alphas,
+                                                                     fit_intercept=True),
+    }, repeats)
+    start = time.perf_counter()
+    coefs = np.array([Ridge(alpha=a).fit(X, y).coef_ for a in alphas])
+    loop = time.perf_counter() - start
+    ours = fastreg.ridge_path(X, y, alphas, fit_intercept=True)
+    diff = np.max(np.abs(ours - coefs)) / np.max(np.abs(coefs))
+    floor, path = times["floor: X.T @ X"][0], times["ridge_path(fit_intercept=True)"][0]
+    return [
+        f"| {shape[0]} x {shape[1]} | 1 | floor: X.T @ X | {floor:.3f} | - | 1.00 |",
+        f"| {shape[0]} x {shape[1]} | 1 | ridge_path(fit_intercept=True) | {path:.3f} | - | "
+        f"{path / floor:.2f} |",
+        f"| {shape[0]} x {shape[1]} | 1 | sklearn: Ridge(alpha).fit for each of the "
+        f"{N_ALPHAS} alphas (run once) | {loop:.2f} | - | {loop / floor:.1f} |",
+        "",
+        f"ridge_path is {loop / path:.1f}x faster than the scikit-learn loop; largest "
+        f"coefficient difference / largest coefficient: {diff:.1e}.",
+    ]
 
 
 def timing_table(shape, n_targets, builder, repeats, with_sklearn):
@@ -180,6 +213,9 @@ def main():
     parser.add_argument("--full", action="store_true", help="200000 x 1000 tall problem")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sklearn", action="store_true", help="also time sklearn RidgeCV")
+    parser.add_argument("--sklearn-loop", action="store_true",
+                        help="only time a loop of sklearn Ridge fits against ridge_path "
+                             "(tall problem, one target; slow)")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--targets", type=int, nargs="+", default=[1, 10],
                         help="numbers of targets to time (default: 1 10)")
@@ -204,6 +240,10 @@ def run(args):
           "ratio = best time / best floor time in the same run.\n")
     print("| X shape | targets | what | best (s) | median (s) | ratio to floor |")
     print("|---|---|---|---|---|---|")
+    if args.sklearn_loop:
+        for row in sklearn_loop_rows(tall, args.repeats):
+            print(row, flush=True)
+        return
     for n_targets in args.targets:
         for row in timing_table(tall, n_targets, tall_functions, args.repeats, args.sklearn):
             print(row, flush=True)

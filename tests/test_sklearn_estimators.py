@@ -1,6 +1,5 @@
 """fastreg.sklearn: scikit-learn's estimator contract, and the same fits as scikit-learn's."""
 
-import inspect
 import subprocess
 import sys
 
@@ -158,35 +157,23 @@ def test_enet_never_modifies_input():
 
 
 # ------------------------------------------------------------------ fastreg extras
-def test_extras_default_are_not_passed_and_unsupported_ones_raise():
-    def accepts_nothing(X, y):
-        """Stand-in for a functional API without the extras."""
-
-    def accepts_all(X, y, *, penalty_factor=None, lower_bounds=None, upper_bounds=None,
-                    standardize=False):
-        """Stand-in for a functional API with the extras."""
-
-    assert _common.extra_kwargs(fs.Lasso(), accepts_nothing) == {}
-    assert _common.extra_kwargs(fs.ElasticNetCV(), accepts_nothing) == {}
-    with pytest.raises(NotImplementedError, match="penalty_factor"):
-        _common.extra_kwargs(fs.Lasso(penalty_factor=[1.0, 2.0]), accepts_nothing)
+def test_extras_at_defaults_are_not_passed():
+    assert _common.extra_kwargs(fs.Lasso()) == {}
+    assert _common.extra_kwargs(fs.ElasticNetCV()) == {}
     set_all = fs.Lasso(penalty_factor=[1.0], lower_bounds=-1.0, upper_bounds=2.0,
                        standardize=True)
-    assert _common.extra_kwargs(set_all, accepts_all) == dict(
+    assert _common.extra_kwargs(set_all) == dict(
         penalty_factor=[1.0], lower_bounds=-1.0, upper_bounds=2.0, standardize=True)
 
 
 @pytest.mark.parametrize("name", ["penalty_factor", "lower_bounds", "upper_bounds",
                                   "standardize"])
 def test_extras_reach_enet_path(monkeypatch, name):
-    """A set extra goes to enet_path when it takes it, else a clear NotImplementedError."""
+    """A set extra goes to enet_path unchanged."""
     X, _, y, _ = _data(seed=4)
     value = True if name == "standardize" else np.full(X.shape[1], 1.0 if name != "lower_bounds"
                                                        else -10.0)
     model = fs.Lasso(alpha=0.05, **{name: value})
-    if name not in inspect.signature(fastreg.enet_path).parameters:
-        with pytest.raises(NotImplementedError, match=name):
-            model.fit(X, y)
     seen = {}
     real = fs._enet.enet_path
 
@@ -201,11 +188,6 @@ def test_extras_reach_enet_path(monkeypatch, name):
     assert seen[name] is value
 
 
-def _accepts(name):
-    return name in inspect.signature(fastreg.enet_path).parameters
-
-
-@pytest.mark.skipif(not _accepts("penalty_factor"), reason="enet_path lacks penalty_factor")
 @pytest.mark.parametrize("sparse", [False, True])
 def test_penalty_factor_of_ones_is_the_plain_lasso(sparse):
     X, Xs, y, sw = _data(seed=13)
@@ -215,7 +197,6 @@ def test_penalty_factor_of_ones_is_the_plain_lasso(sparse):
     _close(ones.fit(X, y, sample_weight=sw).coef_, plain.coef_)
 
 
-@pytest.mark.skipif(not _accepts("lower_bounds"), reason="enet_path lacks lower_bounds")
 def test_lower_bound_zero_is_positive():
     X, Xs, y, sw = _data(seed=15)
     theirs = sk.Lasso(alpha=0.02, positive=True, **TIGHT).fit(X, y, sample_weight=sw)
@@ -224,7 +205,6 @@ def test_lower_bound_zero_is_positive():
     _close(ours.intercept_, theirs.intercept_)
 
 
-@pytest.mark.skipif(not _accepts("standardize"), reason="enet_path lacks standardize")
 @pytest.mark.parametrize("sparse", [False, True])
 def test_standardize_is_the_lasso_on_scaled_columns(sparse):
     """glmnet's convention: population (1/n, weighted) standard deviation of each column."""
@@ -240,11 +220,6 @@ def test_standardize_is_the_lasso_on_scaled_columns(sparse):
 
 
 # ------------------------------------------------------------------ LassoCV / ElasticNetCV
-needs_enet_cv = pytest.mark.skipif(not hasattr(fastreg, "enet_cv"),
-                                   reason="fastreg.enet_cv not available")
-
-
-@needs_enet_cv
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -263,7 +238,6 @@ def test_lasso_cv_matches_sklearn(fit_intercept, weighted, sparse):
     assert ours.alpha_1se_ >= ours.alpha_
 
 
-@needs_enet_cv
 def test_enet_cv_l1_ratio_list_and_group_splitter():
     X, _, y, sw = _data(n=90, p=10, seed=6)
     groups = np.arange(90) % 3

@@ -1,6 +1,5 @@
 """Helpers shared by the estimators: input checks, centering, extras, prediction."""
 
-import inspect
 import numbers
 
 import numpy as np
@@ -15,23 +14,13 @@ EXTRA_DEFAULTS = {"penalty_factor": None, "lower_bounds": None, "upper_bounds": 
                   "standardize": False}
 
 
-def extra_kwargs(estimator, func):
-    """The fastreg extras set away from their defaults, as keywords for ``func``.
-
-    Raises NotImplementedError when ``func`` does not (yet) accept one of them,
-    so an estimator with default extras works with any version of the
-    functional API.
-    """
-    accepted = inspect.signature(func).parameters
+def extra_kwargs(estimator):
+    """The fastreg extras set away from their defaults, as keywords for the functional API."""
     kwargs = {}
     for name, default in EXTRA_DEFAULTS.items():
         value = getattr(estimator, name)
         if value is None or value is default or (default is False and value is False):
             continue
-        if name not in accepted:
-            raise NotImplementedError(
-                f"{type(estimator).__name__}({name}=...) needs fastreg.{func.__name__} "
-                f"to accept {name!r}, which this version of fastreg does not.")
         kwargs[name] = value
     return kwargs
 

@@ -1,6 +1,5 @@
 """Lasso, ElasticNet, LassoCV and ElasticNetCV over fastreg.enet_path / fastreg.enet_cv."""
 
-import inspect
 import numbers
 import warnings
 
@@ -162,7 +161,7 @@ default=False
             if not total > 0:
                 raise ValueError("sample_weight must have a positive sum.")
             sw = sw * (n_samples / total)
-        extras = _common.extra_kwargs(self, enet_path)
+        extras = _common.extra_kwargs(self)
         # standardize computes its own centers and scales inside enet_path, so the
         # intercept is fitted there; otherwise X and y are centered here, as scikit-learn
         inside = bool(self.fit_intercept and extras.get("standardize"))
@@ -352,9 +351,8 @@ class ElasticNetCV(RegressorMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     precompute : 'auto', bool, default='auto'
-        Passed on when :func:`fastreg.enet_cv` takes it; otherwise accepted for
-        compatibility (``enet_cv`` uses per-fold Gram statistics by itself when
-        ``n_samples > n_features``).
+        Accepted for compatibility: :func:`fastreg.enet_cv` chooses by itself
+        (per-fold Gram statistics when ``n_samples > n_features``, rows otherwise).
     max_iter : int, default=1000
         Maximum number of coordinate sweeps per alpha.
     tol : float, default=1e-4
@@ -465,10 +463,6 @@ class ElasticNetCV(RegressorMixin, BaseEstimator):
         object
             The fitted estimator (``self``).
         """
-        cv_solver = getattr(fastreg, "enet_cv", None)
-        if cv_solver is None:
-            raise NotImplementedError(f"{type(self).__name__} needs fastreg.enet_cv, "
-                                      "which this version of fastreg lacks.")
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=_common.FLOATS,
                              y_numeric=True)
         y = np.asarray(y, dtype=X.dtype)
@@ -479,10 +473,8 @@ class ElasticNetCV(RegressorMixin, BaseEstimator):
                       sample_weight=sw, tol=self.tol, max_iter=self.max_iter,
                       positive=self.positive, selection=self.selection,
                       random_state=self.random_state, verbose=self.verbose,
-                      **_common.extra_kwargs(self, cv_solver))
-        if "precompute" in inspect.signature(cv_solver).parameters:
-            kwargs["precompute"] = self.precompute  # a speed hint: dropped if not taken
-        res = cv_solver(X, y, **kwargs)
+                      **_common.extra_kwargs(self))
+        res = fastreg.enet_cv(X, y, **kwargs)
         self.alpha_ = float(res.alpha)
         self.l1_ratio_ = float(res.l1_ratio)
         self.alpha_1se_ = float(res.alpha_1se)
@@ -537,9 +529,8 @@ class LassoCV(ElasticNetCV):
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     precompute : 'auto', bool, default='auto'
-        Passed on when :func:`fastreg.enet_cv` takes it; otherwise accepted for
-        compatibility (``enet_cv`` uses per-fold Gram statistics by itself when
-        ``n_samples > n_features``).
+        Accepted for compatibility: :func:`fastreg.enet_cv` chooses by itself
+        (per-fold Gram statistics when ``n_samples > n_features``, rows otherwise).
     max_iter : int, default=1000
         Maximum number of coordinate sweeps per alpha.
     tol : float, default=1e-4
