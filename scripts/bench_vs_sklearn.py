@@ -12,7 +12,8 @@ NumPy's BLAS down, so unset them for the benchmark only (and nowhere else)::
     ... scripts/bench_vs_sklearn.py --threads 2 --markdown bench.md
 
 Options: ``--quick`` (smaller shapes, 1 repetition), ``--problems`` (comma
-separated subset of ``dense-corr, dense, wide, sparse, diabetes``; ``latency``
+separated subset of ``dense-corr, dense, wide, sparse, diabetes, enet, lasso-cv,
+ridge, ridge-cv``; ``latency``
 selects the fresh-process measurements), ``--reps`` (timed repetitions per large
 problem, default 3), ``--tiny-reps`` (repetitions for the ~ms diabetes problem,
 default 100), ``--threads`` (BLAS / OpenMP / Numba threads for both libraries,
@@ -34,6 +35,15 @@ libraries in this process:
   with standard normal entries; target >= 10x.
 * ``diabetes``: ``fastreg.load_diabetes()`` (442 x 10); target: fastreg no slower
   than sklearn. Timed as the median of ``--tiny-reps`` repetitions.
+
+The other fastreg / scikit-learn pairs, so that one table holds every ratio
+(``enet``, ``lasso-cv``, ``ridge``, ``ridge-cv``; all on a 20000 x 500 design of
+the dense-corr kind, 2000 x 100 with ``--quick``): ``enet_path(l1_ratio=0.5)``
+against scikit-learn's on the same 100-alpha grid; ``lasso_cv(cv=10)`` against
+``LassoCV(cv=10)`` (same grid and unshuffled folds; the lasso-CV issue's target
+is >= 5x); ``ridge_path`` over 50 alphas with an intercept against a loop of
+``Ridge(alpha).fit``; exact-LOO ``ridge_cv`` against ``RidgeCV`` on the same 50
+alphas. Both sides get an untimed warm-up call; timed calls alternate.
 
 ``--quick`` shrinks the synthetic problems to 2000 x 100, 1000 x 400, 100 x 1000
 and a 2000 x 5000 CSC at density 5e-3, with 1 repetition (20 for diabetes) and one
