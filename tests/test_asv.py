@@ -66,7 +66,8 @@ def test_suite_has_the_expected_benchmarks():
     names = {name for _, name in CLASSES}
     for expected in ("LassoPath", "EnetPath", "LassoPathVsSklearn", "EnetPathVsSklearn",
                      "RidgeRegression", "RidgePath", "RidgeCV", "RidgePathVsSklearn",
-                     "RidgeCVVsSklearn", "LassoCV", "LassoCVVsSklearn", "Startup"):
+                     "RidgeCVVsSklearn", "LassoCV", "LassoCVVsSklearn", "Startup",
+                     "PathOptions", "Statistics"):
         assert expected in names
     for mod_name, name in CLASSES:
         cls = getattr(_load_suite()[mod_name], name)
