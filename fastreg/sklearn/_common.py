@@ -70,3 +70,30 @@ def linear_predict(estimator, X, *, accept_sparse=True):
     check_is_fitted(estimator)
     X = validate_data(estimator, X, accept_sparse=accept_sparse, reset=False)
     return np.asarray(X @ estimator.coef_.T) + estimator.intercept_
+
+
+class SparseLinearPredictor:
+    """``predict`` of a fitted linear model, and the tag that sparse X is accepted.
+
+    Mixed into the estimators before scikit-learn's base classes.
+    """
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+            ``X @ coef_.T + intercept_``.
+        """
+        return linear_predict(self, X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -37,7 +37,8 @@ default=None
         the original scale (glmnet's ``standardize``); a fastreg extra."""
 
 
-class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class ElasticNet(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
+                 BaseEstimator):
     __doc__ = """Elastic net by certified coordinate descent (``sklearn.linear_model.ElasticNet``).
 {objective}
     Parameters
@@ -225,30 +226,10 @@ default=False
             return None
         return np.asarray(self.coef_).reshape(n_targets, n_features)
 
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-            ``X @ coef_.T + intercept_``.
-        """
-        return _common.linear_predict(self, X)
-
     @property
     def sparse_coef_(self):
         """``coef_`` as a scipy.sparse CSR matrix."""
         return sp.csr_matrix(np.atleast_2d(self.coef_))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class Lasso(ElasticNet):
@@ -331,7 +312,7 @@ default=False
         return 1.0
 
 
-class ElasticNetCV(RegressorMixin, BaseEstimator):
+class ElasticNetCV(_common.SparseLinearPredictor, RegressorMixin, BaseEstimator):
     __doc__ = """Elastic net with alpha (and l1_ratio) chosen by cross-validation.
 
     ``sklearn.linear_model.ElasticNetCV`` over :func:`fastreg.enet_cv`: the
@@ -492,26 +473,6 @@ class ElasticNetCV(RegressorMixin, BaseEstimator):
         if isinstance(cv, numbers.Integral) and groups is None:
             return int(cv)
         return list(check_cv(cv).split(X, y, groups))
-
-    def predict(self, X):
-        """Predict with the refit linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            ``X @ coef_ + intercept_``.
-        """
-        return _common.linear_predict(self, X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class LassoCV(ElasticNetCV):

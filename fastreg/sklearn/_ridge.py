@@ -13,7 +13,8 @@ from . import _common
 _SPARSE_INTERCEPT_SOLVERS = ("auto", "lbfgs", "lsqr", "sag", "sparse_cg")
 
 
-class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class Ridge(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
+            BaseEstimator):
     """Ridge regression by an exact direct method (``sklearn.linear_model.Ridge``).
 
     Minimizes, for each target t::
@@ -141,28 +142,9 @@ class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             self.solver_ = "cholesky"
         return self
 
-    def predict(self, X):
-        """Predict with the linear model.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-            ``X @ coef_.T + intercept_``.
-        """
-        return _common.linear_predict(self, X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
-
-class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class RidgeCV(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
+              BaseEstimator):
     """Ridge with alpha chosen by exact leave-one-out (``sklearn.linear_model.RidgeCV``).
 
     With ``cv=None`` and ``scoring=None`` (the defaults) this is
@@ -312,23 +294,3 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.best_score_ = search.best_score_
         self.coef_ = best.coef_
         self.intercept_ = best.intercept_
-
-    def predict(self, X):
-        """Predict with the refit linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-            ``X @ coef_.T + intercept_``.
-        """
-        return _common.linear_predict(self, X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
