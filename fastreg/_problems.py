@@ -24,6 +24,11 @@ import numpy as np
 from . import _validation
 from ._kernels import cd_gram, cd_multitask, cd_naive
 
+# A working set holding more than this fraction of X's stored entries is swept
+# in place; a smaller one is first copied into contiguous columns (about the
+# cost of one sweep), which makes its sweeps about a quarter faster.
+_GATHER_MAX_FRACTION = 0.75
+
 
 class GradientBounds:
     """Skip gradient entries that provably cannot matter at a threshold.
@@ -162,6 +167,7 @@ class CscProblem:
         self.shift = np.zeros(2)
         self.r = None
         self.g = np.zeros(n_features)
+        self._ws_data = self._ws_indices = self._ws_starts = self._ws_stops = None
 
     def Xy(self):
         Xy = np.asarray(self.Xw.T @ self.y, dtype=np.float64).ravel()
@@ -177,11 +183,29 @@ class CscProblem:
     def prepare(self, ws, g):
         pass
 
+    def _layout(self, ws):
+        """CSC arrays for a sweep over ``ws``: its columns side by side, unless it
+        covers most of X (then X itself)."""
+        counts = self.indptr[ws + 1] - self.indptr[ws]
+        size = int(counts.sum())
+        if size > _GATHER_MAX_FRACTION * self.data.shape[0]:
+            return self.data, self.indices, self.indptr[:-1], self.indptr[1:]
+        if self._ws_data is None or self._ws_data.shape[0] < size:
+            capacity = min(2 * size, self.data.shape[0])
+            self._ws_data = np.empty(capacity, dtype=self.data.dtype)
+            self._ws_indices = np.empty(capacity, dtype=np.int64)
+            self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
+            self._ws_stops = np.zeros(self.n_features, dtype=np.int64)
+        cd_naive.gather_columns(self.data, self.indices, self.indptr, ws, self._ws_data,
+                                self._ws_indices, self._ws_starts, self._ws_stops)
+        return self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops
+
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        return cd_naive.csc_solve(self.data, self.indices, self.indptr, self.y, self.u,
-                                  self.r, w, self.g, self.norms2, self.centers, self.col_u,
-                                  self.shift, self.uu, self.u_dot_y, ws, l1, l2, positive,
-                                  gap_tol, max_epochs, seed, box)
+        data, indices, starts, stops = self._layout(ws)
+        return cd_naive.csc_solve(data, indices, starts, stops, self.y, self.u, self.r, w,
+                                  self.g, self.norms2, self.centers, self.col_u, self.shift,
+                                  self.uu, self.u_dot_y, ws, l1, l2, positive, gap_tol,
+                                  max_epochs, seed, box)
 
     def cross_gram(self, features):
         """``Xc^T Xc[:, features]`` of the (weighted, implicitly centered) columns."""

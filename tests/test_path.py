@@ -275,6 +275,46 @@ def test_sparse_non_canonical_input():
         np.testing.assert_array_equal(Xin.indices, before[1])
 
 
+def test_gather_columns_copies_the_working_set_side_by_side():
+    from fastreg._kernels.cd_naive import gather_columns
+
+    X = sp.random(40, 30, density=0.2, format="csc", random_state=3)
+    indptr = X.indptr.astype(np.int64)
+    features = np.array([17, 2, 29, 5, 11], dtype=np.int64)
+    size = int(np.sum(indptr[features + 1] - indptr[features]))
+    data = np.empty(size)
+    rows = np.empty(size, dtype=np.int64)
+    starts = np.full(30, -1, dtype=np.int64)
+    stops = np.full(30, -1, dtype=np.int64)
+    assert gather_columns(X.data, X.indices.astype(np.int64), indptr, features, data, rows,
+                          starts, stops) == size
+    dense = X.toarray()
+    for j in features:
+        column = np.zeros(40)
+        column[rows[starts[j]:stops[j]]] = data[starts[j]:stops[j]]
+        np.testing.assert_array_equal(column, dense[:, j])
+    untouched = np.setdiff1d(np.arange(30), features)
+    assert np.all(starts[untouched] == -1) and np.all(stops[untouched] == -1)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0], ids=["in-place", "gathered"])
+@pytest.mark.parametrize("selection", ["cyclic", "random"])
+def test_sparse_working_set_layout_does_not_change_the_path(monkeypatch, fraction,
+                                                           selection):
+    from fastreg import _problems
+
+    X, y = make_data(90, 60, seed=11, density=0.3)
+    Xs = sp.csc_matrix(X)
+    kwargs = dict(alphas=15, tol=TOL64, selection=selection, random_state=0)
+    monkeypatch.setattr(_problems, "_GATHER_MAX_FRACTION", fraction)
+    alphas, coefs, gaps = lasso_path(Xs, y, **kwargs)
+    certify(X, y, alphas, coefs, gaps, l1_ratio=1.0, tol=TOL64)
+    monkeypatch.setattr(_problems, "_GATHER_MAX_FRACTION", 1.0 - fraction)
+    _, coefs_other, _ = lasso_path(Xs, y, **kwargs)
+    # same sweeps in the same order: the layout moves memory, not arithmetic
+    np.testing.assert_array_equal(coefs, coefs_other)
+
+
 # ----------------------------------------------------------------- positive
 @pytest.mark.parametrize("kind", ["dense-gram", "dense-naive", "sparse"])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])

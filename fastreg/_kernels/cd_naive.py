@@ -130,9 +130,9 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
 
 
 @jit
-def _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu):
+def _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur, uu):
     dot = 0.0
-    for q in range(indptr[j], indptr[j + 1]):
+    for q in range(starts[j], stops[j]):
         dot += data[q] * r[indices[q]]
     if uu > 0.0:
         dot += b * col_u[j] - centers[j] * (ur + b * uu)
@@ -140,7 +140,7 @@ def _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu):
 
 
 @jit
-def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
+def _csc_sweep(data, indices, starts, stops, r, w, norms2, centers, col_u, shift, uu,
                idx, n_idx, l1, l2, positive, inv_n, box):
     b = shift[0]
     ur = shift[1]
@@ -151,11 +151,11 @@ def _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
         if h == 0.0:
             continue
         wj = w[j]
-        dot = _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur, uu)
+        dot = _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur, uu)
         new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
         if new != wj:
             delta = new - wj
-            for q in range(indptr[j], indptr[j + 1]):
+            for q in range(starts[j], stops[j]):
                 r[indices[q]] -= delta * data[q]
             if uu > 0.0:
                 b += delta * centers[j]
@@ -184,14 +184,15 @@ def _residual_stats(r, y, u, b, uu, u_dot_y):
 
 
 @jit
-def _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu, u_dot_y,
+def _csc_ws_gap(data, indices, starts, stops, y, u, r, w, g, centers, col_u, shift, uu,
+                u_dot_y,
                 ws, l1, l2, positive, inv_n, box):
     b = shift[0]
     r2, ry, ur = _residual_stats(r, y, u, b, uu, u_dot_y)
     shift[1] = ur  # refresh the running sum against drift
     for k in range(ws.shape[0]):
         j = ws[k]
-        g[j] = _csc_column_dot(data, indices, indptr, r, j, centers, col_u, b, ur,
+        g[j] = _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur,
                                uu) * inv_n
     if box is None:
         p = w.shape[0]
@@ -201,8 +202,8 @@ def _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu,
 
 
 @jit
-def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shift, uu,
-              u_dot_y, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+def csc_solve(data, indices, starts, stops, y, u, r, w, g, norms2, centers, col_u, shift,
+              uu, u_dot_y, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
     """:func:`dense_solve` for CSC X with implicit centering.
 
     The centered column is ``x_j - centers[j] * u`` (``u`` = ones, or
@@ -212,7 +213,11 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
 
     Parameters
     ----------
-    data, indices, indptr : CSC arrays of X (rows already weighted; int64 indices)
+    data, indices : CSC arrays of X (rows already weighted; int64 indices)
+    starts, stops : ndarray of int64, shape (n_features,)
+        Column j of X is ``data[starts[j]:stops[j]]`` (rows in ``indices``); only
+        the features of ``ws`` are read. ``indptr[:-1], indptr[1:]`` for the whole
+        matrix, or the layout written by :func:`gather_columns`.
     y : ndarray of shape (n_samples,)
     u : ndarray of float64, shape (n_samples,)
         Centering direction.
@@ -244,11 +249,11 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
-        _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift, uu,
+        _csc_sweep(data, indices, starts, stops, r, w, norms2, centers, col_u, shift, uu,
                    ws, ws.shape[0], l1, l2, positive, inv_n, box)
         n_epochs += 1
-        gap = _csc_ws_gap(data, indices, indptr, y, u, r, w, g, centers, col_u, shift, uu,
-                          u_dot_y, ws, l1, l2, positive, inv_n, box)
+        gap = _csc_ws_gap(data, indices, starts, stops, y, u, r, w, g, centers, col_u, shift,
+                          uu, u_dot_y, ws, l1, l2, positive, inv_n, box)
         if gap <= gap_tol:
             break
         n_active = nonzero_subset(ws, w, active)
@@ -256,11 +261,33 @@ def csc_solve(data, indices, indptr, y, u, r, w, g, norms2, centers, col_u, shif
         n_cycle = 0
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
-            dmax = _csc_sweep(data, indices, indptr, r, w, norms2, centers, col_u, shift,
-                              uu, active, n_active, l1, l2, positive, inv_n, box)
+            dmax = _csc_sweep(data, indices, starts, stops, r, w, norms2, centers, col_u,
+                              shift, uu, active, n_active, l1, l2, positive, inv_n, box)
             n_epochs += 1
             n_cycle += 1
             if dmax <= settle and n_cycle >= min_cycle:
                 break
         min_cycle = min(2 * min_cycle, MAX_CYCLE)
     return n_epochs, gap
+
+
+@jit
+def gather_columns(data, indices, indptr, features, out_data, out_indices, starts, stops):
+    """Copy the columns ``features`` of a CSC matrix next to each other.
+
+    A sweep over a working set then streams contiguous memory instead of
+    skipping through the whole matrix. Writes ``out_data`` / ``out_indices``
+    (large enough for the columns' entries) and, for each feature ``j`` copied,
+    ``starts[j]`` / ``stops[j]``; other entries of ``starts`` / ``stops`` are
+    left as they were. Returns the number of entries copied.
+    """
+    pos = 0
+    for k in range(features.shape[0]):
+        j = features[k]
+        starts[j] = pos
+        for q in range(indptr[j], indptr[j + 1]):
+            out_data[pos] = data[q]
+            out_indices[pos] = indices[q]
+            pos += 1
+        stops[j] = pos
+    return pos
