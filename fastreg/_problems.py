@@ -183,9 +183,9 @@ class CscProblem:
     def prepare(self, ws, g):
         pass
 
-    def _layout(self, ws):
-        """CSC arrays for a sweep over ``ws``: its columns side by side, unless it
-        covers most of X (then X itself)."""
+    def working_set_columns(self, ws):
+        """``(data, indices, starts, stops)`` for sweeps over ``ws``: its columns
+        side by side, unless it covers most of X (then X itself)."""
         counts = self.indptr[ws + 1] - self.indptr[ws]
         size = int(counts.sum())
         if size > _GATHER_MAX_FRACTION * self.data.shape[0]:
@@ -201,7 +201,7 @@ class CscProblem:
         return self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        data, indices, starts, stops = self._layout(ws)
+        data, indices, starts, stops = self.working_set_columns(ws)
         return cd_naive.csc_solve(data, indices, starts, stops, self.y, self.u, self.r, w,
                                   self.g, self.norms2, self.centers, self.col_u, self.shift,
                                   self.uu, self.u_dot_y, ws, l1, l2, positive, gap_tol,
@@ -392,7 +392,7 @@ class MultiTaskCscProblem:
 
     def __init__(self, X, Y, sample_weight=None, centers=None):
         single = CscProblem(X, Y[:, 0], sample_weight, centers)
-        self.data, self.indices, self.indptr = single.data, single.indices, single.indptr
+        self.columns = single
         self.Xw, self.u, self.centers = single.Xw, single.u, single.centers
         self.col_u, self.uu, self.norms2 = single.col_u, single.uu, single.norms2
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
@@ -422,11 +422,12 @@ class MultiTaskCscProblem:
         pass
 
     def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed):
-        return cd_multitask.csc_block_solve(self.data, self.indices, self.indptr, self.Y,
-                                            self.u, self.R, W, self.G, self.norms2,
-                                            self.centers, self.col_u, self.shift, self.ur,
-                                            self.uu, self.u_dot_Y, ws, l1, l2, gap_tol,
-                                            max_epochs, seed)
+        data, indices, starts, stops = self.columns.working_set_columns(ws)
+        return cd_multitask.csc_block_solve(data, indices, starts, stops, self.Y, self.u,
+                                            self.R, W, self.G, self.norms2, self.centers,
+                                            self.col_u, self.shift, self.ur, self.uu,
+                                            self.u_dot_Y, ws, l1, l2, gap_tol, max_epochs,
+                                            seed)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R

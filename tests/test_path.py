@@ -299,11 +299,12 @@ def test_gather_columns_copies_the_working_set_side_by_side():
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0], ids=["in-place", "gathered"])
 @pytest.mark.parametrize("selection", ["cyclic", "random"])
+@pytest.mark.parametrize("n_tasks", [None, 3], ids=["single", "multi-task"])
 def test_sparse_working_set_layout_does_not_change_the_path(monkeypatch, fraction,
-                                                           selection):
+                                                           selection, n_tasks):
     from fastreg import _problems
 
-    X, y = make_data(90, 60, seed=11, density=0.3)
+    X, y = make_data(90, 60, seed=11, density=0.3, n_tasks=n_tasks)
     Xs = sp.csc_matrix(X)
     kwargs = dict(alphas=15, tol=TOL64, selection=selection, random_state=0)
     monkeypatch.setattr(_problems, "_GATHER_MAX_FRACTION", fraction)

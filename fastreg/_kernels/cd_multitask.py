@@ -112,11 +112,11 @@ def dense_block_solve(X, Y, R, W, G, norms2, ws, l1, l2, gap_tol, max_epochs, se
 
 
 @jit
-def _csc_block_gradient(data, indices, indptr, R, j, centers, col_u, shift, ur, uu, out):
+def _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shift, ur, uu, out):
     n_tasks = R.shape[1]
     for t in range(n_tasks):
         out[t] = 0.0
-    for q in range(indptr[j], indptr[j + 1]):
+    for q in range(starts[j], stops[j]):
         i = indices[q]
         x = data[q]
         for t in range(n_tasks):
@@ -127,8 +127,8 @@ def _csc_block_gradient(data, indices, indptr, R, j, centers, col_u, shift, ur, 
 
 
 @jit
-def _csc_block_sweep(data, indices, indptr, R, W, norms2, centers, col_u, shift, ur, uu,
-                     idx, n_idx, l1, l2, inv_n, z, new):
+def _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers, col_u, shift, ur,
+                     uu, idx, n_idx, l1, l2, inv_n, z, new):
     n_tasks = W.shape[1]
     dmax = 0.0
     for k in range(n_idx):
@@ -136,7 +136,8 @@ def _csc_block_sweep(data, indices, indptr, R, W, norms2, centers, col_u, shift,
         h = norms2[j]
         if h == 0.0:
             continue
-        _csc_block_gradient(data, indices, indptr, R, j, centers, col_u, shift, ur, uu, z)
+        _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shift, ur, uu,
+                            z)
         for t in range(n_tasks):
             z[t] = z[t] * inv_n + h * W[j, t]
         group_coordinate(z, l1, h + l2, new)
@@ -144,7 +145,7 @@ def _csc_block_sweep(data, indices, indptr, R, W, norms2, centers, col_u, shift,
         for t in range(n_tasks):
             delta = new[t] - W[j, t]
             if delta != 0.0:
-                for q in range(indptr[j], indptr[j + 1]):
+                for q in range(starts[j], stops[j]):
                     R[indices[q], t] -= delta * data[q]
                 if uu > 0.0:
                     shift[t] += delta * centers[j]
@@ -156,8 +157,8 @@ def _csc_block_sweep(data, indices, indptr, R, W, norms2, centers, col_u, shift,
 
 
 @jit
-def _csc_block_ws_gap(data, indices, indptr, Y, u, R, W, G, centers, col_u, shift, ur, uu,
-                      u_dot_Y, ws, l1, l2, inv_n, z):
+def _csc_block_ws_gap(data, indices, starts, stops, Y, u, R, W, G, centers, col_u, shift, ur,
+                      uu, u_dot_Y, ws, l1, l2, inv_n, z):
     n_samples, n_tasks = R.shape
     r2 = 0.0
     ry = 0.0
@@ -174,19 +175,21 @@ def _csc_block_ws_gap(data, indices, indptr, Y, u, R, W, G, centers, col_u, shif
             ry += shift[t] * u_dot_Y[t]
     for k in range(ws.shape[0]):
         j = ws[k]
-        _csc_block_gradient(data, indices, indptr, R, j, centers, col_u, shift, ur, uu, z)
+        _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shift, ur, uu,
+                            z)
         for t in range(n_tasks):
             G[j, t] = z[t] * inv_n
     return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, n_samples)[0]
 
 
 @jit
-def csc_block_solve(data, indices, indptr, Y, u, R, W, G, norms2, centers, col_u, shift, ur,
-                    uu, u_dot_Y, ws, l1, l2, gap_tol, max_epochs, seed):
+def csc_block_solve(data, indices, starts, stops, Y, u, R, W, G, norms2, centers, col_u, shift,
+                    ur, uu, u_dot_Y, ws, l1, l2, gap_tol, max_epochs, seed):
     """:func:`dense_block_solve` for CSC X with implicit centering.
 
     The true residual is ``R + u shift^T``; ``ur = u^T R`` per task (see
-    :func:`fastreg._kernels.cd_naive.csc_solve`). ``Y`` and ``R`` are C-ordered
+    :func:`fastreg._kernels.cd_naive.csc_solve`, which also describes the column
+    layout ``data, indices, starts, stops``). ``Y`` and ``R`` are C-ordered
     here (tasks contiguous per sample); ``shift`` and ``ur`` of shape (n_tasks,)
     are updated in place; ``u_dot_Y`` is ``u^T Y``.
 
@@ -204,19 +207,19 @@ def csc_block_solve(data, indices, indptr, Y, u, R, W, G, norms2, centers, col_u
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
-        _csc_block_sweep(data, indices, indptr, R, W, norms2, centers, col_u, shift, ur,
-                         uu, ws, ws.shape[0], l1, l2, inv_n, z, new)
+        _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers, col_u, shift,
+                         ur, uu, ws, ws.shape[0], l1, l2, inv_n, z, new)
         n_epochs += 1
-        gap = _csc_block_ws_gap(data, indices, indptr, Y, u, R, W, G, centers, col_u,
-                                shift, ur, uu, u_dot_Y, ws, l1, l2, inv_n, z)
+        gap = _csc_block_ws_gap(data, indices, starts, stops, Y, u, R, W, G, centers,
+                                col_u, shift, ur, uu, u_dot_Y, ws, l1, l2, inv_n, z)
         if gap <= gap_tol:
             break
         n_active = nonzero_rows_subset(ws, W, active)
         settle = settle_tol(gap_tol, n_active)
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
-            dmax = _csc_block_sweep(data, indices, indptr, R, W, norms2, centers, col_u,
-                                    shift, ur, uu, active, n_active, l1, l2, inv_n, z, new)
+            dmax = _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers,
+                                    col_u, shift, ur, uu, active, n_active, l1, l2, inv_n, z, new)
             n_epochs += 1
             if dmax <= settle:
                 break
