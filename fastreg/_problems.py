@@ -24,10 +24,12 @@ import numpy as np
 from . import _validation
 from ._kernels import cd_gram, cd_multitask, cd_naive
 
-# A working set holding more than this fraction of X's stored entries is swept
-# in place; a smaller one is first copied into contiguous columns (about the
-# cost of one sweep), which makes its sweeps about a quarter faster.
+# A working set holding more than this fraction of X's stored entries (or more
+# than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first
+# copied into contiguous columns (about the cost of one sweep), which makes its
+# sweeps about a quarter faster.
 _GATHER_MAX_FRACTION = 0.75
+_GATHER_MAX_BYTES = 256 * 2**20
 
 
 class GradientBounds:
@@ -188,10 +190,13 @@ class CscProblem:
         side by side, unless it covers most of X (then X itself)."""
         counts = self.indptr[ws + 1] - self.indptr[ws]
         size = int(counts.sum())
-        if size > _GATHER_MAX_FRACTION * self.data.shape[0]:
+        entry_bytes = self.data.itemsize + 8
+        max_entries = min(_GATHER_MAX_FRACTION * self.data.shape[0],
+                          _GATHER_MAX_BYTES // entry_bytes)
+        if size > max_entries:
             return self.data, self.indices, self.indptr[:-1], self.indptr[1:]
         if self._ws_data is None or self._ws_data.shape[0] < size:
-            capacity = min(2 * size, self.data.shape[0])
+            capacity = int(min(2 * size, max_entries))
             self._ws_data = np.empty(capacity, dtype=self.data.dtype)
             self._ws_indices = np.empty(capacity, dtype=np.int64)
             self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
