@@ -10,7 +10,8 @@ skipped)::
         scripts/bench_other_solvers.py --problems dense,sparse --markdown other.md
 
 Options: ``--problems`` (comma separated subset of ``dense-corr, dense, wide,
-sparse``; the problems and seeds of ``bench_vs_sklearn.py``), ``--threads``
+sparse``; the problems and seeds of ``bench_vs_sklearn.py``), ``--quick``
+(its smaller shapes: a smoke test, not a measurement), ``--threads``
 (BLAS / OpenMP threads for every library, default 1), ``--max-seconds``
 (stop tightening a solver's tolerance once one of its runs took longer than
 this, default 120) and ``--markdown FILE``.
@@ -118,7 +119,7 @@ def score(X, y, alphas, coefs):
 
 
 def bench(name, args, rows):
-    spec = base.problem_specs(False)[name]
+    spec = base.problem_specs(args.quick)[name]
     X, y = base.build(spec, args.seed)
     alphas = base.sk_alpha_grid(X, y, l1_ratio=1.0, fit_intercept=False, eps=base.EPS,
                                 n_alphas=base.N_ALPHAS)
@@ -164,6 +165,7 @@ def table(rows, references):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--problems", default="dense,sparse")
+    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=0)

@@ -108,7 +108,7 @@ path functions fit none).
   sklearn: the full Gram matrix (one ``X.T @ X``) when ``n_samples > n_features``,
   else residual updates; CSC input always uses residual updates. fastreg: covariance
   updates when ``n_samples > n_features`` (Gram columns computed lazily as features
-  enter when there are 1000 features or more), else residual updates; CSC input
+  enter when there are 5000 features or more), else residual updates; CSC input
   always uses residual updates. The mode each one picked is in the notes.
 * ``copy_X=True`` (default for both): sklearn copies X, fastreg never writes to X
   and does not copy it. Dense X is generated Fortran-ordered, the layout both
