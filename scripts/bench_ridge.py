@@ -4,7 +4,9 @@ The floor of ``ridge_path`` / ``ridge_cv`` on tall data is one ``X.T @ X``
 (NumPy's SYRK) on the same array; on wide data it is one ``X @ X.T``. Every
 timing is the best of ``--repeats`` runs, interleaved (floor, path, cv, floor,
 path, ...) so that load from other processes hits all of them alike; the
-ratios are computed within the run.
+ratios are computed within the run. On tall data the row "bound of exact LOO"
+times the floor followed by ``X @ V`` for a dense p x p ``V``: exact leverages
+need the rows of X in the eigenbasis, so no exact leave-one-out can cost less.
 
 Memory: ``ridge_path`` on a ``numpy.memmap`` much larger than one block runs
 in a child process that samples its anonymous resident memory (``RssAnon``,
@@ -66,9 +68,25 @@ def make_problem(n, p, n_targets, seed=0):
     return X, (Y[:, 0] if n_targets == 1 else Y)
 
 
+def loo_bound(X, block_rows=4096):
+    """``X.T @ X``, then ``X @ V`` in row blocks into one buffer (as ``ridge_cv`` does)."""
+    # any dense p x p matrix costs what the eigenvectors V cost in X @ V
+    V = np.linalg.qr(np.random.default_rng(1).standard_normal((X.shape[1], X.shape[1])))[0]
+    buffer = np.empty((block_rows, X.shape[1]))
+
+    def run():
+        X.T @ X
+        for start in range(0, X.shape[0], block_rows):
+            stop = min(start + block_rows, X.shape[0])
+            np.matmul(X[start:stop], V, out=buffer[:stop - start])
+
+    return run
+
+
 def tall_functions(X, y, alphas):
     return {
         "floor: X.T @ X": lambda: X.T @ X,
+        "bound of exact LOO: X.T @ X, then X @ V": loo_bound(X),
         "ridge_path": lambda: fastreg.ridge_path(X, y, alphas),
         "ridge_path(fit_intercept=True)": lambda: fastreg.ridge_path(X, y, alphas,
                                                                      fit_intercept=True),
