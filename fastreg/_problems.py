@@ -195,12 +195,14 @@ class CscProblem:
                           _GATHER_MAX_BYTES // entry_bytes)
         if size > max_entries:
             return self.data, self.indices, self.indptr[:-1], self.indptr[1:]
+        if self._ws_starts is None:
+            self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
+            self._ws_stops = np.zeros(self.n_features, dtype=np.int64)
         if self._ws_data is None or self._ws_data.shape[0] < size:
+            # room to grow: working sets mostly grow along a path
             capacity = int(min(2 * size, max_entries))
             self._ws_data = np.empty(capacity, dtype=self.data.dtype)
             self._ws_indices = np.empty(capacity, dtype=np.int64)
-            self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
-            self._ws_stops = np.zeros(self.n_features, dtype=np.int64)
         cd_naive.gather_columns(self.data, self.indices, self.indptr, ws, self._ws_data,
                                 self._ws_indices, self._ws_starts, self._ws_stops)
         return self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops

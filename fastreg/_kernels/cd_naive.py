@@ -185,8 +185,7 @@ def _residual_stats(r, y, u, b, uu, u_dot_y):
 
 @jit
 def _csc_ws_gap(data, indices, starts, stops, y, u, r, w, g, centers, col_u, shift, uu,
-                u_dot_y,
-                ws, l1, l2, positive, inv_n, box):
+                u_dot_y, ws, l1, l2, positive, inv_n, box):
     b = shift[0]
     r2, ry, ur = _residual_stats(r, y, u, b, uu, u_dot_y)
     shift[1] = ur  # refresh the running sum against drift
