@@ -19,12 +19,12 @@ from ._gramstats import GramStats
 from ._path import enet_path, lasso_path
 from ._ridge import ridge_regression
 from ._ridge_path import ridge_cv, ridge_path
-from ._warnings import ConvergenceWarning
+from ._warnings import AccuracyWarning, ConvergenceWarning
 from .datasets import load_diabetes
 
 __version__ = "0.1.0"
 
-__all__ = ["enet_path", "lasso_path", "ConvergenceWarning", "load_diabetes",
+__all__ = ["enet_path", "lasso_path", "ConvergenceWarning", "AccuracyWarning", "load_diabetes",
            "ridge_regression", "ridge_path", "ridge_cv", "GramStats",
            "enet_path_from_stats", "lasso_path_from_stats", "ridge_path_from_stats",
            "ridge_cv_from_stats", "enet_cv", "lasso_cv", "enet_cv_from_stats",

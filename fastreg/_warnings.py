@@ -1,10 +1,27 @@
-"""fastreg's ConvergenceWarning, caught by scikit-learn's filters when sklearn is installed."""
+"""fastreg's warning classes.
+
+``ConvergenceWarning`` is caught by scikit-learn's filters when scikit-learn is
+installed; ``AccuracyWarning`` is a ``scipy.linalg.LinAlgWarning``, so filters
+written for scipy's solvers apply to fastreg too.
+"""
 
 import functools
+
+from scipy.linalg import LinAlgWarning
 
 
 class ConvergenceWarning(UserWarning):
     """The solver stopped at ``max_iter`` before reaching the requested duality gap."""
+
+
+class AccuracyWarning(LinAlgWarning):
+    """The result is less accurate than requested, and the message says by how much.
+
+    Emitted where digits cannot be had: rank deficiency or a condition number
+    beyond the working precision (the message gives the achieved relative
+    residual or error bound), float32 data asked for a tolerance below float32's
+    reach, or data whose magnitudes leave the representable range.
+    """
 
 
 @functools.lru_cache(maxsize=1)
