@@ -15,7 +15,7 @@ from ._driver import feature_box, path_alpha_max, solve_path
 from ._gramstats import GramStats
 from ._grid import alpha_grid
 from ._problems import GramProblem
-from ._spectral import intercepts, primal_coefs, primal_spectrum, target_coefs
+from ._spectral import intercepts, path_solutions, primal_coefs, primal_spectrum, target_coefs
 from ._stats import PrimalStats
 
 
@@ -337,7 +337,7 @@ def ridge_path_from_stats(stats, alphas, *, fit_intercept=False, return_intercep
     internal = primal_stats(stats, center=bool(fit_intercept))
     _validation.check_finite_column_stats(np.diag(internal.gram))
     spec = primal_spectrum(internal)
-    coefs = primal_coefs(spec, alphas)
+    coefs = primal_coefs(internal, spec, alphas)
     offsets = intercepts(internal.x_mean, internal.y_mean, coefs)
     if stats.single_target:
         coefs, offsets = coefs[:, 0], offsets[:, 0]
@@ -366,7 +366,7 @@ def ridge_fold_errors(fold_stats, alphas, *, center, total=None):
     out = np.empty((len(alphas), total.n_targets, len(fold_stats)))
     for k, fold in enumerate(fold_stats):
         train = primal_stats(total - fold, center=center)
-        coefs = primal_coefs(primal_spectrum(train), alphas)  # (A, T, p)
+        coefs = primal_coefs(train, primal_spectrum(train), alphas)  # (A, T, p)
         offsets = intercepts(train.x_mean, train.y_mean, coefs)  # (A, T)
         for t in range(total.n_targets):
             target = fold.target(t)
@@ -419,7 +419,9 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
         total = check_stats(stats)
         internal = primal_stats(total, center=center)
         spec = primal_spectrum(internal)
-        mse = _loo.gcv_from_moments(internal.yty, total.n_samples, center, spec, alphas)
+        refined = path_solutions(internal, spec, alphas)
+        mse = _loo.gcv_from_moments(internal.yty, total.n_samples, center, spec, alphas,
+                                    stats=internal, refined=refined)
         per_fold, criterion = None, "gcv"
     else:
         fold_stats = [check_stats(s) for s in stats]

@@ -13,7 +13,9 @@ only the eigenvalues: O(rank) per alpha, no pass over the data.
 """
 
 import numpy as np
+from scipy import linalg, sparse
 
+from ._spectral import intercept_reflector, reflect, unreflect
 from ._stats import blocks, default_block_size, row_block
 
 
@@ -31,7 +33,48 @@ def _rescaled_errors(residuals, leverage):
     return residuals / (1.0 - leverage)[:, :, None]
 
 
-def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples=False):
+def untrusted_alphas(refined, n_alphas):
+    """Indices of the alphas whose spectral solution was not accurate (any target).
+
+    Their leverages and degrees of freedom come from a Cholesky factor instead
+    of the spectrum (see :mod:`fastreg._refine`).
+    """
+    if refined is None:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(refined.untrusted().reshape(n_alphas, -1).any(axis=1))
+
+
+def _shifted_factor(M, value):
+    """Lower Cholesky factor of ``M + value I``, or None when it is not positive definite."""
+    A = M.copy()
+    A[np.diag_indices_from(A)] += value
+    try:
+        lower = linalg.cholesky(A, lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        return None
+    return lower if np.all(np.isfinite(lower)) else None
+
+
+def _inverse_trace(lower):
+    """``trace((L L^T)^{-1}) = ||L^{-1}||_F^2``."""
+    inv = linalg.solve_triangular(lower, np.eye(lower.shape[0]), lower=True,
+                                  check_finite=False)
+    return float(np.einsum("ij,ij->", inv, inv))
+
+
+def _direct_primal(gram, refined, alphas, bad):
+    """``{alpha index: (lower factor, coefs (p, n_targets))}`` for the untrusted alphas."""
+    W = refined.x.reshape(gram.shape[0], len(alphas), -1)
+    out = {}
+    for a in bad:
+        lower = _shifted_factor(gram, alphas[a])
+        if lower is not None:
+            out[int(a)] = (lower, W[:, a, :])
+    return out
+
+
+def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples=False,
+               refined=None):
     """Leave-one-out errors in the primal form: a second blocked pass over X.
 
     Per block of rows, ``Q = X~_b V`` (one GEMM) gives the leverages
@@ -51,6 +94,11 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
         Rows per block.
     keep_samples : bool, default=False
         Also return every squared error.
+    refined : fastreg._refine.Refined, default=None
+        The refined solutions of every (alpha, target); where the spectral one
+        was off (:func:`untrusted_alphas`), that alpha's leverages come from a
+        Cholesky factor of ``X~^T X~ + alpha I`` and its fitted values from the
+        refined coefficients, in the same pass.
 
     Returns
     -------
@@ -59,6 +107,7 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
     per_sample : ndarray of shape (n_samples, n_targets, n_alphas) or None
     """
     n_samples = X.shape[0]
+    direct = _direct_primal(stats.gram, refined, alphas, untrusted_alphas(refined, len(alphas)))
     V = spec.basis
     n_alphas, n_targets = len(alphas), spec.coords.shape[1]
     D = 1.0 / (spec.eigvals[:, None] + alphas[None, :])
@@ -76,8 +125,11 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
         if offset is not None:
             scale = 1.0 if targets.sqrt_sw is None else targets.sqrt_sw[start:stop, None]
             Q -= scale * offset
-        leverage = (Q * Q) @ D + _leverage_offset(targets, stats.centered, start, stop)
+        own = _leverage_offset(targets, stats.centered, start, stop)
+        leverage = (Q * Q) @ D + own
         fitted = (Q @ fit_weights).reshape(stop - start, n_alphas, n_targets)
+        if direct:
+            _direct_block(X, targets, stats, start, stop, direct, own, leverage, fitted)
         errors = _rescaled_errors(targets.y_tilde[start:stop, None, :] - fitted, leverage)
         squared = errors * errors
         total += squared.sum(axis=0)
@@ -86,7 +138,36 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
     return total / n_samples, per_sample
 
 
-def dual_loo(spec, alphas, *, keep_samples=False):
+def _direct_block(X, targets, stats, start, stop, direct, own, leverage, fitted):
+    """Overwrite the untrusted alphas' leverages and fitted values for rows start:stop."""
+    block = row_block(X, start, stop, shift=stats.shift, sqrt_sw=targets.sqrt_sw)
+    block = block.toarray() if sparse.issparse(block) else np.array(block, dtype=np.float64)
+    if stats.centered:
+        shift = 0.0 if stats.shift is None else stats.shift
+        scale = 1.0 if targets.sqrt_sw is None else targets.sqrt_sw[start:stop, None]
+        block -= scale * (stats.x_mean - shift)
+    own = np.broadcast_to(own, (stop - start, 1))[:, 0]
+    for a, (lower, coefs) in direct.items():
+        Z = linalg.solve_triangular(lower, block.T, lower=True, check_finite=False)
+        leverage[:, a] = np.einsum("ij,ij->j", Z, Z) + own
+        fitted[:, a, :] = block @ coefs
+
+
+def _dual_system(stats):
+    """The kernel on the space the dual spectrum lives in, and its basis.
+
+    ``(R, E)``: with an intercept, ``R`` is the kernel reflected and deflated
+    (:func:`fastreg._spectral.reflect`) and ``E`` maps its coordinates back to
+    samples; without, ``R`` is the kernel and ``E`` is None (the identity).
+    """
+    K = stats.kernel
+    if not stats.centered:
+        return K, None
+    v = intercept_reflector(stats.sqrt_sw, K.shape[0])
+    return reflect(K, v), unreflect(np.eye(K.shape[0] - 1), v)
+
+
+def dual_loo(spec, alphas, *, keep_samples=False, stats=None, refined=None):
     """Leave-one-out errors in the dual form, from the kernel's eigenpairs only.
 
     With ``G = X~ X~^T + alpha I``: ``c = G^{-1} y~``, ``d = diag(G^{-1})`` and
@@ -100,6 +181,11 @@ def dual_loo(spec, alphas, *, keep_samples=False):
     alphas : ndarray of shape (n_alphas,)
         Strictly positive.
     keep_samples : bool, default=False
+    stats : KernelStats, default=None
+    refined : fastreg._refine.Refined, default=None
+        Refined dual vectors of every (alpha, target): they replace the
+        spectral ones, and where those were off (:func:`untrusted_alphas`)
+        ``diag(G^{-1})`` comes from a Cholesky factor (needs ``stats``).
 
     Returns
     -------
@@ -111,15 +197,28 @@ def dual_loo(spec, alphas, *, keep_samples=False):
     n_alphas, n_targets = len(alphas), spec.coords.shape[1]
     D = 1.0 / (spec.eigvals[:, None] + alphas[None, :])
     d = (U * U) @ D
-    weights = (spec.coords[:, None, :] * D[:, :, None]).reshape(U.shape[1], -1)
-    c = (U @ weights).reshape(n_samples, n_alphas, n_targets)
+    if refined is None:
+        weights = (spec.coords[:, None, :] * D[:, :, None]).reshape(U.shape[1], -1)
+        c = (U @ weights).reshape(n_samples, n_alphas, n_targets)
+    else:
+        c = refined.x.reshape(n_samples, n_alphas, n_targets)
+        bad = untrusted_alphas(refined, n_alphas)
+        if bad.size:
+            R, E = _dual_system(stats)
+            for a in bad:
+                lower = _shifted_factor(R, alphas[a])
+                if lower is None:
+                    continue
+                Z = linalg.solve_triangular(lower, np.eye(R.shape[0]) if E is None else E.T,
+                                            lower=True, check_finite=False)
+                d[:, a] = np.einsum("ij,ij->j", Z, Z)
     errors = c / d[:, :, None]
     squared = errors * errors
     per_sample = squared.transpose(0, 2, 1).copy() if keep_samples else None
     return squared.mean(axis=0), per_sample
 
 
-def gcv(targets, stats, spec, alphas):
+def gcv(targets, stats, spec, alphas, *, refined=None):
     """Generalized cross-validation error for every alpha and target.
 
     ``GCV(alpha) = (||r(alpha)||^2 / n) / (1 - df(alpha) / n)^2`` with
@@ -131,11 +230,17 @@ def gcv(targets, stats, spec, alphas):
     ndarray of shape (n_alphas, n_targets)
     """
     return gcv_from_moments(_target_norms(targets), targets.y.shape[0], stats.centered,
-                            spec, alphas)
+                            spec, alphas, stats=stats, refined=refined)
 
 
-def gcv_from_moments(target_norms, n_samples, centered, spec, alphas):
+def gcv_from_moments(target_norms, n_samples, centered, spec, alphas, *, stats=None,
+                     refined=None):
     """:func:`gcv` from ``||y~_t||^2``, the sample count and the spectrum alone.
+
+    Where the spectral solution of an alpha was off (:func:`untrusted_alphas`
+    of ``refined``), its residual sum of squares comes from the refined
+    solution and its degrees of freedom from a Cholesky factor:
+    ``df = k - alpha trace((M + alpha I)^{-1})``.
 
     Returns
     -------
@@ -148,7 +253,29 @@ def gcv_from_moments(target_norms, n_samples, centered, spec, alphas):
     shrink = np.where(spec.keep[:, None], shrink, 0.0)
     rss = base[None, :] + (shrink * shrink).T @ (a * a)
     df = (s[:, None] / (s[:, None] + alphas[None, :])).sum(axis=0) + float(centered)
+    bad = untrusted_alphas(refined, len(alphas))
+    if bad.size:
+        _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df)
     return (rss / n_samples) / ((1.0 - df / n_samples) ** 2)[:, None]
+
+
+def _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df):
+    """Overwrite ``rss`` and ``df`` of the untrusted alphas from refined solutions."""
+    dual = hasattr(stats, "kernel")
+    M, _ = _dual_system(stats) if dual else (stats.gram, None)
+    X = refined.x.reshape(refined.x.shape[0], len(alphas), -1)
+    for a in bad:
+        value, W = alphas[a], X[:, a, :]
+        if dual:
+            # (K + alpha I) c = y~ makes the residual y~ - K c = alpha c
+            rss[a] = value * value * np.einsum("ij,ij->j", W, W)
+        else:
+            quad = np.einsum("ij,ij->j", W, stats.gram @ W)
+            rss[a] = np.maximum(target_norms - 2.0 * np.einsum("ij,ij->j", stats.xty, W) + quad,
+                                0.0)
+        lower = _shifted_factor(M, value)
+        if lower is not None:
+            df[a] = M.shape[0] - value * _inverse_trace(lower) + float(stats.centered)
 
 
 def _target_norms(targets):

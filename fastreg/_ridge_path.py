@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _loo, _validation
-from ._spectral import decompose, intercepts, path_coefs, target_coefs
+from ._spectral import decompose, intercepts, path_coefs, path_solutions, target_coefs
 from ._stats import prepare_targets
 
 
@@ -148,13 +148,20 @@ class RidgeCVResult:
 
 
 def cv_errors(X, targets, stats, spec, alphas, *, criterion, block_size, keep_samples):
-    """``(mse (n_alphas, n_targets), per_sample or None)`` for the chosen criterion."""
+    """``(mse (n_alphas, n_targets), per_sample or None)`` for the chosen criterion.
+
+    The solutions of every alpha are refined first (:mod:`fastreg._refine`);
+    alphas whose spectral solution was off get their leverages or degrees of
+    freedom from a Cholesky factor instead of the spectrum.
+    """
+    refined = path_solutions(stats, spec, alphas)
     if criterion == "gcv":
-        return _loo.gcv(targets, stats, spec, alphas), None
+        return _loo.gcv(targets, stats, spec, alphas, refined=refined), None
     if spec.form == "primal":
         return _loo.primal_loo(X, targets, stats, spec, alphas, block_size=block_size,
-                               keep_samples=keep_samples)
-    return _loo.dual_loo(spec, alphas, keep_samples=keep_samples)
+                               keep_samples=keep_samples, refined=refined)
+    return _loo.dual_loo(spec, alphas, keep_samples=keep_samples, stats=stats,
+                         refined=refined)
 
 
 def ridge_cv(

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validation
-from ._stats import dual_product, gram_stats, kernel_stats
+from . import _refine, _validation
+from ._stats import KernelStats, dual_product, gram_stats, kernel_stats
 
 
 def choose_form(n_samples, n_features):
@@ -188,22 +188,54 @@ def spectral_weights(spec, alphas):
     return D[:, :, None] * spec.coords[:, None, :]
 
 
-def primal_coefs(spec, alphas):
-    """Coefficients for every alpha and target, shape (n_alphas, n_targets, n_features)."""
-    Wk = spectral_weights(spec, alphas)
-    rank, n_alphas, n_targets = Wk.shape
-    W = spec.basis @ Wk.reshape(rank, n_alphas * n_targets)
-    return W.T.reshape(n_alphas, n_targets, -1)
+def system(stats):
+    """``(M, B)`` of the systems ``(M + alpha I) x = b_t`` the spectrum solves.
 
-
-def dual_vectors(spec, alphas):
-    """Dual coefficients ``c = U (a / (s + alpha))``, shape (n_samples, n_alphas * n_targets).
-
-    ``w = X~^T c`` then gives the coefficients (one product for all alphas).
+    ``(X~^T X~, X~^T Y~)`` in the primal form, ``(X~ X~^T, Y~)`` in the dual.
     """
+    if isinstance(stats, KernelStats):
+        return stats.kernel, stats.y_tilde
+    return stats.gram, stats.xty
+
+
+def solve_columns(stats, spec, weights, col_alpha):
+    """Solutions of ``(M + col_alpha[c] I) x_c = b_c`` for stacked spectral weights.
+
+    Parameters
+    ----------
+    stats : PrimalStats or KernelStats
+    spec : Spectrum
+    weights : ndarray of shape (rank, n_columns)
+        Spectral weights of the columns (:func:`spectral_weights` or
+        :func:`target_weights`, flattened).
+    col_alpha : ndarray of shape (n_columns,)
+
+    Returns
+    -------
+    fastreg._refine.Refined
+        ``x`` of shape (k, n_columns): coefficients (primal) or dual vectors
+        (dual), refined to direct-solve accuracy.
+    """
+    M, B = system(stats)
+    n_targets = B.shape[1]
+    B_cols = np.tile(B, (1, col_alpha.size // n_targets))
+    return _refine.refine(M, B_cols, col_alpha, spec.basis @ weights, spec.basis,
+                          spec.eigvals, spec.keep)
+
+
+def path_solutions(stats, spec, alphas):
+    """Every (alpha, target) solution, columns ordered alpha-major (``a * n_targets + t``)."""
     Wk = spectral_weights(spec, alphas)
     rank, n_alphas, n_targets = Wk.shape
-    return spec.basis @ Wk.reshape(rank, n_alphas * n_targets)
+    col_alpha = np.repeat(np.asarray(alphas, dtype=np.float64), n_targets)
+    return solve_columns(stats, spec, Wk.reshape(rank, n_alphas * n_targets), col_alpha)
+
+
+def primal_coefs(stats, spec, alphas):
+    """Coefficients for every alpha and target, shape (n_alphas, n_targets, n_features)."""
+    refined = path_solutions(stats, spec, alphas)
+    _refine.report(refined.backward_error, np.repeat(alphas, spec.coords.shape[1]))
+    return refined.x.T.reshape(len(alphas), spec.coords.shape[1], -1)
 
 
 def intercepts(x_mean, y_mean, coefs):
@@ -251,9 +283,11 @@ def path_coefs(X, stats, spec, alphas, *, block_size=None):
     x_mean : ndarray of shape (n_features,)
     """
     n_alphas, n_targets = len(alphas), spec.coords.shape[1]
+    refined = path_solutions(stats, spec, alphas)
+    _refine.report(refined.backward_error, np.repeat(alphas, n_targets))
     if spec.form == "primal":
-        return primal_coefs(spec, alphas), stats.x_mean
-    W, x_mean = dual_product(X, dual_vectors(spec, alphas), stats, block_size=block_size)
+        return refined.x.T.reshape(n_alphas, n_targets, -1), stats.x_mean
+    W, x_mean = dual_product(X, refined.x, stats, block_size=block_size)
     return W.T.reshape(n_alphas, n_targets, -1), x_mean
 
 
@@ -266,8 +300,10 @@ def target_weights(spec, alpha):
 
 def target_coefs(X, stats, spec, alpha, *, block_size=None):
     """Coefficients (n_targets, n_features), target t at ``alpha[t]``, and the X means."""
-    weights = target_weights(spec, alpha)
+    alpha = np.asarray(alpha, dtype=np.float64)
+    refined = solve_columns(stats, spec, target_weights(spec, alpha), alpha)
+    _refine.report(refined.backward_error, alpha)
     if spec.form == "primal":
-        return (spec.basis @ weights).T, stats.x_mean
-    W, x_mean = dual_product(X, spec.basis @ weights, stats, block_size=block_size)
+        return refined.x.T, stats.x_mean
+    W, x_mean = dual_product(X, refined.x, stats, block_size=block_size)
     return W.T, x_mean
