@@ -46,7 +46,24 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = False
-numpydoc_xref_param_type = False
+# Parameter types link to numpy / scipy / scikit-learn through intersphinx.
+numpydoc_xref_param_type = True
+numpydoc_xref_aliases = {
+    "ndarray": "numpy.ndarray",
+    "array-like": ":term:`array-like <array_like>`",
+    "array_like": ":term:`array_like`",
+    "sparse matrix": "scipy.sparse.spmatrix",
+    "memmap": "numpy.memmap",
+    "GramStats": "fastreg.GramStats",
+    "EnetCVResult": "fastreg.EnetCVResult",
+    "Axes": "matplotlib.axes.Axes",
+    "Generator": "numpy.random.Generator",
+}
+numpydoc_xref_ignore = {"of", "shape", "or", "optional", "default", "and", "the", "n_samples",
+                        "n_features", "n_targets", "n_alphas", "n_folds", "n_l1_ratios", "int",
+                        "float", "bool", "str", "None", "callable", "tuple", "list", "dict",
+                        "object", "scalar", "same", "as", "X", "y", "instance", "any", "a", "in",
+                        "keyword-only", "positive", "iterable", "length", "type", "sequence"}
 
 # -- intersphinx, offline --------------------------------------------------
 # The build machines (and CI) reach no documentation site, so the object
