@@ -9,12 +9,115 @@ importing fastreg compiles nothing.
 enough for LLVM to vectorize sums and dot products, without the
 finite-math / no-NaN assumptions of a blanket ``fastmath=True`` (which would
 let the compiler drop NaN and inf checks).
+
+Where the cache goes. Numba looks for a writable place when a kernel is
+decorated (at import): ``NUMBA_CACHE_DIR`` if set, ``__pycache__`` next to the
+kernel's source, then the user's cache directory under ``$HOME``. On a
+read-only install with no writable home (a container running as non-root,
+serverless functions, some clusters) none exists and Numba raises
+``RuntimeError: cannot cache function ...: no locator available``, which would
+make ``import fastreg`` fail. Then, and only then, the kernels are cached in a
+private directory under the system's temporary directory (or, if even that
+cannot be had, compiled in memory without a disk cache), with one warning that
+says how to choose a lasting place.
 """
 
+import os
+import stat
+import tempfile
+import warnings
+
 import numba
+from numba.core import config as _numba_config
 
 _OPTIONS = dict(cache=True, nogil=True, error_model="numpy")
 
-jit = numba.njit(**_OPTIONS)
+# The directory used when Numba finds no cache locator: None until first
+# needed, then a path, or "" for "no disk cache at all".
+_fallback_dir = None
 
-reduction_jit = numba.njit(**_OPTIONS, fastmath={"reassoc", "contract"})
+
+def _private_temp_dir():
+    """A cache directory under the temporary directory that only this user can write.
+
+    Numba's cache files are pickles, so a directory that another user could
+    have planted files in must not be used: a fixed per-user name is reused
+    only when it is ours and writable by nobody else (then later processes load
+    what earlier ones compiled); anything else gets a fresh ``mkdtemp``
+    directory for this process. Returns ``""`` when no directory can be made.
+    """
+    base = tempfile.gettempdir()
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None:
+        path = os.path.join(base, f"fastreg-numba-cache-{getuid()}")
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            info = os.lstat(path)
+            if (stat.S_ISDIR(info.st_mode) and info.st_uid == getuid()
+                    and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                    and os.access(path, os.W_OK | os.X_OK)):
+                return path
+        except OSError:
+            pass
+    try:
+        return tempfile.mkdtemp(prefix="fastreg-numba-cache-")
+    except OSError:
+        return ""
+
+
+def _fallback_cache_dir(error):
+    """Choose the fallback once per process and warn about it once."""
+    global _fallback_dir
+    if _fallback_dir is None:
+        _fallback_dir = _private_temp_dir()
+        where = (f"in the temporary directory {_fallback_dir!r}, which lasts only until the "
+                 "system cleans it" if _fallback_dir else
+                 "nowhere (no writable temporary directory either): every new process "
+                 "compiles the kernels it uses again")
+        warnings.warn(
+            f"fastreg: Numba found no writable directory for its compiled-kernel cache "
+            f"({error}); fastreg's kernels are cached {where}. Set the environment "
+            f"variable NUMBA_CACHE_DIR to a writable directory before importing fastreg "
+            f"to keep them across runs and silence this warning.",
+            UserWarning, stacklevel=3)
+    return _fallback_dir
+
+
+def _cached_jit(**options):
+    """``numba.njit(**options)`` that falls back to a temporary or no cache on read-only installs."""
+    decorate = numba.njit(**options)
+    uncached = numba.njit(**dict(options, cache=False))
+
+    def wrap(func):
+        try:
+            return decorate(func)
+        except RuntimeError as exc:
+            # Numba raises this (and nothing else of interest) when decorating
+            # with cache=True finds no locator; any other error is a bug to show.
+            if "no locator available" not in str(exc):
+                raise
+            error = exc
+        cache_dir = _fallback_cache_dir(error)
+        if not cache_dir:
+            return uncached(func)
+        # Numba reads NUMBA_CACHE_DIR (config.CACHE_DIR) when the cache of a
+        # function is created, i.e. here at decoration; it is set only for the
+        # duration of this call so that other libraries' functions and the
+        # user's own settings are left alone.
+        saved = _numba_config.CACHE_DIR
+        _numba_config.CACHE_DIR = cache_dir
+        try:
+            return decorate(func)
+        except RuntimeError as exc:
+            if "no locator available" not in str(exc):
+                raise
+            return uncached(func)
+        finally:
+            _numba_config.CACHE_DIR = saved
+
+    return wrap
+
+
+jit = _cached_jit(**_OPTIONS)
+
+reduction_jit = _cached_jit(**_OPTIONS, fastmath={"reassoc", "contract"})
