@@ -30,6 +30,7 @@ import numpy as np
 from ._grid import alpha_max
 from ._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
 from ._problems import FeatureBox
+from ._scaling import IDENTITY
 from ._warnings import convergence_warning_class
 
 # When the full gap misses the target although no feature violates the KKT
@@ -121,7 +122,7 @@ class _BoxRules:
 
 def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
                do_screening, verbose=0, box=None, max_features=None, min_dev_change=None,
-               callback=None, return_info=False):
+               callback=None, return_info=False, data_scale=IDENTITY):
     """Solve the elastic net at every alpha, warm-starting each from the last.
 
     Parameters
@@ -162,6 +163,13 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
         is kept).
     return_info : bool
         Also return a :class:`PathInfo`.
+    data_scale : DataScale
+        The power-of-two rescaling that turned the caller's data into
+        ``problem``'s (:mod:`fastreg._scaling`): ``alphas`` are the caller's,
+        and the penalties the kernels see are rescaled with it. Warnings,
+        progress lines and the callback report the caller's coefficients and
+        gaps; the returned ``coefs``, ``gaps`` and ``W`` are the problem's
+        (undo with ``data_scale``).
 
     Returns
     -------
@@ -203,14 +211,15 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
              or return_info)
     for k in range(n_alphas):
         alpha = float(alphas[k])
-        l1 = alpha * l1_ratio
-        l2 = alpha * (1.0 - l1_ratio)
+        l1 = data_scale.l1_to_internal(alpha * l1_ratio)
+        l2 = data_scale.l2_to_internal(alpha * (1.0 - l1_ratio))
         if l1 == 0.0:
             threshold = -np.inf  # no sparsity to exploit: every feature works
         elif k == 0:
             threshold = l1
         else:
-            threshold = l1_ratio * (2.0 * alpha - float(alphas[k - 1]))
+            threshold = data_scale.l1_to_internal(
+                l1_ratio * (2.0 * alpha - float(alphas[k - 1])))
         rules.reset(W2, in_set, screened)
         gap, dual = rules.gap(G, W2, R2, Ry, l1, l2, n)
         rules.update(G, W2, gap, dual, l1, l2, threshold, do_screening, in_set, screened)
@@ -234,10 +243,13 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
                 inner_tol *= _INNER_TOL_DECREASE
         if gap > gap_tol:
             warnings.warn(
-                f"Objective did not converge at alpha={alpha:.6g} (path index {k}) "
-                f"within max_iter={max_iter} sweeps. Duality gap: {gap:.6e}, "
-                f"tolerance: {gap_tol:.3e}. Increase max_iter, scale the features, "
-                "or increase the regularization.",
+                # the opening sentence is scikit-learn's own: filters and tests match it
+                "Objective did not converge. You might want to increase the number "
+                "of iterations, check the scale of the features or consider "
+                f"increasing regularisation. Duality gap: "
+                f"{data_scale.gap_to_user(gap):.6e}, tolerance: "
+                f"{data_scale.gap_to_user(gap_tol):.3e} (alpha={alpha:.6g}, path index {k}, "
+                f"max_iter={max_iter} sweeps).",
                 convergence_warning_class(),
                 stacklevel=3,
             )
@@ -252,11 +264,13 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
         dev[k] = 1.0 - R2 * n / problem.yy if problem.yy > 0 else 0.0
         n_nonzero = int(np.count_nonzero(np.any(W2 != 0.0, axis=1)))
         if verbose:
-            _report(verbose, k, n_alphas, alpha, gap, n_sweeps, int(in_set.sum()),
-                    n_nonzero, dev[k])
+            _report(verbose, k, n_alphas, alpha, data_scale.gap_to_user(gap), n_sweeps,
+                    int(in_set.sum()), n_nonzero, dev[k])
         stop_reason = _stop_reason(k, dev, n_nonzero, max_features, min_dev_change)
         if callback is not None and stop_reason is None:
-            if callback(k, alpha, coefs[..., k].copy(), float(gap), n_nonzero):
+            coef = data_scale.coef_to_user(coefs[..., k]) if data_scale.active \
+                else coefs[..., k].copy()
+            if callback(k, alpha, coef, float(data_scale.gap_to_user(gap)), n_nonzero):
                 stop_reason = f"the callback returned True at path index {k}"
         if stop_reason is not None and k + 1 < n_alphas:
             n_solved = k + 1

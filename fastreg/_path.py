@@ -1,12 +1,13 @@
 """Public lasso / elastic-net path functions, drop-in for scikit-learn's."""
 
+import numbers
 import warnings
 from numbers import Integral
 
 import numpy as np
 from scipy import sparse
 
-from . import _validation
+from . import _scaling, _validation
 from ._driver import feature_box, path_alpha_max, solve_path
 from ._from_stats import stats_path
 from ._gramstats import GramStats
@@ -65,10 +66,15 @@ def choose_mode(n_samples, n_features, *, is_sparse, multi_task, precompute,
 
 def _resolve_alphas(alphas, n_alphas):
     """sklearn 1.9's deprecation dance between ``n_alphas`` and ``alphas``."""
+    # the messages are scikit-learn's own, word for word: its tests and its
+    # users' warning filters match them
     if n_alphas != "deprecated":
         warnings.warn(
-            "'n_alphas' was deprecated in scikit-learn 1.9 and will be removed in 1.11; "
-            "pass an integer to 'alphas' instead.",
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
+            "'alphas' now accepts an integer value which removes the need to pass "
+            "'n_alphas'. The default value of 'alphas' will change from None to "
+            "100 in 1.11. Pass an explicit value to 'alphas' and leave 'n_alphas' "
+            "to its default value to silence this warning.",
             FutureWarning,
             stacklevel=3,
         )
@@ -79,8 +85,9 @@ def _resolve_alphas(alphas, n_alphas):
         return count
     if alphas is None:
         warnings.warn(
-            "'alphas=None' is deprecated in scikit-learn 1.9 and will be removed in 1.11; "
-            "pass alphas=100.",
+            "'alphas=None' is deprecated and will be removed in 1.11, at which "
+            "point the default value will be set to 100. Set 'alphas=100' "
+            "to silence this warning.",
             FutureWarning,
             stacklevel=3,
         )
@@ -173,8 +180,10 @@ def enet_path(
     l1_ratio : float, default=0.5
         Mixing parameter in [0, 1]; 1 is the lasso, 0 is ridge (then an explicit
         ``alphas`` grid is required).
-    eps : float, default=1e-3
-        Length of the automatic grid: ``alpha_min / alpha_max = eps``.
+    eps : float or None, default=1e-3
+        Length of the automatic grid: ``alpha_min / alpha_max = eps``. None is
+        accepted with an explicit ``alphas`` array (scikit-learn's estimators
+        pass ``eps=None, alphas=[alpha]``).
     n_alphas : int, default='deprecated'
         Deprecated in scikit-learn 1.9 (use ``alphas=int``); kept for compatibility.
     alphas : int or array-like, default='warn'
@@ -210,8 +219,12 @@ def enet_path(
         same as ``lower_bounds=0`` (combined with ``lower_bounds``, the larger
         lower bound applies).
     check_input : bool, default=True
-        False skips the Gram matrix's symmetry and consistency tests; shapes and
-        finiteness are always checked.
+        False trusts the caller, as scikit-learn's estimators call it: X, y and
+        ``sample_weight`` are taken as they are (only converted where the
+        kernels need another float type or CSC layout; no copies otherwise) and
+        the Gram matrix's symmetry and consistency tests are skipped. Shapes,
+        and the finiteness of X (from column statistics computed anyway), are
+        still checked.
     tol : float, default=1e-4
         Relative duality-gap tolerance (see above).
     max_iter : int, default=1000
@@ -224,11 +237,18 @@ def enet_path(
     sample_weight : array-like of shape (n_samples,) or float, default=None
         Non-negative sample weights in the data term. Unlike scikit-learn's
         ``enet_path``, which applies them only to sparse X, fastreg applies
-        them to every input, and ``alpha_max`` is that of the weighted problem.
+        them to every input, and ``alpha_max`` is that of the weighted problem;
+        except with dense X and ``X_offset`` (below).
     X_offset : array-like of shape (n_features,), default=None
-        For sparse X only (as scikit-learn): columns are centered implicitly at
-        ``X_offset / X_scale`` without densifying X. Not combinable with
-        ``fit_intercept`` / ``standardize``, which compute their own centers.
+        Sparse X (as scikit-learn): columns are centered implicitly at
+        ``X_offset / X_scale`` without densifying X. Dense X: marks data
+        preprocessed by the caller the way scikit-learn's estimators do (its
+        ``_pre_fit``): X and y already centered and multiplied row-wise by
+        ``sqrt(sample_weight)``, so the ``sample_weight`` passed along is *not*
+        applied again (scikit-learn's estimators pass both; applying the weights
+        twice would be wrong), and a Gram matrix / ``Xy`` must be those of this
+        X and y. Not combinable with ``fit_intercept`` / ``standardize``, which
+        compute their own centers.
     X_scale : array-like of shape (n_features,), default=None
         See ``X_offset``.
     do_screening : bool, default=True
@@ -311,7 +331,7 @@ def enet_path(
     """
     n_grid = _resolve_alphas(alphas, n_alphas)
     l1_ratio = _validation.check_l1_ratio(l1_ratio)
-    eps = _validation.check_positive_real(eps, "eps")
+    eps = _validation.check_eps(eps, explicit_grid=not isinstance(n_grid, int))
     tol = _validation.check_positive_real(tol, "tol", allow_zero=True)
     max_iter = _validation.check_positive_int(max_iter, "max_iter")
     selection = _validation.check_selection(selection)
@@ -320,14 +340,28 @@ def enet_path(
     min_dev_change = _validation.check_min_dev_change(min_dev_change)
     callback = _validation.check_callback(callback)
 
-    X = _validation.check_X(X)
+    if check_input:
+        X = _validation.check_X(X)
+    else:
+        X = _validation.as_solver_X(X)
     n_samples, n_features = X.shape
-    y = _validation.check_y(y, n_samples, X.dtype)
+    y = (_validation.check_y(y, n_samples, X.dtype) if check_input
+         else _validation.as_solver_y(y, X.dtype))
     multi_task = y.ndim == 2
     n_tasks = y.shape[1] if multi_task else None
     if multi_task and positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1).")
-    sample_weight = _validation.check_sample_weight(sample_weight, n_samples, X.dtype)
+    if X_offset is not None and not sparse.issparse(X):
+        # scikit-learn's contract: dense X and y arrive centered and already
+        # multiplied by sqrt(sample_weight) (its _pre_fit), X_offset says so, and
+        # the weights passed along are not to be applied a second time.
+        if check_input:
+            _validation.check_feature_vector(X_offset, "X_offset", n_features, np.float64)
+        sample_weight = None
+    if check_input or sample_weight is None or isinstance(sample_weight, numbers.Real):
+        sample_weight = _validation.check_sample_weight(sample_weight, n_samples, X.dtype)
+    else:
+        sample_weight = np.asarray(sample_weight, dtype=X.dtype)
     factors = _validation.check_penalty_factor(penalty_factor, n_features)
     bounds = _validation.check_bounds(lower_bounds, upper_bounds, n_features)
     if multi_task and (factors is not None or bounds is not None):
@@ -335,6 +369,17 @@ def enet_path(
             "penalty_factor, lower_bounds and upper_bounds are implemented for a single "
             "target (1-D y) only."
         )
+    # Data far from unit scale is rescaled by powers of two (exact), so that no
+    # product the solvers form under- or overflows; results are scaled back.
+    rescale = _scaling.data_scale(X, y, sample_weight)
+    if rescale.active:
+        X, y = rescale.scale_X(X), rescale.scale_y(y)
+        if hasattr(precompute, "__array__"):
+            precompute = rescale.gram_to_internal(precompute)
+        if Xy is not None:
+            Xy = rescale.xy_to_internal(Xy)
+        if X_offset is not None:
+            X_offset = rescale.x_to_internal(X_offset)
     is_sparse = sparse.issparse(X)
     scaling = None
     if fit_intercept or standardize:
@@ -355,7 +400,8 @@ def enet_path(
             max_iter=max_iter, selection=selection, random_state=random_state,
             do_screening=do_screening, verbose=verbose, factors=factors, bounds=bounds,
             max_features=max_features, min_dev_change=min_dev_change, callback=callback,
-            return_n_iter=return_n_iter, return_intercept=return_intercept)
+            return_n_iter=return_n_iter, return_intercept=return_intercept,
+            data_scale=rescale)
     if fit_intercept or standardize:
         X, y, scaling = _center_and_scale(X, y, sample_weight, bool(fit_intercept),
                                           bool(standardize))
@@ -368,20 +414,23 @@ def enet_path(
                                 centers=None if scaling is None else scaling.centers)
     box = None
     if factors is not None or bounds is not None:
+        # bounds are on coefficients: rescaled, then standardized
+        coef_scale = np.ones(n_features) if scaling is None else scaling.scale
         box = feature_box(problem, factors, bounds, positive,
-                          None if scaling is None else scaling.scale)
+                          rescale.coef_to_internal(coef_scale))
 
     W = np.zeros((n_features, n_tasks) if multi_task else n_features, dtype=X.dtype)
     if isinstance(n_grid, int):
         top = path_alpha_max(problem, box, W, n_samples, l1_ratio, positive=positive,
                              tol=tol, max_iter=max_iter)
-        grid = alpha_grid(top, n_grid, eps)
+        grid = alpha_grid(rescale.alpha_to_user(top), n_grid, eps, unit=rescale.alpha_unit)
     else:
         grid = n_grid
 
     coef_shape = (n_tasks, n_features) if multi_task else (n_features,)
     if coef_init is not None:
-        init = _validation.check_coef_init(coef_init, coef_shape, X.dtype)
+        init = rescale.coef_to_internal(
+            _validation.check_coef_init(coef_init, coef_shape, X.dtype))
         if scaling is not None:
             init = init * scaling.scale
         W = np.ascontiguousarray(init.T if multi_task else init, dtype=X.dtype).copy()
@@ -399,11 +448,12 @@ def enet_path(
         problem, grid, l1_ratio, W, positive=bool(positive), tol=tol, max_iter=max_iter,
         seed=seed, do_screening=bool(do_screening), verbose=int(verbose), box=box,
         max_features=max_features, min_dev_change=min_dev_change, callback=callback,
+        data_scale=rescale,
     )
     grid = grid[:coefs.shape[-1]]
     if scaling is not None:
         coefs = scaling.unscale(coefs, axis=-2)
-    out = [grid, coefs, gaps]
+    out = [grid, rescale.coef_to_user(coefs), rescale.gap_to_user(gaps)]
     if return_n_iter:
         out.append(n_iters)
     if return_intercept:
@@ -411,7 +461,8 @@ def enet_path(
             shape = (n_tasks, grid.shape[0]) if multi_task else grid.shape
             out.append(np.zeros(shape, dtype=X.dtype))
         else:
-            out.append(scaling.intercepts(coefs))
+            out.append(np.asarray(rescale.intercept_to_user(scaling.intercepts(coefs)),
+                                  dtype=X.dtype))
     return tuple(out)
 
 
@@ -419,12 +470,14 @@ def _gram_path_from_moments(X, y, sample_weight, grid, *, l1_ratio, eps, fit_int
                             standardize, coef_init, positive, tol, max_iter, selection,
                             random_state, do_screening, verbose, factors, bounds,
                             max_features, min_dev_change, callback, return_n_iter,
-                            return_intercept):
+                            return_intercept, data_scale):
     """:func:`enet_path` with an intercept or standardization, single target, full Gram.
 
     The weighted moments of X and y (one blocked pass, no copy of X) are
     centered / scaled and solved by the statistics path: the same problem,
     grid, stopping rule and certificate as on the centered / scaled copy.
+    X and y are those rescaled by ``data_scale``; everything else (alphas,
+    bounds, coefficients, results) is on the caller's scale.
     """
     stats = GramStats.from_arrays(X, y, sample_weight=sample_weight)
     seed = _validation.random_seed(random_state) if selection == "random" else -1
@@ -433,7 +486,8 @@ def _gram_path_from_moments(X, y, sample_weight, grid, *, l1_ratio, eps, fit_int
         scale=X.shape[0], coef_init=coef_init, positive=positive, tol=tol,
         max_iter=max_iter, seed=seed, do_screening=do_screening, verbose=int(verbose),
         factors=factors, bounds=bounds, standardize=bool(standardize),
-        max_features=max_features, min_dev_change=min_dev_change, callback=callback)
+        max_features=max_features, min_dev_change=min_dev_change, callback=callback,
+        data_scale=data_scale)
     out = [grid, coefs.astype(X.dtype), gaps]
     if return_n_iter:
         out.append(n_iters)

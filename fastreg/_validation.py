@@ -78,6 +78,44 @@ def check_X(X, *, accept_sparse=True, copy=False):
     return X
 
 
+def as_solver_X(X):
+    """X as the solvers take it, for ``check_input=False``: no checks, no needless copy.
+
+    The caller vouches for X (scikit-learn's estimators pass F-ordered float
+    arrays and canonical CSC matrices they have validated); only what the
+    kernels cannot work without is converted: the float type, the CSC layout
+    and its int32 indices.
+    """
+    if not sparse.issparse(X):
+        X = np.asarray(X)
+        return X if X.dtype in FLOAT_DTYPES else X.astype(_result_dtype(X.dtype))
+    if X.format != "csc" or X.dtype not in FLOAT_DTYPES \
+            or X.indices.dtype != np.int32 or X.indptr.dtype != np.int32:
+        return check_X(X)
+    # csc_array and csc_matrix share one kernel; a view, not a copy
+    return X if isinstance(X, sparse.csc_matrix) else sparse.csc_matrix(X)
+
+
+def as_solver_y(y, dtype):
+    """y in X's float type, for ``check_input=False`` (no checks)."""
+    if sparse.issparse(y):
+        y = y.toarray()
+    return np.asarray(y, dtype=dtype)
+
+
+def check_eps(eps, *, explicit_grid):
+    """The grid length ``eps``: a positive real; None is accepted with explicit alphas.
+
+    scikit-learn's estimators pass ``eps=None`` together with ``alphas=[alpha]``.
+    """
+    if eps is None:
+        if explicit_grid:
+            return None
+        raise ValueError("eps=None needs explicit alphas (an array); with an integer "
+                         "'alphas' the grid length eps must be a positive number.")
+    return check_positive_real(eps, "eps")
+
+
 def _check_shape_nonempty(shape):
     if shape[0] == 0 or shape[1] == 0:
         raise ValueError(
