@@ -15,6 +15,7 @@ from ._driver import feature_box, path_alpha_max, solve_path
 from ._gramstats import GramStats
 from ._grid import alpha_grid
 from ._problems import GramProblem
+from ._scaling import IDENTITY, moments_scale
 from ._spectral import intercepts, path_solutions, primal_coefs, primal_spectrum, target_coefs
 from ._stats import PrimalStats
 
@@ -59,49 +60,71 @@ def check_extras(n_features, penalty_factor=None, lower_bounds=None, upper_bound
 
 
 def stats_problem(stats, *, center, scale, standardize=False):
-    """The covariance-mode problem of ``stats`` and its column scales (None unless standardized).
+    """The covariance-mode problem of ``stats``, its column scales and its rescaling.
 
     Standardized columns are ``x_j / s_j`` with ``s_j`` the weighted population
     standard deviation (1 for a constant column), as :func:`fastreg.enet_path`
-    uses for ``standardize=True``.
+    uses for ``standardize=True``; ``col_scale`` is None unless standardized.
+    Moments far from unit scale are then multiplied by powers of two
+    (:func:`fastreg._scaling.moments_scale`), so the solvers never under- or
+    overflow; ``rescale`` says by how much (coefficients ``w`` of the
+    statistics' data are ``rescale.coef_to_internal(w * col_scale)`` in the
+    problem).
+
+    Returns
+    -------
+    problem : GramProblem
+    col_scale : ndarray of shape (n_features,) or None
+    rescale : DataScale
     """
     gram, xty = stats.gram(center=center), stats.xty(center=center)[:, 0]
+    yty = stats.yty(center=center)[0]
     col_scale = None
     if standardize:
         col_scale = np.where(stats.x_std > 0, stats.x_std, 1.0)
         gram = gram / np.outer(col_scale, col_scale)
         xty = xty / col_scale
-    problem = GramProblem.from_gram(gram, xty, stats.yty(center=center)[0], scale)
-    return problem, col_scale
+    rescale = moments_scale(np.diag(gram), yty, stats.weight_sum)
+    if rescale.active:
+        gram, xty = rescale.gram_to_internal(gram), rescale.xy_to_internal(xty)
+        yty = rescale.yy_to_internal(yty)
+    problem = GramProblem.from_gram(gram, xty, yty, scale)
+    return problem, col_scale, rescale
 
 
 def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, positive=False,
                tol=1e-4, max_iter=1000, seed=-1, do_screening=True, verbose=0,
                factors=None, bounds=None, standardize=False, max_features=None,
-               min_dev_change=None, callback=None):
+               min_dev_change=None, callback=None, data_scale=IDENTITY):
     """The elastic-net path of the problem ``stats`` describes, scaled by ``1/(2 scale)``.
 
     ``factors`` / ``bounds`` / ``standardize`` are validated options
     (:func:`check_extras`); coefficients and bounds are on the original scale.
+    ``data_scale``: the statistics are those of the caller's data rescaled by
+    it (:mod:`fastreg._scaling`); alphas, options and results are the caller's.
 
     Returns
     -------
     alphas, coefs (n_features, n_alphas) float64, gaps, n_iters, intercepts (n_alphas,)
         Truncated alike when a path control stopped the path early.
     """
-    problem, col_scale = stats_problem(stats, center=center, scale=scale,
-                                       standardize=standardize)
+    problem, col_scale, inner = stats_problem(stats, center=center, scale=scale,
+                                              standardize=standardize)
+    # caller -> statistics (data_scale) -> standardized -> problem (inner)
+    rescale = data_scale.then(inner)
+    ones = np.ones(stats.n_features)
+    coef_scale = rescale.coef_to_internal(ones if col_scale is None else col_scale)
     box = None
     if factors is not None or bounds is not None:
-        box = feature_box(problem, factors, bounds, positive, col_scale)
+        box = feature_box(problem, factors, bounds, positive, coef_scale)
     W = np.zeros(stats.n_features)
     if isinstance(grid, int):
-        grid = alpha_grid(path_alpha_max(problem, box, W, scale, l1_ratio, positive=positive,
-                                         tol=tol, max_iter=max_iter), grid, eps)
+        top = path_alpha_max(problem, box, W, scale, l1_ratio, positive=positive, tol=tol,
+                             max_iter=max_iter)
+        grid = alpha_grid(rescale.alpha_to_user(top), grid, eps, unit=rescale.alpha_unit)
     if coef_init is not None:
         W[:] = _validation.check_coef_init(coef_init, (stats.n_features,), np.float64)
-        if col_scale is not None:
-            W *= col_scale
+        W *= coef_scale
         if positive:
             np.maximum(W, 0.0, out=W)
     if callback is not None and col_scale is not None:
@@ -114,15 +137,18 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
                                       tol=tol, max_iter=max_iter, seed=seed,
                                       do_screening=bool(do_screening), verbose=int(verbose),
                                       box=box, max_features=max_features,
-                                      min_dev_change=min_dev_change, callback=callback)
+                                      min_dev_change=min_dev_change, callback=callback,
+                                      data_scale=rescale)
     grid = grid[:coefs.shape[1]]
+    coefs = inner.coef_to_user(coefs)  # on the statistics' scale
     if col_scale is not None:
         coefs = coefs / col_scale[:, None]
     if center:
         offsets = stats.y_mean[0] - stats.x_mean @ coefs
     else:
         offsets = np.zeros(grid.shape[0])
-    return grid, coefs, gaps, n_iters, offsets
+    return (grid, data_scale.coef_to_user(coefs), rescale.gap_to_user(gaps), n_iters,
+            np.asarray(data_scale.intercept_to_user(offsets)))
 
 
 def enet_path_from_stats(
@@ -419,7 +445,7 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
         total = check_stats(stats)
         internal = primal_stats(total, center=center)
         spec = primal_spectrum(internal)
-        refined = path_solutions(internal, spec, alphas)
+        refined = path_solutions(None, None, internal, spec, alphas)
         mse = _loo.gcv_from_moments(internal.yty, total.n_samples, center, spec, alphas,
                                     stats=internal, refined=refined)
         per_fold, criterion = None, "gcv"
@@ -434,7 +460,7 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
         spec = primal_spectrum(internal)
     best = _loo.select(mse, per_target=bool(alpha_per_target))
     chosen = alphas[best]
-    coef, x_mean = target_coefs(None, internal, spec, chosen)
+    coef, x_mean = target_coefs(None, None, internal, spec, chosen)
     offsets = internal.y_mean - coef @ x_mean
     coef = coef.astype(total.dtype)
     if total.single_target:

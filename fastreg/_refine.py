@@ -50,6 +50,14 @@ REPORT = 2.0**-30
 # trusted for that alpha's leverages and degrees of freedom
 SPECTRAL_TRUST = 1e-8
 MAX_STEPS = 4
+# beyond this equilibrated condition number, the normal equations (any Gram
+# solver) lose more than half the digits that a QR of X keeps: with X at hand,
+# such alphas are solved from X itself
+NORMAL_EQUATIONS_COND = 1e8
+# only the normal equations at hand (statistics): warn beyond this
+WARN_COND = 1e12
+# the least-squares route forms X~ densely up to this many bytes
+DENSE_BYTES = 2**30
 
 
 @dataclass(frozen=True)
@@ -204,3 +212,94 @@ def report(backward_error, alpha, *, what="ridge"):
         "condition number exceeds 1 / eps, and the coefficients may be inaccurate. "
         "A larger alpha, or removing (near-)duplicate columns, gives an accurate solution.",
         AccuracyWarning, stacklevel=4)
+
+
+def looks_ill_conditioned(eigvals, keep):
+    """Cheap screen on the unscaled spectrum before the equilibrated one is computed.
+
+    A Gram matrix with ``cond <= 1e8`` loses at most half the digits in the
+    normal equations whatever its scaling; only beyond that (or with dropped
+    eigenvalues) is the equilibrated condition number worth an ``eigvalsh``.
+    """
+    top = float(np.max(eigvals, initial=0.0))
+    low = float(np.min(np.where(keep, eigvals, 0.0), initial=0.0))
+    return not np.all(keep) or low <= NORMAL_EQUATIONS_COND**-1 * top
+
+
+def equilibrated_condition(M, alphas):
+    """Condition number of ``D (M + alpha I) D`` per alpha (``D = diag(M)^{-1/2}``), bounded above.
+
+    This is the condition number that governs a Cholesky solve (van der Sluis)
+    and the loss of the normal equations against a QR of the design matrix.
+
+    Parameters
+    ----------
+    M : ndarray of shape (k, k)
+    alphas : ndarray of shape (n_alphas,)
+
+    Returns
+    -------
+    ndarray of shape (n_alphas,)
+        ``inf`` where the bound is singular.
+    """
+    diag = np.diag(M).copy()
+    diag[diag <= 0] = 1.0
+    root = np.sqrt(diag)
+    lam = linalg.eigvalsh(M / root[:, None] / root[None, :], check_finite=False)
+    low, high = max(float(lam[0]), 0.0), float(lam[-1])
+    inv = 1.0 / diag  # the diagonal of D^2
+    alphas = np.asarray(alphas, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return (high + alphas * inv.max()) / (low + alphas * inv.min())
+
+
+def least_squares(A, Y, alpha):
+    """Ridge from the design matrix itself: QR-level accuracy, ``cond(X)`` not ``cond(X)^2``.
+
+    ``alpha = 0``: the minimum-norm least-squares solution of ``A w ~ Y``.
+    ``alpha > 0``: the least-squares solution of ``[A D; sqrt(alpha) D] z ~ [Y; 0]``,
+    ``w = D z`` with ``D`` equilibrating the columns, so that no column
+    scaling costs digits.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_features)
+        The weighted, centered design matrix (float64).
+    Y : ndarray of shape (n_samples, n_targets)
+    alpha : float
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_features, n_targets)
+    rank : int
+        Numerical rank found by the SVD (``n_features`` when full).
+    """
+    if alpha == 0:
+        coefs, _, rank, _ = linalg.lstsq(A, Y, check_finite=False)
+        return coefs, int(rank)
+    n_features = A.shape[1]
+    norms = np.linalg.norm(A, axis=0)
+    norms[norms == 0] = 1.0
+    scale = 1.0 / norms
+    stacked = np.vstack([A * scale, np.diag(np.sqrt(alpha) * scale)])
+    rhs = np.vstack([Y, np.zeros((n_features, Y.shape[1]))])
+    z, _, rank, _ = linalg.lstsq(stacked, rhs, check_finite=False)
+    return z * scale[:, None], int(rank)
+
+
+def warn_rank(rank, n_features, residual):
+    """AccuracyWarning for a rank-deficient least-squares problem at alpha = 0."""
+    warnings.warn(
+        f"ridge at alpha=0: the design matrix has numerical rank {rank} < {n_features} "
+        f"features; the minimum-norm least-squares solution is returned (relative "
+        f"residual ||y - Xw|| / ||y|| = {residual:.3g}), and it is not unique.",
+        AccuracyWarning, stacklevel=5)
+
+
+def warn_normal_equations(cond, alpha):
+    """AccuracyWarning where only the normal equations are available and they lose the digits."""
+    warnings.warn(
+        f"ridge from statistics at alpha={alpha:.3g}: the equilibrated condition number of "
+        f"X^T X + alpha I is about {cond:.2e}, so the coefficients may have relative errors "
+        f"up to {min(cond * EPS, 1.0):.1e}; with the rows at hand, fastreg.ridge_path solves "
+        "this case from X itself.", AccuracyWarning, stacklevel=5)

@@ -14,6 +14,7 @@ from ._spectral import (
     dual_spectrum,
     primal_spectrum,
     rank_tol,
+    solve_columns,
     target_weights,
 )
 from ._stats import dual_product, gram_stats, kernel_stats, prepare_targets
@@ -192,7 +193,8 @@ def _primal_coef(X, targets, alpha, method, *, center, block_size):
         except linalg.LinAlgError:
             pass
     spec = primal_spectrum(stats)
-    return spec.basis @ target_weights(spec, alpha), stats.x_mean
+    weights = target_weights(spec, alpha)
+    return solve_columns(X, targets, stats, spec, weights, alpha).x, stats.x_mean
 
 
 def _dual_coef(X, targets, alpha, method, *, center, block_size):
@@ -206,7 +208,7 @@ def _dual_coef(X, targets, alpha, method, *, center, block_size):
             C = None
     if C is None:
         spec = dual_spectrum(stats)
-        C = spec.basis @ target_weights(spec, alpha)
+        C = solve_columns(X, targets, stats, spec, target_weights(spec, alpha), alpha).x
     return dual_product(X, C, stats, block_size=block_size)
 
 

@@ -102,7 +102,7 @@ def ridge_path(
     alphas = _validation.check_ridge_alphas(alphas)
     targets = prepare_targets(y, sample_weight, center=bool(fit_intercept))
     stats, spec = decompose(X, targets, center=bool(fit_intercept), block_size=block_size)
-    coefs, x_mean = path_coefs(X, stats, spec, alphas, block_size=block_size)
+    coefs, x_mean = path_coefs(X, targets, stats, spec, alphas, block_size=block_size)
     offsets = intercepts(x_mean, stats.y_mean, coefs)
     if y.ndim == 1:
         coefs, offsets = coefs[:, 0], offsets[:, 0]
@@ -154,7 +154,7 @@ def cv_errors(X, targets, stats, spec, alphas, *, criterion, block_size, keep_sa
     alphas whose spectral solution was off get their leverages or degrees of
     freedom from a Cholesky factor instead of the spectrum.
     """
-    refined = path_solutions(stats, spec, alphas)
+    refined = path_solutions(X, targets, stats, spec, alphas)
     if criterion == "gcv":
         return _loo.gcv(targets, stats, spec, alphas, refined=refined), None
     if spec.form == "primal":
@@ -276,7 +276,7 @@ def ridge_cv(
                                 block_size=block_size, keep_samples=bool(store_cv_results))
     best = _loo.select(mse, per_target=bool(alpha_per_target))
     chosen = alphas[best]
-    coef, x_mean = target_coefs(X, stats, spec, chosen, block_size=block_size)
+    coef, x_mean = target_coefs(X, targets, stats, spec, chosen, block_size=block_size)
     offsets = stats.y_mean - coef @ x_mean
     return _cv_result(y, X.dtype, chosen, coef, offsets, alphas, mse, per_sample,
                       criterion, bool(alpha_per_target))

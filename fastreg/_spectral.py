@@ -23,6 +23,7 @@ minimum-norm solution at ``alpha = 0``.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from . import _refine, _validation
 from ._stats import KernelStats, dual_product, gram_stats, kernel_stats
@@ -198,11 +199,21 @@ def system(stats):
     return stats.gram, stats.xty
 
 
-def solve_columns(stats, spec, weights, col_alpha):
-    """Solutions of ``(M + col_alpha[c] I) x_c = b_c`` for stacked spectral weights.
+def solve_columns(X, targets, stats, spec, weights, col_alpha):
+    """Solutions of ``(M + col_alpha[c] I) x_c = b_c`` to the accuracy of a direct solve.
+
+    The spectral solutions are refined (:func:`fastreg._refine.refine`). In the
+    primal form, alphas at which the equilibrated normal equations are
+    ill-conditioned (condition number above ``NORMAL_EQUATIONS_COND``) are
+    solved from X itself when it is at hand (:func:`fastreg._refine.least_squares`),
+    else they warn; any solution still inaccurate warns
+    (:class:`fastreg.AccuracyWarning`).
 
     Parameters
     ----------
+    X : ndarray, sparse matrix or None
+        The design matrix, or None (statistics only).
+    targets : Targets or None
     stats : PrimalStats or KernelStats
     spec : Spectrum
     weights : ndarray of shape (rank, n_columns)
@@ -214,27 +225,63 @@ def solve_columns(stats, spec, weights, col_alpha):
     -------
     fastreg._refine.Refined
         ``x`` of shape (k, n_columns): coefficients (primal) or dual vectors
-        (dual), refined to direct-solve accuracy.
+        (dual). Columns solved from X count as untrusted by the spectrum.
     """
     M, B = system(stats)
     n_targets = B.shape[1]
     B_cols = np.tile(B, (1, col_alpha.size // n_targets))
-    return _refine.refine(M, B_cols, col_alpha, spec.basis @ weights, spec.basis,
-                          spec.eigvals, spec.keep)
+    refined = _refine.refine(M, B_cols, col_alpha, spec.basis @ weights, spec.basis,
+                             spec.eigvals, spec.keep)
+    if spec.form == "primal" and _refine.looks_ill_conditioned(spec.eigvals, spec.keep):
+        _settle_ill_conditioned(X, targets, stats, refined, col_alpha)
+    _refine.report(refined.backward_error, col_alpha)
+    return refined
 
 
-def path_solutions(stats, spec, alphas):
+def _settle_ill_conditioned(X, targets, stats, refined, col_alpha):
+    """Solve the ill-conditioned alphas from X, or warn when only statistics exist."""
+    values = np.unique(col_alpha)
+    cond = _refine.equilibrated_condition(stats.gram, values)
+    bad = values[cond > _refine.NORMAL_EQUATIONS_COND]
+    if bad.size == 0:
+        return
+    n_samples, n_features = (0, 0) if X is None else X.shape
+    if X is None or targets is None or 8 * n_samples * n_features > _refine.DENSE_BYTES:
+        for value, c in zip(values, cond):
+            if c > _refine.WARN_COND:
+                _refine.warn_normal_equations(c, value)
+        return
+    A = X.toarray() if sparse.issparse(X) else np.array(X, dtype=np.float64)
+    A = A.astype(np.float64, copy=False)
+    if stats.centered:
+        A -= stats.x_mean
+    if targets.sqrt_sw is not None:
+        A *= targets.sqrt_sw[:, None]
+    n_targets = targets.y_tilde.shape[1]
+    for value in bad:
+        cols = np.flatnonzero(col_alpha == value)
+        Y = targets.y_tilde[:, cols % n_targets]
+        W, rank = _refine.least_squares(A, Y, value)
+        refined.x[:, cols] = W
+        refined.backward_error[cols] = 0.0
+        refined.spectral_change[cols] = np.inf
+        if value == 0 and rank < n_features:
+            residual = np.linalg.norm(Y - A @ W) / max(np.linalg.norm(Y), np.finfo(float).tiny)
+            _refine.warn_rank(rank, n_features, residual)
+
+
+def path_solutions(X, targets, stats, spec, alphas):
     """Every (alpha, target) solution, columns ordered alpha-major (``a * n_targets + t``)."""
     Wk = spectral_weights(spec, alphas)
     rank, n_alphas, n_targets = Wk.shape
     col_alpha = np.repeat(np.asarray(alphas, dtype=np.float64), n_targets)
-    return solve_columns(stats, spec, Wk.reshape(rank, n_alphas * n_targets), col_alpha)
+    return solve_columns(X, targets, stats, spec, Wk.reshape(rank, n_alphas * n_targets),
+                         col_alpha)
 
 
 def primal_coefs(stats, spec, alphas):
-    """Coefficients for every alpha and target, shape (n_alphas, n_targets, n_features)."""
-    refined = path_solutions(stats, spec, alphas)
-    _refine.report(refined.backward_error, np.repeat(alphas, spec.coords.shape[1]))
+    """Coefficients from statistics alone, shape (n_alphas, n_targets, n_features)."""
+    refined = path_solutions(None, None, stats, spec, alphas)
     return refined.x.T.reshape(len(alphas), spec.coords.shape[1], -1)
 
 
@@ -270,7 +317,7 @@ def decompose(X, targets, *, center, block_size=None):
     return stats, dual_spectrum(stats)
 
 
-def path_coefs(X, stats, spec, alphas, *, block_size=None):
+def path_coefs(X, targets, stats, spec, alphas, *, block_size=None):
     """Coefficients for every alpha and target, and the column means of X.
 
     The primal form costs one ``(p, p) @ (p, n_alphas * n_targets)`` product;
@@ -283,8 +330,7 @@ def path_coefs(X, stats, spec, alphas, *, block_size=None):
     x_mean : ndarray of shape (n_features,)
     """
     n_alphas, n_targets = len(alphas), spec.coords.shape[1]
-    refined = path_solutions(stats, spec, alphas)
-    _refine.report(refined.backward_error, np.repeat(alphas, n_targets))
+    refined = path_solutions(X, targets, stats, spec, alphas)
     if spec.form == "primal":
         return refined.x.T.reshape(n_alphas, n_targets, -1), stats.x_mean
     W, x_mean = dual_product(X, refined.x, stats, block_size=block_size)
@@ -298,11 +344,10 @@ def target_weights(spec, alpha):
     return D * spec.coords
 
 
-def target_coefs(X, stats, spec, alpha, *, block_size=None):
+def target_coefs(X, targets, stats, spec, alpha, *, block_size=None):
     """Coefficients (n_targets, n_features), target t at ``alpha[t]``, and the X means."""
     alpha = np.asarray(alpha, dtype=np.float64)
-    refined = solve_columns(stats, spec, target_weights(spec, alpha), alpha)
-    _refine.report(refined.backward_error, alpha)
+    refined = solve_columns(X, targets, stats, spec, target_weights(spec, alpha), alpha)
     if spec.form == "primal":
         return refined.x.T, stats.x_mean
     W, x_mean = dual_product(X, refined.x, stats, block_size=block_size)
