@@ -26,6 +26,7 @@ from ._gramstats import GramStats, check_fold_ids
 from ._grid import alpha_grid, alpha_max
 from ._driver import feature_box, path_alpha_max
 from ._path import enet_path
+from ._scaling import data_scale, moments_scale
 
 
 @dataclass(frozen=True)
@@ -220,24 +221,30 @@ def _stats_alpha_max(stats, ratio, *, center, positive, opts, factors, bounds, s
     """``alpha_max`` of all data with the path options (penalty factors, bounds, scaling)."""
     if factors is None and bounds is None and not standardize:
         return alpha_max(stats.xty(center=center), stats.weight_sum, ratio, positive=positive)
-    problem, col_scale = stats_problem(stats, center=center, scale=stats.weight_sum,
-                                       standardize=standardize)
+    problem, col_scale, rescale = stats_problem(stats, center=center, scale=stats.weight_sum,
+                                                standardize=standardize)
+    coef_scale = rescale.coef_to_internal(np.ones(stats.n_features) if col_scale is None
+                                          else col_scale)
     box = (None if factors is None and bounds is None
-           else feature_box(problem, factors, bounds, positive, col_scale))
-    return path_alpha_max(problem, box, np.zeros(stats.n_features), stats.weight_sum, ratio,
-                          positive=positive, tol=opts["tol"], max_iter=opts["max_iter"])
+           else feature_box(problem, factors, bounds, positive, coef_scale))
+    top = path_alpha_max(problem, box, np.zeros(stats.n_features), stats.weight_sum, ratio,
+                         positive=positive, tol=opts["tol"], max_iter=opts["max_iter"])
+    return rescale.alpha_to_user(top)
 
 
 def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screening, verbose,
                         opts, extras):
     """Grids, per-fold errors and the total statistics, everything from statistics."""
     total = sum(fold_stats[1:], fold_stats[0])
+    # "degenerate grid" is judged on the data's own scale (fastreg._scaling)
+    unit = moments_scale(np.diag(total.gram(center=center)), total.yty(center=center),
+                         total.weight_sum).alpha_unit
     grids, paths = [], []
     for ratio in ratios:
         if isinstance(grid, int):
             top = _stats_alpha_max(total, ratio, center=center, positive=positive, opts=opts,
                                    **extras)
-            alphas = alpha_grid(top, grid, opts["eps"])
+            alphas = alpha_grid(top, grid, opts["eps"], unit=unit)
         else:
             alphas = grid
         mse = np.empty((alphas.shape[0], len(fold_stats)))
@@ -641,6 +648,7 @@ def _rows_alpha_max(X, y, sw, ratio, *, center, positive):
 def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_screening,
                 verbose, extras):
     n_folds = int(folds.max()) + 1
+    unit = data_scale(X, y, sw).alpha_unit  # the grid's resolution on the data's scale
     grids, paths = [], []
     plain = (extras["penalty_factor"] is None and extras["lower_bounds"] is None
              and extras["upper_bounds"] is None and not extras["standardize"])
@@ -652,7 +660,7 @@ def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_scr
                 top = rows_path(X, y, sw, 1, l1_ratio=ratio, center=center, opts=opts,
                                 positive=positive, do_screening=do_screening, verbose=0,
                                 extras=extras)[0][0]
-            alphas = alpha_grid(top, grid, opts["eps"])
+            alphas = alpha_grid(top, grid, opts["eps"], unit=unit)
         else:
             alphas = grid
         mse = np.empty((alphas.shape[0], n_folds))

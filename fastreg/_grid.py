@@ -48,8 +48,13 @@ def alpha_max(Xy, n_samples, l1_ratio, *, positive=False, penalty_factor=None, l
         Xy = Xy[:, None]
     if positive:
         top = max(0.0, float(Xy.max()))
+    elif Xy.shape[1] == 1:
+        top = float(np.max(np.abs(Xy))) if Xy.size else 0.0
     else:
-        top = float(np.sqrt(np.max(np.sum(Xy**2, axis=1))))
+        # row norms scaled by the largest entry: squares of tiny (or huge) X^T y
+        # would underflow (overflow) where the norm itself is representable
+        big = float(np.max(np.abs(Xy))) if Xy.size else 0.0
+        top = big * float(np.sqrt(np.max(np.sum((Xy / big) ** 2, axis=1)))) if big > 0 else 0.0
     return top / (n_samples * l1_ratio)
 
 
@@ -69,7 +74,7 @@ def _alpha_max_box(Xy, n_samples, l1_ratio, factors, lower, upper):
     return top / l1_ratio
 
 
-def alpha_grid(alpha_top, n_alphas, eps):
+def alpha_grid(alpha_top, n_alphas, eps, unit=1.0):
     """``n_alphas`` values from ``alpha_top`` down to ``alpha_top * eps``, geometrically.
 
     Parameters
@@ -80,14 +85,19 @@ def alpha_grid(alpha_top, n_alphas, eps):
         Number of grid points.
     eps : float
         Ratio ``alpha_min / alpha_max``.
+    unit : float, default=1.0
+        The alpha of the problem rescaled to unit data scale
+        (:attr:`fastreg._scaling.DataScale.alpha_unit`; 1 for data that needs
+        no rescaling), so that "degenerate" is judged relative to the data.
 
     Returns
     -------
     ndarray of shape (n_alphas,), decreasing. A degenerate problem
-    (``alpha_top`` below float64 resolution, e.g. ``y`` orthogonal to every
-    column) gets a constant grid at that resolution, as in scikit-learn.
+    (``alpha_top`` below float64 resolution times ``unit``, e.g. ``y``
+    orthogonal to every column) gets a constant grid at that value, as in
+    scikit-learn (``unit = 1``).
     """
-    resolution = np.finfo(np.float64).resolution
+    resolution = np.finfo(np.float64).resolution * unit
     if alpha_top <= resolution:
         return np.full(n_alphas, resolution)
     return np.geomspace(alpha_top, alpha_top * eps, num=n_alphas)
