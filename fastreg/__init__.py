@@ -22,6 +22,8 @@ from ._ridge_path import ridge_cv, ridge_path
 from ._warnings import AccuracyWarning, ConvergenceWarning
 from .datasets import load_diabetes
 
+# The one place the version is written: pyproject.toml reads it from here
+# ([tool.setuptools.dynamic]); CITATION.cff and CHANGELOG.md must agree (a test checks).
 __version__ = "0.1.0"
 
 __all__ = ["enet_path", "lasso_path", "ConvergenceWarning", "AccuracyWarning", "load_diabetes",

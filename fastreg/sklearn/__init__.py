@@ -9,8 +9,15 @@ Each estimator takes scikit-learn's parameter names and defaults (plus a few
 fastreg extras, documented per class), sets scikit-learn's fitted attributes,
 and is a thin layer over :func:`fastreg.enet_path`, :func:`fastreg.enet_cv`,
 :func:`fastreg.ridge_regression`, :func:`fastreg.ridge_cv` and
-:func:`fastreg.bayes.bayesian_ridge`. This module needs scikit-learn.
+:func:`fastreg.bayes.bayesian_ridge`. This module needs scikit-learn
+(``pip install 'fastreg[sklearn]'``).
 """
+
+try:
+    import sklearn  # noqa: F401  (checked first, so a missing install gets a hint, not a traceback)
+except ImportError as exc:
+    raise ImportError("fastreg.sklearn needs scikit-learn, an optional dependency: "
+                      "pip install 'fastreg[sklearn]'") from exc
 
 from ._bayes import BayesianRidge
 from ._enet import ElasticNet, ElasticNetCV, Lasso, LassoCV
