@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..bayes import Posterior, bayesian_ridge, predictive
+from ..bayes import bayesian_ridge, predictive
 from . import _common
 
 
@@ -57,7 +57,10 @@ class BayesianRidge(RegressorMixin, BaseEstimator):
     lambda_ : float
         Estimated weight precision.
     sigma_ : ndarray of shape (n_features, n_features)
-        Posterior covariance of the coefficients.
+        Posterior covariance of the coefficients, computed on first access:
+        with ``n_features > n_samples`` the fit keeps only O(n_samples *
+        n_features) numbers, and ``predict(X, return_std=True)`` does not need
+        ``sigma_``.
     scores_ : ndarray of shape (n_iter_ + 1,)
         Log marginal likelihood per iteration (only with ``compute_score=True``).
     n_iter_ : int
@@ -133,7 +136,9 @@ class BayesianRidge(RegressorMixin, BaseEstimator):
         self.intercept_ = float(fit.intercept) if self.fit_intercept else 0.0
         self.alpha_ = float(fit.noise_precision)
         self.lambda_ = float(fit.weight_precision)
-        self.sigma_ = np.asarray(fit.cov)
+        # the posterior, whose covariance is built only if sigma_ is read
+        self._posterior = fit.posterior()
+        self.__dict__.pop("_sigma", None)
         self.n_iter_ = int(fit.n_iter)
         self.X_offset_ = np.asarray(fit.x_offset)
         self.X_scale_ = np.ones(X.shape[1], dtype=X.dtype)
@@ -165,6 +170,13 @@ class BayesianRidge(RegressorMixin, BaseEstimator):
             return _common.linear_predict(self, X, accept_sparse=False)
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=_common.FLOATS)
-        post = Posterior(self.coef_, self.sigma_, self.intercept_, self.X_offset_,
-                         1.0 / self.alpha_, self.lambda_ / self.alpha_)
-        return predictive(post, X)
+        return predictive(self._posterior, X)
+
+    @property
+    def sigma_(self):
+        """Posterior covariance of the coefficients, shape (n_features, n_features)."""
+        if "_posterior" not in self.__dict__:
+            raise AttributeError("sigma_ is available after fit.")
+        if "_sigma" not in self.__dict__:
+            self._sigma = np.asarray(self._posterior.cov)
+        return self._sigma
