@@ -16,6 +16,8 @@ from ._from_stats import (
     ridge_path_from_stats,
 )
 from ._gramstats import GramStats
+from ._patch import (get_patch_map, get_patch_names, patch_sklearn, patched_calls,
+                     sklearn_is_patched, sklearn_patched, unpatch_sklearn)
 from ._path import enet_path, lasso_path
 from ._ridge import ridge_regression
 from ._ridge_path import ridge_cv, ridge_path
@@ -30,4 +32,6 @@ __all__ = ["enet_path", "lasso_path", "ConvergenceWarning", "AccuracyWarning", "
            "ridge_regression", "ridge_path", "ridge_cv", "GramStats",
            "enet_path_from_stats", "lasso_path_from_stats", "ridge_path_from_stats",
            "ridge_cv_from_stats", "enet_cv", "lasso_cv", "enet_cv_from_stats",
-           "lasso_cv_from_stats", "EnetCVResult"]
+           "lasso_cv_from_stats", "EnetCVResult", "patch_sklearn", "unpatch_sklearn",
+           "sklearn_patched", "sklearn_is_patched", "get_patch_names", "get_patch_map",
+           "patched_calls"]

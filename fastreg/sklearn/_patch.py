@@ -1,0 +1,460 @@
+"""The replacements :func:`fastreg.patch_sklearn` installs in scikit-learn.
+
+Two layers, as scikit-learn's own estimators are built:
+
+* **Path functions** with scikit-learn 1.9's exact contract
+  (:func:`sklearn_enet_path`, :func:`sklearn_lasso_path`): its signature with
+  ``**params``, its parameter validation, ``ValueError("Unexpected parameters
+  in params", ...)``, ``sample_weight`` ignored for dense X (scikit-learn's
+  dense solvers ignore it: its estimators have already multiplied X and y by
+  ``sqrt(sample_weight)``) and applied for sparse X. They become
+  ``sklearn.linear_model.lasso_path`` / ``enet_path`` and the ``path``
+  static methods, so every estimator that calls ``self.path`` (``Lasso``,
+  ``ElasticNet``, the folds of the multi-task CV estimators) solves on fastreg
+  with scikit-learn's own preprocessing, checks and attributes around it.
+* **fit methods** where the speed is in the estimator, not the path: the
+  one-pass cross-validation of :func:`fastreg.enet_cv` for ``LassoCV`` /
+  ``ElasticNetCV``, :func:`fastreg.ridge_regression` for ``Ridge``, the
+  spectral leave-one-out of :func:`fastreg.ridge_cv` for ``RidgeCV``, and
+  ``MultiTaskElasticNet`` / ``MultiTaskLasso`` (whose scikit-learn ``fit``
+  calls its Cython solver directly). Each validates the input with
+  scikit-learn's own helpers, in scikit-learn's order, so errors read the same.
+
+Every replacement first asks a small pure helper (``*_fallback_reason``)
+whether fastreg implements the options at hand; if not, scikit-learn's
+original code runs, the call is counted as a fallback
+(:func:`fastreg.patched_calls`) and logged at DEBUG level.
+"""
+
+import numbers
+from functools import partial
+
+import numpy as np
+from scipy import sparse
+from sklearn import linear_model
+from sklearn.base import _fit_context
+from sklearn.linear_model import _coordinate_descent as _cd
+from sklearn.linear_model import _ridge
+from sklearn.linear_model._base import _preprocess_data
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import validate_params
+from sklearn.utils.metadata_routing import _routing_enabled
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
+
+from .. import _patch as state
+from .._cv import enet_cv
+from .._path import enet_path as _fastreg_enet_path
+from .._ridge import ridge_regression as _fastreg_ridge_regression
+from .._ridge_path import ridge_cv as _fastreg_ridge_cv
+
+PATCH_NAMES = ("lasso_path", "enet_path", "ridge_regression", "Lasso", "ElasticNet",
+               "LassoCV", "ElasticNetCV", "MultiTaskLasso", "MultiTaskElasticNet",
+               "MultiTaskLassoCV", "MultiTaskElasticNetCV", "Ridge", "RidgeCV")
+
+# scikit-learn's own objects, taken before any patching (this module is
+# imported by patch_sklearn before it replaces anything)
+_SK = {
+    "enet_path": _cd.enet_path,
+    "lasso_path": _cd.lasso_path,
+    "ridge_regression": _ridge.ridge_regression,
+    "ElasticNet.fit": _cd.ElasticNet.__dict__["fit"],
+    "MultiTaskElasticNet.fit": _cd.MultiTaskElasticNet.__dict__["fit"],
+    "LassoCV.fit": _cd.LassoCV.__dict__["fit"],
+    "ElasticNetCV.fit": _cd.ElasticNetCV.__dict__["fit"],
+    "Ridge.fit": _ridge.Ridge.__dict__["fit"],
+    "RidgeCV.fit": _ridge.RidgeCV.__dict__["fit"],
+}
+_PATH_PARAMS = ("X_offset", "X_scale", "sample_weight", "tol", "max_iter", "random_state",
+                "selection", "do_screening")
+_RIDGE_SOLVERS = ("auto", "cholesky", "svd")
+
+
+# --- path functions -----------------------------------------------------------
+
+def path_fallback_reason(X, l1_ratio, alphas, n_alphas, params):
+    """Why a path call must run on scikit-learn's code, or None if fastreg runs it.
+
+    Only scikit-learn's automatic grid for sparse X with weights or implicit
+    centers differs: it ignores both (its estimators always pass explicit
+    alphas there), and ``l1_ratio=0`` has no automatic grid at all.
+    """
+    integer_grid = isinstance(alphas, numbers.Integral) or (
+        (alphas is None or (isinstance(alphas, str) and alphas == "warn")))
+    if not integer_grid:
+        return None
+    if l1_ratio == 0:
+        return "automatic alpha grid with l1_ratio=0 (scikit-learn raises its own error)"
+    if sparse.issparse(X) and (params.get("sample_weight") is not None
+                               or params.get("X_offset") is not None):
+        return ("automatic alpha grid for sparse X with sample_weight / X_offset "
+                "(scikit-learn's grid ignores them)")
+    return None
+
+
+def _enet_path(name, X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="warn",
+               precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
+               return_n_iter=False, positive=False, check_input=True, **params):
+    reason = path_fallback_reason(X, l1_ratio, alphas, n_alphas, params)
+    if reason is not None:
+        state._record_call(name, "fallback", reason)
+        return _SK["enet_path"].__wrapped__(
+            X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+            verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+            check_input=check_input, **params)
+    kwargs = {key: params.pop(key) for key in _PATH_PARAMS if key in params}
+    if params:
+        raise ValueError("Unexpected parameters in params", params.keys())
+    if not sparse.issparse(X):
+        # scikit-learn's dense solvers ignore sample_weight: its callers have
+        # already multiplied X and y by sqrt(sample_weight)
+        kwargs.pop("sample_weight", None)
+    if sparse.issparse(X) and kwargs.get("X_offset") is not None \
+            and kwargs.get("X_scale") is None:
+        kwargs["X_scale"] = np.ones(X.shape[1])
+    state._record_call(name, "fastreg")
+    return _fastreg_enet_path(
+        X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+        precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
+        return_n_iter=return_n_iter, positive=positive, check_input=check_input, **kwargs)
+
+
+def _constraints(function):
+    return getattr(function, "_skl_parameter_constraints", None) or \
+        function.__wrapped__._skl_parameter_constraints
+
+
+def make_enet_path(name="enet_path"):
+    """``sklearn.linear_model.enet_path``'s contract on fastreg, counted under ``name``."""
+
+    def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="warn",
+                  precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
+                  return_n_iter=False, positive=False, check_input=True, **params):
+        return _enet_path(name, X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
+                          alphas=alphas, precompute=precompute, Xy=Xy, copy_X=copy_X,
+                          coef_init=coef_init, verbose=verbose, return_n_iter=return_n_iter,
+                          positive=positive, check_input=check_input, **params)
+
+    enet_path.__doc__ = _SK["enet_path"].__doc__
+    enet_path.__qualname__ = "enet_path"  # parameter errors name it as scikit-learn's
+    return validate_params(_constraints(_SK["enet_path"]),
+                           prefer_skip_nested_validation=True)(enet_path)
+
+
+def make_lasso_path(name="lasso_path"):
+    """``sklearn.linear_model.lasso_path``'s contract on fastreg, counted under ``name``."""
+
+    def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn",
+                   precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
+                   return_n_iter=False, positive=False, **params):
+        return _enet_path(name, X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas,
+                          alphas=alphas, precompute=precompute, Xy=Xy, copy_X=copy_X,
+                          coef_init=coef_init, verbose=verbose, return_n_iter=return_n_iter,
+                          positive=positive, **params)
+
+    lasso_path.__doc__ = _SK["lasso_path"].__doc__
+    lasso_path.__qualname__ = "lasso_path"
+    return validate_params(_constraints(_SK["lasso_path"]),
+                           prefer_skip_nested_validation=True)(lasso_path)
+
+
+sklearn_enet_path = make_enet_path()
+sklearn_lasso_path = make_lasso_path()
+
+
+def ridge_fallback_reason(X, solver, positive, return_intercept=False):
+    """Why a ridge call must run on scikit-learn's code, or None."""
+    if sparse.issparse(X):
+        return "sparse X (scikit-learn's iterative sparse solvers)"
+    if solver not in _RIDGE_SOLVERS:
+        return f"solver={solver!r} (iterative; its n_iter_ is scikit-learn's)"
+    if positive:
+        return "positive=True"
+    if return_intercept:
+        return "return_intercept=True"
+    return None
+
+
+def _ridge_regression(X, y, alpha, *, sample_weight=None, solver="auto", max_iter=None,
+                      tol=1e-4, verbose=0, positive=False, random_state=None,
+                      return_n_iter=False, return_intercept=False, check_input=True):
+    reason = ridge_fallback_reason(X, solver, positive, return_intercept)
+    if reason is None and return_n_iter:
+        reason = "return_n_iter=True"
+    if reason is not None:
+        state._record_call("ridge_regression", "fallback", reason)
+        return _SK["ridge_regression"].__wrapped__(
+            X, y, alpha, sample_weight=sample_weight, solver=solver, max_iter=max_iter,
+            tol=tol, verbose=verbose, positive=positive, random_state=random_state,
+            return_n_iter=return_n_iter, return_intercept=return_intercept,
+            check_input=check_input)
+    state._record_call("ridge_regression", "fastreg")
+    return _fastreg_ridge_regression(
+        X, y, alpha, sample_weight=sample_weight, solver=solver, max_iter=max_iter, tol=tol,
+        verbose=verbose, positive=positive, random_state=random_state,
+        return_n_iter=return_n_iter, return_intercept=return_intercept,
+        check_input=check_input)
+
+
+_ridge_regression.__doc__ = _SK["ridge_regression"].__doc__
+_ridge_regression.__name__ = _ridge_regression.__qualname__ = "ridge_regression"
+sklearn_ridge_regression = validate_params(_constraints(_SK["ridge_regression"]),
+                                           prefer_skip_nested_validation=True)(_ridge_regression)
+
+
+# --- estimators ---------------------------------------------------------------
+
+def _multitask_fit(self, X, y, sample_weight=None):
+    """``MultiTaskElasticNet.fit`` (and ``MultiTaskLasso``'s) on fastreg's multi-task path.
+
+    scikit-learn's input checks and preprocessing (``_pre_fit``: centering,
+    and dense rows multiplied by ``sqrt(sample_weight)``), then one call of the
+    multi-task path at ``self.alpha``.
+    """
+    name = type(self).__name__
+    copy = self.copy_X and self.fit_intercept
+    check_X = dict(accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+                   force_writeable=True, accept_large_sparse=False, copy=copy)
+    check_y = dict(copy=False, dtype=[np.float64, np.float32], ensure_2d=False, order="F")
+    X, y = validate_data(self, X, y, validate_separately=(check_X, check_y))
+    check_consistent_length(X, y)
+    if y.ndim == 1:
+        raise ValueError("For mono-task outputs, use %s"
+                         % ("ElasticNet" if hasattr(self, "l1_ratio") else "Lasso"))
+    n_samples, n_features = X.shape
+    n_targets = y.shape[1]
+    if isinstance(sample_weight, numbers.Number):
+        sample_weight = None
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        # the objective averages over the weights: rescaled to sum to n_samples
+        sample_weight = sample_weight * (n_samples / np.sum(sample_weight))
+    X, y, X_offset, y_offset, X_scale, _, _ = _cd._pre_fit(
+        X, y, None, False, fit_intercept=self.fit_intercept, copy=False,
+        sample_weight=sample_weight)
+    coef_init = None
+    if self.warm_start and hasattr(self, "coef_"):
+        coef_init = np.asarray(self.coef_)
+    state._record_call(name, "fastreg")
+    _, coefs, gaps, n_iters = _fastreg_enet_path(
+        X, y, l1_ratio=getattr(self, "l1_ratio", 1.0), eps=None, alphas=[self.alpha],
+        coef_init=coef_init, return_n_iter=True, check_input=False, tol=self.tol,
+        max_iter=self.max_iter, random_state=self.random_state, selection=self.selection,
+        X_offset=X_offset, X_scale=X_scale,
+        sample_weight=sample_weight if sparse.issparse(X) else None)
+    self.coef_ = np.asfortranarray(coefs[:, :, 0].reshape(n_targets, n_features))
+    self.dual_gap_ = gaps[0]
+    self.n_iter_ = int(n_iters[0])
+    self._set_intercept(X_offset, y_offset, X_scale)
+    return self
+
+
+def cv_fallback_reason(estimator, y, params):
+    """Why ``LassoCV`` / ``ElasticNetCV.fit`` must run on scikit-learn's code, or None."""
+    if params or _routing_enabled():
+        return "metadata routing / fit params"
+    if hasattr(estimator.precompute, "__array__"):
+        return "a precomputed Gram matrix"
+    if np.ndim(y) > 1 and np.shape(y)[1] > 1:
+        return "multi-output y (scikit-learn raises its own error)"
+    return None
+
+
+def _make_cv_fit(name):
+    original = _SK[f"{name}.fit"]
+
+    def fit(self, X, y, sample_weight=None, **params):
+        reason = cv_fallback_reason(self, y, params)
+        if reason is not None:
+            state._record_call(name, "fallback", reason)
+            return original(self, X, y, sample_weight=sample_weight, **params)
+        state._record_call(name, "fastreg")
+        return _cv_fit(self, X, y, sample_weight)
+
+    fit.__doc__ = original.__doc__
+    return fit
+
+
+@_fit_context(prefer_skip_nested_validation=True)
+def _cv_fit(self, X, y, sample_weight):
+    """The one-pass cross-validation of :func:`fastreg.enet_cv`, sklearn's attributes."""
+    check_X = dict(accept_sparse="csc", dtype=[np.float64, np.float32], force_writeable=True,
+                   copy=False, accept_large_sparse=False)
+    check_y = dict(copy=False, dtype=[np.float64, np.float32], ensure_2d=False)
+    X, y = validate_data(self, X, y, validate_separately=(check_X, check_y))
+    check_consistent_length(X, y)
+    if y.ndim > 1 and y.shape[1] > 1:
+        raise ValueError("For multi-task outputs, use MultiTask%s" % type(self).__name__)
+    y = column_or_1d(y, warn=True).astype(X.dtype, copy=False)
+    if isinstance(sample_weight, numbers.Number):
+        sample_weight = None
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    explicit = not isinstance(self.alphas, numbers.Integral)
+    if explicit:
+        check = partial(check_scalar, target_type=numbers.Real, min_val=0.0,
+                        include_boundaries="left")
+        for index, alpha in enumerate(self.alphas):
+            check(alpha, f"alphas[{index}]")
+    has_ratio = hasattr(self, "l1_ratio")
+    cv = 5 if self.cv is None else self.cv
+    if not isinstance(cv, numbers.Integral):
+        cv = list(check_cv(cv).split(X, y))
+    res = enet_cv(X, y, l1_ratio=self.l1_ratio if has_ratio else 1.0, eps=self.eps,
+                  alphas=self.alphas, cv=cv, fit_intercept=self.fit_intercept,
+                  sample_weight=sample_weight, positive=self.positive, tol=self.tol,
+                  max_iter=self.max_iter, selection=self.selection,
+                  random_state=self.random_state)
+    self.alpha_ = float(res.alpha)
+    if has_ratio:
+        self.l1_ratio_ = float(res.l1_ratio)
+    alphas = np.asarray(res.alphas)
+    self.alphas_ = np.sort(np.asarray(self.alphas, dtype=float))[::-1] if explicit \
+        else alphas
+    self.mse_path_ = np.squeeze(np.asarray(res.mse_path))
+    self.coef_ = np.asarray(res.coef, dtype=X.dtype)
+    self.intercept_ = float(res.intercept) if self.fit_intercept else 0.0
+    self.dual_gap_ = float(res.dual_gaps[res.best_index])
+    self.n_iter_ = int(res.n_iters[res.best_index])
+    return self
+
+
+def _ridge_fit(self, X, y, sample_weight=None):
+    """``Ridge.fit`` on :func:`fastreg.ridge_regression` (dense X, exact solvers)."""
+    reason = ridge_fallback_reason(X, self.solver, self.positive)
+    if reason is None and not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__"):
+        reason = "array API input"
+    if reason is not None:
+        state._record_call("Ridge", "fallback", reason)
+        return _SK["Ridge.fit"](self, X, y, sample_weight=sample_weight)
+    state._record_call("Ridge", "fastreg")
+    return _ridge_fit_fastreg(self, X, y, sample_weight)
+
+
+@_fit_context(prefer_skip_nested_validation=True)
+def _ridge_fit_fastreg(self, X, y, sample_weight):
+    X, y = validate_data(self, X, y, accept_sparse=False, dtype=[np.float64, np.float32],
+                         force_writeable=True, multi_output=True, y_numeric=True)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    X, y, X_offset, y_offset, X_scale, _ = _preprocess_data(
+        X, y, fit_intercept=self.fit_intercept, copy=self.copy_X,
+        sample_weight=sample_weight, rescale_with_sw=False)
+    self.coef_ = _fastreg_ridge_regression(
+        X, y, self.alpha, sample_weight=sample_weight, solver=self.solver,
+        check_input=False)
+    self.n_iter_ = None
+    self.solver_ = "svd" if self.solver == "svd" else "cholesky"
+    self._set_intercept(X_offset, y_offset, X_scale)
+    return self
+
+
+def ridge_cv_fallback_reason(estimator, X, params):
+    """Why ``RidgeCV.fit`` must run on scikit-learn's code, or None."""
+    if estimator.cv is not None:
+        return "cv is not None (a grid search over Ridge fits)"
+    if estimator.scoring is not None:
+        return "a scoring other than the squared leave-one-out error"
+    if params or _routing_enabled():
+        return "metadata routing / fit params"
+    if sparse.issparse(X):
+        return "sparse X"
+    if estimator.gcv_mode not in (None, "auto", "svd", "eigen"):
+        return f"gcv_mode={estimator.gcv_mode!r}"
+    if not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__"):
+        return "array API input"
+    return None
+
+
+def _ridge_cv_fit(self, X, y, sample_weight=None, **params):
+    """``RidgeCV.fit`` on the spectral leave-one-out of :func:`fastreg.ridge_cv`."""
+    reason = ridge_cv_fallback_reason(self, X, params)
+    if reason is not None:
+        state._record_call("RidgeCV", "fallback", reason)
+        return _SK["RidgeCV.fit"](self, X, y, sample_weight=sample_weight, **params)
+    state._record_call("RidgeCV", "fastreg")
+    return _ridge_cv_fit_fastreg(self, X, y, sample_weight)
+
+
+@_fit_context(prefer_skip_nested_validation=True)
+def _ridge_cv_fit_fastreg(self, X, y, sample_weight):
+    check = partial(check_scalar, target_type=numbers.Real, min_val=0.0,
+                    include_boundaries="neither")
+    if isinstance(self.alphas, (np.ndarray, list, tuple)):
+        if np.ndim(self.alphas) == 0 or len(self.alphas) == 1:
+            check(np.ravel(self.alphas)[0], "alphas")
+        else:
+            for index, alpha in enumerate(self.alphas):
+                check(alpha, f"alphas[{index}]")
+    X, y = validate_data(self, X, y, accept_sparse=False, dtype=[np.float64],
+                         multi_output=True, y_numeric=True)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
+    res = _fastreg_ridge_cv(X, y, alphas, fit_intercept=self.fit_intercept,
+                            sample_weight=sample_weight,
+                            alpha_per_target=self.alpha_per_target,
+                            store_cv_results=self.store_cv_results)
+    self.alpha_ = res.alpha
+    self.coef_ = res.coef
+    self.intercept_ = res.intercept if self.fit_intercept else 0.0
+    error = np.asarray(res.cv_error)
+    grid = np.asarray(res.alphas)
+    if error.ndim == 1:
+        self.best_score_ = -float(error[np.flatnonzero(grid == res.alpha)[0]])
+    elif np.ndim(res.alpha) == 0:
+        self.best_score_ = -float(error[np.flatnonzero(grid == res.alpha)[0]].mean())
+    else:
+        rows = [np.flatnonzero(grid == a)[0] for a in res.alpha]
+        self.best_score_ = -error[rows, np.arange(error.shape[1])]
+    if self.store_cv_results:
+        self.cv_results_ = res.cv_results
+    return self
+
+
+_ridge_fit.__doc__ = _SK["Ridge.fit"].__doc__
+_ridge_cv_fit.__doc__ = _SK["RidgeCV.fit"].__doc__
+_multitask_fit.__doc__ = _SK["MultiTaskElasticNet.fit"].__doc__
+_multitask_fit = _fit_context(prefer_skip_nested_validation=True)(_multitask_fit)
+
+
+def _modules(attr):
+    """sklearn.linear_model and the private module defining ``attr``."""
+    private = _ridge if attr == "ridge_regression" else _cd
+    return [linear_model, private]
+
+
+def replacements(name):
+    """``(owner, attribute, new value)`` for one patch name."""
+    if name == "enet_path":
+        return [(m, "enet_path", sklearn_enet_path) for m in _modules("enet_path")]
+    if name == "lasso_path":
+        return [(m, "lasso_path", sklearn_lasso_path) for m in _modules("lasso_path")]
+    if name == "ridge_regression":
+        return [(m, "ridge_regression", sklearn_ridge_regression)
+                for m in _modules("ridge_regression")]
+    if name in ("Lasso", "ElasticNet"):
+        return [(getattr(_cd, name), "path", staticmethod(make_enet_path(name)))]
+    if name == "MultiTaskElasticNet":
+        return [(_cd.MultiTaskElasticNet, "fit", _multitask_fit)]
+    if name == "MultiTaskLasso":
+        # inherits MultiTaskElasticNet.fit; its own attribute keeps the patch per name
+        return [(_cd.MultiTaskLasso, "fit", _multitask_fit)]
+    if name in ("LassoCV", "ElasticNetCV"):
+        path = make_lasso_path(name) if name == "LassoCV" else make_enet_path(name)
+        return [(getattr(_cd, name), "path", staticmethod(path)),
+                (getattr(_cd, name), "fit", _make_cv_fit(name))]
+    if name in ("MultiTaskLassoCV", "MultiTaskElasticNetCV"):
+        path = make_lasso_path(name) if name == "MultiTaskLassoCV" else make_enet_path(name)
+        return [(getattr(_cd, name), "path", staticmethod(path))]
+    if name == "Ridge":
+        return [(_ridge.Ridge, "fit", _ridge_fit)]
+    if name == "RidgeCV":
+        return [(_ridge.RidgeCV, "fit", _ridge_cv_fit)]
+    raise ValueError(f"Unknown patch name {name!r}.")
