@@ -33,15 +33,28 @@ def _rescaled_errors(residuals, leverage):
     return residuals / (1.0 - leverage)[:, :, None]
 
 
-def untrusted_alphas(refined, n_alphas):
-    """Indices of the alphas whose spectral solution was not accurate (any target).
+# leverages from the spectrum carry about eps * cond(M + alpha I) relative error
+# (``1 - h_ii`` then loses those digits); beyond this, they come from a factor
+LEVERAGE_TRUST = 1e-9
 
-    Their leverages and degrees of freedom come from a Cholesky factor instead
-    of the spectrum (see :mod:`fastreg._refine`).
+
+def untrusted_alphas(refined, spec, alphas):
+    """Indices of the alphas whose leverages the spectrum alone does not give accurately.
+
+    Those whose spectral solution was off for any target
+    (:meth:`fastreg._refine.Refined.untrusted`), and those where
+    ``eps * s_max / (s_min + alpha)`` exceeds ``LEVERAGE_TRUST``. Their
+    leverages and degrees of freedom come from a Cholesky factor instead.
     """
     if refined is None:
         return np.empty(0, dtype=np.intp)
-    return np.flatnonzero(refined.untrusted().reshape(n_alphas, -1).any(axis=1))
+    alphas = np.asarray(alphas, dtype=np.float64)
+    top = float(np.max(spec.eigvals, initial=0.0))
+    low = max(float(np.min(spec.eigvals, initial=0.0)), 0.0)
+    with np.errstate(divide="ignore"):
+        rounding = np.finfo(np.float64).eps * top / (low + alphas)
+    spectral = refined.untrusted().reshape(alphas.size, -1).any(axis=1)
+    return np.flatnonzero(spectral | ~(rounding <= LEVERAGE_TRUST))
 
 
 def _shifted_factor(M, value):
@@ -107,7 +120,8 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
     per_sample : ndarray of shape (n_samples, n_targets, n_alphas) or None
     """
     n_samples = X.shape[0]
-    direct = _direct_primal(stats.gram, refined, alphas, untrusted_alphas(refined, len(alphas)))
+    bad = untrusted_alphas(refined, spec, alphas)
+    direct = _direct_primal(stats.gram, refined, alphas, bad)
     V = spec.basis
     n_alphas, n_targets = len(alphas), spec.coords.shape[1]
     D = 1.0 / (spec.eigvals[:, None] + alphas[None, :])
@@ -202,7 +216,7 @@ def dual_loo(spec, alphas, *, keep_samples=False, stats=None, refined=None):
         c = (U @ weights).reshape(n_samples, n_alphas, n_targets)
     else:
         c = refined.x.reshape(n_samples, n_alphas, n_targets)
-        bad = untrusted_alphas(refined, n_alphas)
+        bad = untrusted_alphas(refined, spec, alphas)
         if bad.size:
             R, E = _dual_system(stats)
             for a in bad:
@@ -253,7 +267,7 @@ def gcv_from_moments(target_norms, n_samples, centered, spec, alphas, *, stats=N
     shrink = np.where(spec.keep[:, None], shrink, 0.0)
     rss = base[None, :] + (shrink * shrink).T @ (a * a)
     df = (s[:, None] / (s[:, None] + alphas[None, :])).sum(axis=0) + float(centered)
-    bad = untrusted_alphas(refined, len(alphas))
+    bad = untrusted_alphas(refined, spec, alphas)
     if bad.size:
         _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df)
     return (rss / n_samples) / ((1.0 - df / n_samples) ** 2)[:, None]

@@ -48,11 +48,11 @@ ACCEPT = 2.0**-40
 REPORT = 2.0**-30
 # relative change (equilibrated norm) beyond which the spectrum alone is not
 # trusted for that alpha's leverages and degrees of freedom
-SPECTRAL_TRUST = 1e-8
+SPECTRAL_TRUST = 1e-10
 MAX_STEPS = 4
 # beyond this equilibrated condition number, the normal equations (any Gram
 # solver) lose more than half the digits that a QR of X keeps: with X at hand,
-# such alphas are solved from X itself
+# alpha = 0 is then solved from X itself
 NORMAL_EQUATIONS_COND = 1e8
 # only the normal equations at hand (statistics): warn beyond this
 WARN_COND = 1e12
@@ -98,11 +98,14 @@ def _backward_error(absM, B, alpha, X, R):
 
 
 def spectral_apply(basis, eigvals, keep, alpha, R):
-    """``V diag(1 / (s + alpha_c)) V^T r_c`` for every column c of R."""
+    """``V diag(1 / (s + alpha_c)) V^T r_c`` for every column c of R.
+
+    Numerically zero eigenvalues (``~keep``) are dropped only at ``alpha = 0``.
+    """
     coords = basis.T @ R
     with np.errstate(divide="ignore"):
         factors = 1.0 / (eigvals[:, None] + alpha[None, :])
-    factors = np.where(keep[:, None], factors, 0.0)
+    factors = np.where(keep[:, None] | (alpha[None, :] > 0), factors, 0.0)
     return basis @ (factors * coords)
 
 
@@ -253,20 +256,14 @@ def equilibrated_condition(M, alphas):
         return (high + alphas * inv.max()) / (low + alphas * inv.min())
 
 
-def least_squares(A, Y, alpha):
-    """Ridge from the design matrix itself: QR-level accuracy, ``cond(X)`` not ``cond(X)^2``.
-
-    ``alpha = 0``: the minimum-norm least-squares solution of ``A w ~ Y``.
-    ``alpha > 0``: the least-squares solution of ``[A D; sqrt(alpha) D] z ~ [Y; 0]``,
-    ``w = D z`` with ``D`` equilibrating the columns, so that no column
-    scaling costs digits.
+def least_squares(A, Y):
+    """Minimum-norm least squares from the design matrix: ``cond(X)``, not ``cond(X)^2``.
 
     Parameters
     ----------
     A : ndarray of shape (n_samples, n_features)
         The weighted, centered design matrix (float64).
     Y : ndarray of shape (n_samples, n_targets)
-    alpha : float
 
     Returns
     -------
@@ -274,17 +271,8 @@ def least_squares(A, Y, alpha):
     rank : int
         Numerical rank found by the SVD (``n_features`` when full).
     """
-    if alpha == 0:
-        coefs, _, rank, _ = linalg.lstsq(A, Y, check_finite=False)
-        return coefs, int(rank)
-    n_features = A.shape[1]
-    norms = np.linalg.norm(A, axis=0)
-    norms[norms == 0] = 1.0
-    scale = 1.0 / norms
-    stacked = np.vstack([A * scale, np.diag(np.sqrt(alpha) * scale)])
-    rhs = np.vstack([Y, np.zeros((n_features, Y.shape[1]))])
-    z, _, rank, _ = linalg.lstsq(stacked, rhs, check_finite=False)
-    return z * scale[:, None], int(rank)
+    coefs, _, rank, _ = linalg.lstsq(A, Y, check_finite=False)
+    return coefs, int(rank)
 
 
 def warn_rank(rank, n_features, residual):
@@ -300,6 +288,6 @@ def warn_normal_equations(cond, alpha):
     """AccuracyWarning where only the normal equations are available and they lose the digits."""
     warnings.warn(
         f"ridge from statistics at alpha={alpha:.3g}: the equilibrated condition number of "
-        f"X^T X + alpha I is about {cond:.2e}, so the coefficients may have relative errors "
+        f"X^T X is about {cond:.2e}, so the coefficients may have relative errors "
         f"up to {min(cond * EPS, 1.0):.1e}; with the rows at hand, fastreg.ridge_path solves "
         "this case from X itself.", AccuracyWarning, stacklevel=5)

@@ -105,8 +105,7 @@ class Spectrum:
         ``V`` (n_features, rank) in the primal form, ``U`` (n_samples, rank)
         in the dual form.
     coords : ndarray of shape (rank, n_targets)
-        ``z = V^T X~^T y~`` (primal) or ``a = U^T y~`` (dual); zero where the
-        eigenvalue is numerically zero in the primal form.
+        ``z = V^T X~^T y~`` (primal) or ``a = U^T y~`` (dual).
     keep : ndarray of bool, shape (rank,)
         Eigenvalues above :func:`rank_tol`.
     """
@@ -136,9 +135,7 @@ def primal_spectrum(stats):
     """Eigendecompose ``X~^T X~`` from :class:`~fastreg._stats.PrimalStats`."""
     s, V = _eigh(stats.gram)
     keep = s > rank_tol(s, s.size)
-    z = V.T @ stats.xty
-    z[~keep] = 0.0
-    return Spectrum("primal", s, V, z, keep)
+    return Spectrum("primal", s, V, V.T @ stats.xty, keep)
 
 
 def dual_spectrum(stats):
@@ -159,7 +156,11 @@ def dual_spectrum(stats):
 
 
 def filter_factors(spec, alphas):
-    """``1 / (s + alpha)`` for kept components, 0 for the others.
+    """``1 / (s + alpha)``; at ``alpha = 0``, 0 for the numerically zero eigenvalues.
+
+    Components are dropped only at ``alpha = 0`` (the minimum-norm solution):
+    for ``alpha > 0`` the shifted system is regular, and dropping a small
+    eigenvalue would cost the accuracy a direct solve keeps.
 
     Parameters
     ----------
@@ -172,8 +173,9 @@ def filter_factors(spec, alphas):
     """
     s = spec.eigvals[:, None]
     with np.errstate(divide="ignore"):
-        D = 1.0 / (s + np.asarray(alphas, dtype=np.float64)[None, :])
-    return np.where(spec.keep[:, None], D, 0.0)
+        alphas = np.asarray(alphas, dtype=np.float64)[None, :]
+        D = 1.0 / (s + alphas)
+    return np.where(spec.keep[:, None] | (alphas > 0), D, 0.0)
 
 
 def spectral_weights(spec, alphas):
@@ -239,17 +241,21 @@ def solve_columns(X, targets, stats, spec, weights, col_alpha):
 
 
 def _settle_ill_conditioned(X, targets, stats, refined, col_alpha):
-    """Solve the ill-conditioned alphas from X, or warn when only statistics exist."""
-    values = np.unique(col_alpha)
-    cond = _refine.equilibrated_condition(stats.gram, values)
-    bad = values[cond > _refine.NORMAL_EQUATIONS_COND]
-    if bad.size == 0:
+    """At alpha = 0, solve an ill-conditioned problem from X, or warn with statistics alone.
+
+    For alpha > 0 the refined solutions already have a Cholesky solve's accuracy
+    (the standard); at alpha = 0 scikit-learn's SVD of X reaches the
+    least-squares optimum where the normal equations cannot, and so must fastreg.
+    """
+    if not np.any(col_alpha == 0):
+        return
+    cond = float(_refine.equilibrated_condition(stats.gram, np.zeros(1))[0])
+    if not cond > _refine.NORMAL_EQUATIONS_COND:
         return
     n_samples, n_features = (0, 0) if X is None else X.shape
     if X is None or targets is None or 8 * n_samples * n_features > _refine.DENSE_BYTES:
-        for value, c in zip(values, cond):
-            if c > _refine.WARN_COND:
-                _refine.warn_normal_equations(c, value)
+        if cond > _refine.WARN_COND:
+            _refine.warn_normal_equations(cond, 0.0)
         return
     A = X.toarray() if sparse.issparse(X) else np.array(X, dtype=np.float64)
     A = A.astype(np.float64, copy=False)
@@ -257,17 +263,15 @@ def _settle_ill_conditioned(X, targets, stats, refined, col_alpha):
         A -= stats.x_mean
     if targets.sqrt_sw is not None:
         A *= targets.sqrt_sw[:, None]
-    n_targets = targets.y_tilde.shape[1]
-    for value in bad:
-        cols = np.flatnonzero(col_alpha == value)
-        Y = targets.y_tilde[:, cols % n_targets]
-        W, rank = _refine.least_squares(A, Y, value)
-        refined.x[:, cols] = W
-        refined.backward_error[cols] = 0.0
-        refined.spectral_change[cols] = np.inf
-        if value == 0 and rank < n_features:
-            residual = np.linalg.norm(Y - A @ W) / max(np.linalg.norm(Y), np.finfo(float).tiny)
-            _refine.warn_rank(rank, n_features, residual)
+    cols = np.flatnonzero(col_alpha == 0)
+    Y = targets.y_tilde[:, cols % targets.y_tilde.shape[1]]
+    W, rank = _refine.least_squares(A, Y)
+    refined.x[:, cols] = W
+    refined.backward_error[cols] = 0.0
+    refined.spectral_change[cols] = np.inf
+    if rank < n_features:
+        residual = np.linalg.norm(Y - A @ W) / max(np.linalg.norm(Y), np.finfo(float).tiny)
+        _refine.warn_rank(rank, n_features, residual)
 
 
 def path_solutions(X, targets, stats, spec, alphas):
