@@ -4,6 +4,8 @@ Import explicitly (``import fastreg`` never imports scikit-learn)::
 
     from fastreg.sklearn import Lasso, ElasticNet, LassoCV, ElasticNetCV
     from fastreg.sklearn import Ridge, RidgeCV, BayesianRidge
+    from fastreg.sklearn import MultiTaskLasso, MultiTaskElasticNet
+    from fastreg.sklearn import MultiTaskLassoCV, MultiTaskElasticNetCV
 
 Each estimator takes scikit-learn's parameter names and defaults (plus a few
 fastreg extras, documented per class), sets scikit-learn's fitted attributes,
@@ -21,7 +23,14 @@ except ImportError as exc:
 
 from ._bayes import BayesianRidge
 from ._enet import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from ._multitask import (
+    MultiTaskElasticNet,
+    MultiTaskElasticNetCV,
+    MultiTaskLasso,
+    MultiTaskLassoCV,
+)
 from ._ridge import Ridge, RidgeCV
 
 __all__ = ["Lasso", "ElasticNet", "LassoCV", "ElasticNetCV", "Ridge", "RidgeCV",
-           "BayesianRidge"]
+           "BayesianRidge", "MultiTaskLasso", "MultiTaskElasticNet", "MultiTaskLassoCV",
+           "MultiTaskElasticNetCV"]

@@ -1,0 +1,503 @@
+"""MultiTaskElasticNet, MultiTaskLasso and their CV versions over fastreg.enet_path (2-D y)."""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.model_selection import check_cv
+from sklearn.utils.validation import validate_data
+
+from .._path import enet_path
+from . import _common
+
+_OBJECTIVE = """
+    Minimizes, with the targets as the columns of ``Y``::
+
+        1 / (2 * n_samples) * sum_i sw_i * ||Y_i - x_i W - b||^2_2
+        + alpha * l1_ratio * ||W||_21 + 0.5 * alpha * (1 - l1_ratio) * ||W||^2_Fro
+
+    with ``||W||_21 = sum_j ||W_j||_2`` over the features j (a feature is used
+    by every target or by none), the sample weights ``sw`` rescaled to sum to
+    ``n_samples`` (all ones without weights) and ``b`` the unpenalized
+    intercepts. The solver stops when the duality gap is at most
+    ``tol * sum_i sw_i ||Y_i - Ybar||^2 / n_samples`` (``Ybar`` the weighted
+    column means, 0 without intercept).
+"""
+
+
+def _check_multi_output(y, single):
+    if y.ndim == 1:
+        raise ValueError(f"For mono-task outputs, use {single}")
+
+
+def _fit_path(X, Y, sw, fit_intercept, alphas, *, l1_ratio, eps=None, coef_init=None,
+              tol, max_iter, selection, random_state):
+    """The multi-task path on centered data; returns (grid, coefs, gaps, n_iters, offsets)."""
+    n_samples, n_features = X.shape
+    Xc, Yc, x_offset, y_offset = _common.center(X, Y, sw, fit_intercept)
+    kwargs = {}
+    if sp.issparse(X) and fit_intercept:
+        kwargs.update(X_offset=x_offset, X_scale=np.ones(n_features, dtype=X.dtype))
+    grid, coefs, gaps, n_iters = enet_path(
+        Xc, Yc, l1_ratio=l1_ratio, eps=eps, alphas=alphas, coef_init=coef_init, tol=tol,
+        max_iter=max_iter, selection=selection, random_state=random_state,
+        sample_weight=sw, return_n_iter=True, **kwargs)
+    return grid, coefs, gaps, n_iters, (x_offset, y_offset)
+
+
+class MultiTaskElasticNet(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
+                          BaseEstimator):
+    __doc__ = """Multi-task elastic net (``sklearn.linear_model.MultiTaskElasticNet``).
+{objective}
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Overall penalty strength, >= 0.
+    l1_ratio : float, default=0.5
+        Mixing parameter in [0, 1]: 1 is the multi-task lasso.
+    fit_intercept : bool, default=True
+        Fit unpenalized intercepts (dense X centered; sparse X implicitly).
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    max_iter : int, default=1000
+        Maximum number of coordinate sweeps.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance (see above).
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection='random'``.
+    selection : {{'cyclic', 'random'}}, default='cyclic'
+        Coordinate order.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_targets, n_features)
+        Coefficients (rows: targets).
+    intercept_ : ndarray of shape (n_targets,)
+        Intercepts (0.0 without ``fit_intercept``).
+    dual_gap_ : float
+        Duality gap (the certificate) at the end of the optimization.
+    n_iter_ : int
+        Coordinate sweeps run.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg.sklearn import MultiTaskElasticNet
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    >>> Y = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    >>> MultiTaskElasticNet(alpha=0.1).fit(X, Y).coef_.shape
+    (2, 2)
+    """.format(objective=_OBJECTIVE)
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, copy_X=True,
+                 max_iter=1000, tol=1e-4, warm_start=False, random_state=None,
+                 selection="cyclic"):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratio(self):
+        return self.l1_ratio
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by block coordinate descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples, n_targets)
+            Targets (2-D).
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Sample weights, rescaled to sum to n_samples (a number means none).
+
+        Returns
+        -------
+        object
+            The fitted estimator (``self``).
+        """
+        if isinstance(self.alpha, numbers.Real) and self.alpha < 0:
+            raise ValueError(f"alpha must be >= 0, got {self.alpha}.")
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=_common.FLOATS,
+                             multi_output=True, y_numeric=True)
+        y = np.asarray(y, dtype=X.dtype)
+        _check_multi_output(y, "ElasticNet" if hasattr(self, "l1_ratio") else "Lasso")
+        n_samples, n_features = X.shape
+        sw = _common.check_sample_weight(sample_weight, n_samples, X.dtype,
+                                         scalar_is_none=True)
+        if sw is not None:
+            sw = sw * (n_samples / sw.sum())
+        init = None
+        if self.warm_start and getattr(self, "coef_", None) is not None \
+                and np.shape(self.coef_) == (y.shape[1], n_features):
+            init = self.coef_
+        _, coefs, gaps, n_iters, (x_offset, y_offset) = _fit_path(
+            X, y, sw, self.fit_intercept, [self.alpha], l1_ratio=self._l1_ratio(),
+            coef_init=init, tol=self.tol, max_iter=self.max_iter, selection=self.selection,
+            random_state=self.random_state)
+        self.coef_ = coefs[:, :, 0]
+        self.dual_gap_ = float(gaps[0])
+        self.n_iter_ = int(n_iters[0])
+        self.intercept_ = (y_offset - x_offset @ self.coef_.T) if self.fit_intercept \
+            else 0.0
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
+
+
+class MultiTaskLasso(MultiTaskElasticNet):
+    __doc__ = """Multi-task lasso (``sklearn.linear_model.MultiTaskLasso``).
+
+    :class:`MultiTaskElasticNet` with ``l1_ratio=1``: minimizes::
+
+        1 / (2 * n_samples) * sum_i sw_i * ||Y_i - x_i W - b||^2_2 + alpha * ||W||_21
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength, >= 0.
+    fit_intercept : bool, default=True
+        Fit unpenalized intercepts.
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    max_iter : int, default=1000
+        Maximum number of coordinate sweeps.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate order.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_targets, n_features)
+        Coefficients.
+    intercept_ : ndarray of shape (n_targets,)
+        Intercepts.
+    dual_gap_ : float
+        Duality gap at the end of the optimization.
+    n_iter_ : int
+        Coordinate sweeps run.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg.sklearn import MultiTaskLasso
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    >>> Y = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    >>> MultiTaskLasso(alpha=0.1).fit(X, Y).coef_.shape
+    (2, 2)
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=1000,
+                 tol=1e-4, warm_start=False, random_state=None, selection="cyclic"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratio(self):
+        return 1.0
+
+
+def _multitask_alpha_max(X, Y, sw, fit_intercept, l1_ratio):
+    """Smallest alpha with W = 0: ``max_j ||x~_j^T diag(sw) Y~||_2 / (n * l1_ratio)``."""
+    n_samples = X.shape[0]
+    w = np.ones(n_samples) if sw is None else sw
+    Yw = (Y - (w @ Y) / w.sum()) if fit_intercept else Y
+    Yw = Yw * w[:, None]
+    # centering X too changes nothing: the columns of Yw (weighted, centered) sum to 0
+    XtY = np.asarray(X.T @ Yw)
+    return float(np.sqrt((XtY ** 2).sum(axis=1)).max()) / (n_samples * l1_ratio)
+
+
+class MultiTaskElasticNetCV(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
+                            BaseEstimator):
+    __doc__ = """Multi-task elastic net with alpha (and l1_ratio) chosen by cross-validation.
+
+    ``sklearn.linear_model.MultiTaskElasticNetCV`` over :func:`fastreg.enet_path`
+    with a 2-D ``y``: one warm-started path per fold and ``l1_ratio`` on the
+    grid of the full data, the mean squared error over folds, and a refit at the
+    best pair. The objective is :class:`MultiTaskElasticNet`'s.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        Mixing parameter(s) in (0, 1] to cross-validate.
+    eps : float, default=1e-3
+        Length of the automatic grid, ``alpha_min / alpha_max``.
+    alphas : int or array-like, default=100
+        Grid size, or the alphas themselves.
+    fit_intercept : bool, default=True
+        Fit unpenalized intercepts.
+    max_iter : int, default=1000
+        Maximum number of coordinate sweeps per alpha.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance.
+    cv : int, cross-validation generator or iterable, default=None
+        Folds (None: 5-fold ``KFold``).
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    verbose : bool or int, default=0
+        Accepted for compatibility.
+    n_jobs : int, default=None
+        Accepted for compatibility: the folds run one after the other.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate order.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha.
+    l1_ratio_ : float
+        The chosen l1_ratio.
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        The grid(s).
+    mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
+        Held-out mean squared error per alpha and fold.
+    coef_ : ndarray of shape (n_targets, n_features)
+        Coefficients of the refit.
+    intercept_ : ndarray of shape (n_targets,)
+        Intercepts of the refit.
+    dual_gap_ : float
+        Duality gap of the refit.
+    n_iter_ : int
+        Coordinate sweeps of the refit.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg.sklearn import MultiTaskElasticNetCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> Y = X[:, :2] @ np.ones((2, 3)) + 0.1 * rng.standard_normal((60, 3))
+    >>> MultiTaskElasticNetCV(cv=3, alphas=10).fit(X, Y).coef_.shape
+    (3, 5)
+    """
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
+                 max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0, n_jobs=None,
+                 random_state=None, selection="cyclic"):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratios(self):
+        return np.atleast_1d(np.asarray(self.l1_ratio, dtype=float))
+
+    def _estimator(self, alpha, l1_ratio):
+        return MultiTaskElasticNet(alpha=alpha, l1_ratio=l1_ratio,
+                                   fit_intercept=self.fit_intercept, max_iter=self.max_iter,
+                                   tol=self.tol, random_state=self.random_state,
+                                   selection=self.selection)
+
+    def fit(self, X, y, **params):
+        """Cross-validate the multi-task path and refit at the best alpha.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples, n_targets)
+            Targets (2-D).
+        **params : dict
+            ``groups`` for a group-aware ``cv`` splitter.
+
+        Returns
+        -------
+        object
+            The fitted estimator (``self``).
+        """
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=_common.FLOATS,
+                             multi_output=True, y_numeric=True)
+        y = np.asarray(y, dtype=X.dtype)
+        _check_multi_output(y, type(self).__name__[9:])
+        ratios = self._l1_ratios()
+        explicit = not isinstance(self.alphas, numbers.Integral)
+        if explicit:
+            grid = np.sort(np.asarray(self.alphas, dtype=float))[::-1]
+            if (grid < 0).any():
+                raise ValueError(f"alphas must be >= 0, got {grid.min()!r}.")
+            grids = [grid for _ in ratios]
+        else:
+            grids = []
+            for ratio in ratios:
+                top = _multitask_alpha_max(X, y, None, self.fit_intercept, ratio)
+                top = top if top > 0 else np.finfo(float).resolution
+                grids.append(np.geomspace(top, top * self.eps, num=int(self.alphas)))
+        folds = list(check_cv(self.cv).split(X, y, params.get("groups")))
+        mse = np.empty((len(ratios), len(grids[0]), len(folds)))
+        opts = dict(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
+                    random_state=self.random_state)
+        for r, ratio in enumerate(ratios):
+            for f, (train, test) in enumerate(folds):
+                _, coefs, _, _, (x_off, y_off) = _fit_path(
+                    X[train], y[train], None, self.fit_intercept, grids[r],
+                    l1_ratio=float(ratio), **opts)
+                # coefs: (n_targets, n_features, n_alphas)
+                pred = np.stack([np.asarray(X[test] @ coefs[:, :, k].T)
+                                 for k in range(coefs.shape[2])], axis=-1)
+                intercepts = y_off[:, None] - np.einsum("j,tja->ta", x_off, coefs)
+                resid = pred + intercepts[None] - y[test][:, :, None]
+                mse[r, :, f] = (resid ** 2).mean(axis=(0, 1))
+        mean = mse.mean(axis=2)
+        r_best, a_best = np.unravel_index(np.argmin(mean), mean.shape)
+        self.alpha_ = float(grids[r_best][a_best])
+        self.l1_ratio_ = float(ratios[r_best])
+        self.alphas_ = grids[0] if (explicit or len(ratios) == 1) else np.asarray(grids)
+        self.mse_path_ = np.squeeze(mse) if len(ratios) == 1 else mse
+        if len(ratios) == 1:
+            self.mse_path_ = mse[0]
+        model = self._estimator(self.alpha_, self.l1_ratio_).fit(X, y)
+        self.coef_, self.intercept_ = model.coef_, model.intercept_
+        self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
+
+
+class MultiTaskLassoCV(MultiTaskElasticNetCV):
+    __doc__ = """Multi-task lasso with alpha chosen by cross-validation.
+
+    ``sklearn.linear_model.MultiTaskLassoCV``: :class:`MultiTaskElasticNetCV`
+    with ``l1_ratio=1`` (the objective of :class:`MultiTaskLasso`).
+
+    Parameters
+    ----------
+    eps : float, default=1e-3
+        Length of the automatic grid, ``alpha_min / alpha_max``.
+    alphas : int or array-like, default=100
+        Grid size, or the alphas themselves.
+    fit_intercept : bool, default=True
+        Fit unpenalized intercepts.
+    max_iter : int, default=1000
+        Maximum number of coordinate sweeps per alpha.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance.
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    cv : int, cross-validation generator or iterable, default=None
+        Folds (None: 5-fold ``KFold``).
+    verbose : bool or int, default=False
+        Accepted for compatibility.
+    n_jobs : int, default=None
+        Accepted for compatibility.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate order.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha.
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid.
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Held-out mean squared error per alpha and fold.
+    coef_ : ndarray of shape (n_targets, n_features)
+        Coefficients of the refit.
+    intercept_ : ndarray of shape (n_targets,)
+        Intercepts of the refit.
+    dual_gap_ : float
+        Duality gap of the refit.
+    n_iter_ : int
+        Coordinate sweeps of the refit.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg.sklearn import MultiTaskLassoCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> Y = X[:, :2] @ np.ones((2, 3)) + 0.1 * rng.standard_normal((60, 3))
+    >>> MultiTaskLassoCV(cv=3, alphas=10).fit(X, Y).coef_.shape
+    (3, 5)
+    """
+
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, max_iter=1000,
+                 tol=1e-4, copy_X=True, cv=None, verbose=False, n_jobs=None,
+                 random_state=None, selection="cyclic"):
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.copy_X = copy_X
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratios(self):
+        return np.array([1.0])
+
+    def _estimator(self, alpha, l1_ratio):
+        return MultiTaskLasso(alpha=alpha, fit_intercept=self.fit_intercept,
+                              max_iter=self.max_iter, tol=self.tol,
+                              random_state=self.random_state, selection=self.selection)
+
+    def fit(self, X, y, **params):
+        """Cross-validate the multi-task lasso path and refit at the best alpha.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples, n_targets)
+            Targets (2-D).
+        **params : dict
+            ``groups`` for a group-aware ``cv`` splitter.
+
+        Returns
+        -------
+        object
+            The fitted estimator (``self``).
+        """
+        super().fit(X, y, **params)
+        del self.l1_ratio_
+        return self
