@@ -9,6 +9,7 @@ import numpy as np
 from scipy import linalg, optimize, sparse
 
 from . import _validation
+from ._scaling import data_scale
 from ._spectral import (
     choose_form,
     dual_spectrum,
@@ -340,10 +341,15 @@ def ridge_regression(
     method = resolve_method(solver, positive=bool(positive),
                             return_intercept=bool(return_intercept),
                             is_sparse=sparse.issparse(X), alpha_is_zero=bool((alpha == 0).any()))
+    # data far from unit scale is solved exactly rescaled by powers of two
+    scale = data_scale(X, Y, sample_weight)
+    dtype, X, Y = X.dtype, scale.scale_X(X), scale.scale_y(Y)
     targets = prepare_targets(Y, sample_weight, center=bool(return_intercept))
-    coef, x_mean = fit_coef(X, targets, alpha, method, center=bool(return_intercept))
-    coef = coef.T.astype(X.dtype)
-    intercept = (targets.y_mean - coef @ x_mean).astype(X.dtype)
+    coef, x_mean = fit_coef(X, targets, scale.l2_to_internal(alpha), method,
+                            center=bool(return_intercept))
+    coef = coef.T
+    intercept = scale.intercept_to_user(targets.y_mean - coef @ x_mean).astype(dtype)
+    coef = scale.coef_to_user(coef, dtype)
     if Y.shape[1] == 1:
         coef, intercept = coef[0], intercept[0]
     result = (coef,)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _loo, _validation
+from ._scaling import data_scale
 from ._spectral import decompose, intercepts, path_coefs, path_solutions, target_coefs
 from ._stats import prepare_targets
 
@@ -100,15 +101,19 @@ def ridge_path(
     X, y, sample_weight, block_size = _check_common(X, y, sample_weight, block_size,
                                                     check_input)
     alphas = _validation.check_ridge_alphas(alphas)
+    # data far from unit scale is solved exactly rescaled by powers of two
+    scale = data_scale(X, y, sample_weight)
+    dtype, X, y = X.dtype, scale.scale_X(X), scale.scale_y(y)
     targets = prepare_targets(y, sample_weight, center=bool(fit_intercept))
     stats, spec = decompose(X, targets, center=bool(fit_intercept), block_size=block_size)
-    coefs, x_mean = path_coefs(X, targets, stats, spec, alphas, block_size=block_size)
+    coefs, x_mean = path_coefs(X, targets, stats, spec, scale.l2_to_internal(alphas),
+                               block_size=block_size)
     offsets = intercepts(x_mean, stats.y_mean, coefs)
     if y.ndim == 1:
         coefs, offsets = coefs[:, 0], offsets[:, 0]
-    coefs = coefs.astype(X.dtype)
+    coefs = scale.coef_to_user(coefs, dtype)
     if return_intercept:
-        return coefs, offsets.astype(X.dtype)
+        return coefs, scale.intercept_to_user(offsets).astype(dtype)
     return coefs
 
 
@@ -270,15 +275,20 @@ def ridge_cv(
     if store_cv_results and criterion != "loo":
         raise ValueError("store_cv_results=True needs criterion='loo'.")
     center = bool(fit_intercept)
+    scale = data_scale(X, y, sample_weight)
+    dtype, X, y = X.dtype, scale.scale_X(X), scale.scale_y(y)
+    internal_alphas = scale.l2_to_internal(alphas)
     targets = prepare_targets(y, sample_weight, center=center)
     stats, spec = decompose(X, targets, center=center, block_size=block_size)
-    mse, per_sample = cv_errors(X, targets, stats, spec, alphas, criterion=criterion,
+    mse, per_sample = cv_errors(X, targets, stats, spec, internal_alphas, criterion=criterion,
                                 block_size=block_size, keep_samples=bool(store_cv_results))
     best = _loo.select(mse, per_target=bool(alpha_per_target))
-    chosen = alphas[best]
-    coef, x_mean = target_coefs(X, targets, stats, spec, chosen, block_size=block_size)
+    coef, x_mean = target_coefs(X, targets, stats, spec, internal_alphas[best],
+                                block_size=block_size)
     offsets = stats.y_mean - coef @ x_mean
-    return _cv_result(y, X.dtype, chosen, coef, offsets, alphas, mse, per_sample,
+    return _cv_result(y, dtype, alphas[best], scale.coef_to_user(coef, np.float64),
+                      scale.intercept_to_user(offsets), alphas, scale.gap_to_user(mse),
+                      None if per_sample is None else scale.gap_to_user(per_sample),
                       criterion, bool(alpha_per_target))
 
 

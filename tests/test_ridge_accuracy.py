@@ -227,3 +227,24 @@ def test_statistics_only_warn_where_normal_equations_lose():
     stats = GramStats.from_arrays(X, rng.randn(100))
     with pytest.warns(fastreg.AccuracyWarning, match="condition number"):
         fastreg.ridge_path_from_stats(stats, [0.0])
+
+
+@pytest.mark.parametrize("x_scale,y_scale", [(1e-150, 1e-150), (1e150, 1e150), (1e-150, 1e150),
+                                             (1.0, 1e-200), (1.0, 1e200), (1e-120, 1.0)])
+def test_extreme_magnitudes_give_the_scaled_solution(x_scale, y_scale):
+    """Data far from unit scale is solved rescaled by powers of two: same digits."""
+    X, y = _magnitude(1.0)
+    alphas = np.array([10.0, 1.0, 0.1])
+    coefs, offsets = fastreg.ridge_path(X, y, alphas, fit_intercept=True, return_intercept=True)
+    cv = fastreg.ridge_cv(X, y, alphas=alphas)
+    Xs, ys, alphas_s = X * x_scale, y * y_scale, alphas * x_scale**2
+    scaled, scaled_off = fastreg.ridge_path(Xs, ys, alphas_s, fit_intercept=True,
+                                            return_intercept=True)
+    ratio = y_scale / x_scale
+    np.testing.assert_allclose(scaled, coefs * ratio, rtol=1e-12)
+    np.testing.assert_allclose(scaled_off, offsets * y_scale, rtol=1e-12)
+    res = fastreg.ridge_cv(Xs, ys, alphas=alphas_s)
+    assert res.alpha == alphas_s[list(alphas).index(cv.alpha)]  # even where errors underflow
+    np.testing.assert_allclose(res.coef, cv.coef * ratio, rtol=1e-12)
+    w = fastreg.ridge_regression(Xs, ys, alphas_s[1])
+    np.testing.assert_allclose(w, fastreg.ridge_regression(X, y, alphas[1]) * ratio, rtol=1e-12)
