@@ -197,8 +197,14 @@ def one_standard_error(cv_mean, cv_std_error):
 
 def _summarize(mse_path):
     n_folds = mse_path.shape[-1]
-    mean = mse_path.mean(axis=-1)
-    se = mse_path.std(axis=-1, ddof=1) / np.sqrt(n_folds)
+    # errors divided by their largest (a power of two): squares of errors of
+    # data near either end of the double range would under- or overflow
+    with np.errstate(invalid="ignore"):
+        top = np.max(np.abs(mse_path), axis=-1, keepdims=True)
+    unit = np.ldexp(1.0, np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1])
+    scaled = mse_path / unit
+    mean = scaled.mean(axis=-1) * unit[..., 0]
+    se = scaled.std(axis=-1, ddof=1) * unit[..., 0] / np.sqrt(n_folds)
     return mean, se
 
 

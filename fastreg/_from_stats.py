@@ -114,6 +114,7 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
     rescale = data_scale.then(inner)
     ones = np.ones(stats.n_features)
     coef_scale = rescale.coef_to_internal(ones if col_scale is None else col_scale)
+    solve_scale = (data_scale.standardized() if standardize else data_scale).then(inner)
     box = None
     if factors is not None or bounds is not None:
         box = feature_box(problem, factors, bounds, positive, coef_scale)
@@ -121,7 +122,8 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
     if isinstance(grid, int):
         top = path_alpha_max(problem, box, W, scale, l1_ratio, positive=positive, tol=tol,
                              max_iter=max_iter)
-        grid = alpha_grid(rescale.alpha_to_user(top), grid, eps, unit=rescale.alpha_unit)
+        grid = alpha_grid(solve_scale.alpha_to_user(top), grid, eps,
+                          unit=solve_scale.alpha_unit)
     if coef_init is not None:
         W[:] = _validation.check_coef_init(coef_init, (stats.n_features,), np.float64)
         W *= coef_scale
@@ -131,14 +133,16 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
         user_callback = callback
 
         def callback(index, alpha, coef, gap, n_active):
-            return user_callback(index, alpha, coef / col_scale, gap, n_active)
+            return user_callback(index, alpha, coef / user_scale, gap, n_active)
+        user_scale = data_scale.x_to_user(col_scale)  # coef arrives on solve_scale
+
 
     coefs, gaps, n_iters = solve_path(problem, grid, l1_ratio, W, positive=bool(positive),
                                       tol=tol, max_iter=max_iter, seed=seed,
                                       do_screening=bool(do_screening), verbose=int(verbose),
                                       box=box, max_features=max_features,
                                       min_dev_change=min_dev_change, callback=callback,
-                                      data_scale=rescale)
+                                      data_scale=solve_scale)
     grid = grid[:coefs.shape[1]]
     coefs = inner.coef_to_user(coefs)  # on the statistics' scale
     if col_scale is not None:
@@ -147,7 +151,7 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
         offsets = stats.y_mean[0] - stats.x_mean @ coefs
     else:
         offsets = np.zeros(grid.shape[0])
-    return (grid, data_scale.coef_to_user(coefs), rescale.gap_to_user(gaps), n_iters,
+    return (grid, data_scale.coef_to_user(coefs), solve_scale.gap_to_user(gaps), n_iters,
             np.asarray(data_scale.intercept_to_user(offsets)))
 
 

@@ -412,6 +412,9 @@ def enet_path(
         problem = _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input,
                                 X_offset, X_scale,
                                 centers=None if scaling is None else scaling.centers)
+    # standardized columns are unit-scale whatever X's scale: the solver's
+    # penalties and gaps then see y's factor alone
+    solve_scale = rescale.standardized() if standardize else rescale
     box = None
     if factors is not None or bounds is not None:
         # bounds are on coefficients: rescaled, then standardized
@@ -423,7 +426,8 @@ def enet_path(
     if isinstance(n_grid, int):
         top = path_alpha_max(problem, box, W, n_samples, l1_ratio, positive=positive,
                              tol=tol, max_iter=max_iter)
-        grid = alpha_grid(rescale.alpha_to_user(top), n_grid, eps, unit=rescale.alpha_unit)
+        grid = alpha_grid(solve_scale.alpha_to_user(top), n_grid, eps,
+                          unit=solve_scale.alpha_unit)
     else:
         grid = n_grid
 
@@ -440,15 +444,20 @@ def enet_path(
     if callback is not None and scaling is not None:
         user_callback = callback
 
+        # the coef arrives on solve_scale: standardized, it still carries the
+        # column scales, on the caller's scale
+        user_scale = rescale.x_to_user(scaling.scale) if standardize else scaling.scale
+
         def callback(index, alpha, coef, gap, n_active):
-            return user_callback(index, alpha, scaling.unscale(coef), gap, n_active)
+            return user_callback(index, alpha, (coef / user_scale).astype(coef.dtype), gap,
+                                 n_active)
 
     seed = _validation.random_seed(random_state) if selection == "random" else -1
     coefs, gaps, n_iters = solve_path(
         problem, grid, l1_ratio, W, positive=bool(positive), tol=tol, max_iter=max_iter,
         seed=seed, do_screening=bool(do_screening), verbose=int(verbose), box=box,
         max_features=max_features, min_dev_change=min_dev_change, callback=callback,
-        data_scale=rescale,
+        data_scale=solve_scale,
     )
     grid = grid[:coefs.shape[-1]]
     if scaling is not None:

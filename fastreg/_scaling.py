@@ -58,6 +58,16 @@ class DataScale:
         """The composition: first ``self``, then ``other`` on the rescaled data."""
         return DataScale(self.x_exp + other.x_exp, self.y_exp + other.y_exp)
 
+    def standardized(self):
+        """The scale seen by the solver once the columns are standardized.
+
+        Unit-variance columns do not depend on X's scale: only y's factor
+        remains for the penalties, the gap and ``alpha_max``. Coefficients of
+        the standardized problem map back with this scale and then the
+        column scales on the caller's scale (``x_to_user(scale)``).
+        """
+        return DataScale(0, self.y_exp)
+
     # -- the data -------------------------------------------------------------
 
     def scale_X(self, X):
@@ -91,6 +101,10 @@ class DataScale:
     def x_to_internal(self, values):
         """Anything on the scale of X's entries (column centers, offsets)."""
         return _ldexp(values, self.x_exp)
+
+    def x_to_user(self, values):
+        """Anything on the scale of X's entries (column scales) back on the caller's."""
+        return _ldexp(values, -self.x_exp)
 
     # -- penalties and coefficients --------------------------------------------
 
