@@ -110,7 +110,9 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
     """
     problem, col_scale, inner = stats_problem(stats, center=center, scale=scale,
                                               standardize=standardize)
-    # caller -> statistics (data_scale) -> standardized -> problem (inner)
+    # caller -> statistics (data_scale) -> standardized -> problem (inner);
+    # standardized columns are unit-scale whatever X's scale: the penalties and
+    # gaps see y's factor alone
     rescale = data_scale.then(inner)
     ones = np.ones(stats.n_features)
     coef_scale = rescale.coef_to_internal(ones if col_scale is None else col_scale)
