@@ -144,6 +144,7 @@ def resolve_folds(cv, X, y, n_samples):
     -------
     ndarray of int64, shape (n_samples,)
     """
+    cv = _validation.check_cv(cv)
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
         return kfold_ids(n_samples, int(cv))
     if isinstance(cv, np.ndarray) or (isinstance(cv, (list, tuple)) and len(cv) == n_samples
@@ -372,6 +373,7 @@ def enet_cv_from_stats(
     extras = check_extras(fold_stats[0].n_features, penalty_factor, lower_bounds,
                           upper_bounds, standardize)
     center = bool(fit_intercept)
+    verbose = _validation.check_verbose(verbose)
     grids, mse_paths, total = _cv_from_fold_stats(
         fold_stats, ratios, grid, center=center, positive=positive,
         do_screening=do_screening, verbose=verbose, opts=opts, extras=extras)
@@ -500,9 +502,9 @@ def enet_cv(
     """
     X = _validation.check_X(X)
     n_samples, n_features = X.shape
-    y = _validation.check_y(y, n_samples, X.dtype)
-    if y.ndim != 1:
-        raise ValueError(f"enet_cv takes a 1-D y, got shape {y.shape}.")
+    # a single column (n_samples, 1) is raveled, as scikit-learn's LassoCV does
+    y = _validation.check_y_1d(y, n_samples, X.dtype)
+    verbose = _validation.check_verbose(verbose)
     sample_weight = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
     folds = resolve_folds(cv, X, y, n_samples)
     ratios, scalar_ratio = _l1_ratios(l1_ratio)

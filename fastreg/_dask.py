@@ -10,7 +10,8 @@ rows, and a lost worker's chunks are recomputed by Dask from their lineage.
 
 import numpy as np
 
-from ._gramstats import _merge, block_stats
+from . import _validation
+from ._gramstats import _check_chunk_X, _merge, _real_chunk_array, block_stats
 
 
 def _import_dask():
@@ -33,9 +34,10 @@ def _as_dask_array(obj, da, name):
 
 
 def _chunk_stats(Xb, yb, wb, index):
-    Xb = np.asarray(Xb)
-    if Xb.dtype.kind not in "biuf":
-        raise TypeError(f"chunk {index}: X has dtype {Xb.dtype}; real numbers are required.")
+    # sparse blocks stay sparse (block_stats densifies one block); complex
+    # blocks are refused rather than cast with only a ComplexWarning
+    Xb = _check_chunk_X(Xb, f"chunk {index}")
+    yb = _real_chunk_array(yb, "y", f"chunk {index}")
     if wb is not None:
         wb = np.asarray(wb, dtype=np.float64)
         if not np.isfinite(wb).all() or np.any(wb < 0):
@@ -66,13 +68,16 @@ def dask_stats(X, y, *, sample_weight=None, split_every=8):
         )
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X is empty (shape {X.shape}).")
+    _validation.check_real(X, "X")
     y = _as_dask_array(y, da, "y")
+    _validation.check_real(y, "y")
     if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
         raise ValueError(f"y has shape {y.shape}; expected {X.shape[0]} rows to match X.")
     row_chunks = X.chunks[0]
     y = y.rechunk((row_chunks,) if y.ndim == 1 else (row_chunks, -1))
     if sample_weight is not None:
         sample_weight = _as_dask_array(sample_weight, da, "sample_weight")
+        _validation.check_real(sample_weight, "sample_weight")
         if sample_weight.shape != (X.shape[0],):
             raise ValueError(f"sample_weight has shape {sample_weight.shape}; "
                              f"expected ({X.shape[0]},).")

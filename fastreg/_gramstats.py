@@ -150,12 +150,16 @@ class GramStats:
             NaN or infinity in a chunk, or bad weights; the message names the
             chunk (counting from 0).
         """
+        if chunks is None or isinstance(chunks, (str, bytes)) \
+                or not hasattr(chunks, "__iter__"):
+            raise TypeError("chunks must be an iterable of (X_block, y_block) or "
+                            f"(X_block, y_block, weight_block) tuples, got {chunks!r}.")
         total, first = None, None
         for index, chunk in enumerate(chunks):
             Xb, yb, wb = _unpack_chunk(chunk, index)
             where = f"chunk {index}"
             Xb = _check_chunk_X(Xb, where)
-            yb = np.asarray(yb, dtype=np.float64)
+            yb = _real_chunk_array(yb, "y", where)
             shape = (Xb.shape[1], yb.ndim, yb.shape[1] if yb.ndim == 2 else 1)
             if first is None:
                 first = shape
@@ -167,7 +171,9 @@ class GramStats:
                                  "targets of the first chunk.")
             yb = _check_chunk_y(yb, Xb.shape[0], where)
             if wb is not None:
-                wb = _validation.check_sample_weight(wb, Xb.shape[0], np.float64)
+                # a chunk may carry no weight; the total must (checked below)
+                wb = _validation.check_sample_weight(wb, Xb.shape[0], np.float64,
+                                                     allow_zero_sum=True)
             if Xb.shape[0] == 0:
                 continue
             part = block_stats(Xb, yb, wb, where=where)
@@ -176,6 +182,9 @@ class GramStats:
             raise ValueError("No chunks: the iterable was empty.")
         if total is None:
             raise ValueError("Every chunk was empty (0 rows).")
+        if not total.weight_sum > 0:
+            raise ValueError("sample_weight sums to zero over all chunks: no sample "
+                             "carries weight.")
         return total._with(single_target=first[1] == 1, dtype=np.dtype(np.float64))
 
     @classmethod
@@ -570,16 +579,24 @@ def _unpack_chunk(chunk, index):
 
 
 def _check_chunk_X(Xb, where):
-    if sparse.issparse(Xb):
-        if Xb.ndim != 2:
-            raise ValueError(f"{where}: X must be 2-D, got shape {Xb.shape}.")
-        return Xb
-    Xb = np.asarray(Xb)
-    if Xb.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: X has dtype {Xb.dtype}; real numbers are required.")
+    if not sparse.issparse(Xb):
+        Xb = _validation.as_array(Xb, f"{where}: X")
+    _validation.check_real(Xb, "X", where=where)
     if Xb.ndim != 2:
         raise ValueError(f"{where}: X must be 2-D, got shape {Xb.shape}.")
+    if Xb.shape[1] == 0:
+        raise ValueError(f"{where}: X has 0 columns; at least one feature is required.")
     return Xb
+
+
+def _real_chunk_array(a, name, where):
+    """A chunk's y (or weights) as float64, refusing complex values (NumPy would drop
+    the imaginary part with only a ComplexWarning)."""
+    if sparse.issparse(a):
+        a = a.toarray()
+    arr = _validation.check_real(_validation.as_array(a, f"{where}: {name}"), name,
+                                 where=where)
+    return arr.astype(np.float64, copy=False)
 
 
 def _check_chunk_y(yb, rows, where):

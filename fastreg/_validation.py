@@ -124,10 +124,34 @@ def _check_shape_nonempty(shape):
         )
 
 
+def as_array(a, name):
+    """``np.asarray(a)``, with an error naming ``name`` for a ragged nested sequence."""
+    try:
+        return np.asarray(a)
+    except ValueError as exc:
+        # NumPy's own message ("setting an array element with a sequence ...
+        # inhomogeneous shape") names neither the argument nor the fix
+        raise ValueError(
+            f"{name} is a ragged nested sequence (its rows have different lengths); "
+            f"pass a rectangular array-like."
+        ) from exc
+
+
+def check_real(arr, name, *, where=None):
+    """TypeError for complex or non-numeric data (dense array or sparse matrix)."""
+    prefix = "" if where is None else f"{where}: "
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{prefix}{name} is complex ({arr.dtype}); only real numbers are "
+                        "supported (the imaginary part would be dropped).")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{prefix}{name} has dtype {arr.dtype}; real numbers are required.")
+    return arr
+
+
 def _as_float_array(a, name, dtype=None):
     if isinstance(a, (str, bytes)) or a is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(a).__name__}.")
-    arr = np.asarray(a)
+    arr = as_array(a, name)
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} is complex; only real numbers are supported.")
     if arr.dtype.kind not in "biuf":
@@ -209,8 +233,12 @@ def check_alphas(alphas):
     return np.sort(check_ridge_alphas(alphas))[::-1].copy()
 
 
-def check_sample_weight(sample_weight, n_samples, dtype):
-    """None, a scalar, or n non-negative finite weights with a positive sum."""
+def check_sample_weight(sample_weight, n_samples, dtype, *, allow_zero_sum=False):
+    """None, a scalar, or n non-negative finite weights with a positive sum.
+
+    ``allow_zero_sum=True`` accepts all-zero weights: one block of a stream
+    may carry no weight when the total does (the caller checks the total).
+    """
     if sample_weight is None:
         return None
     if isinstance(sample_weight, numbers.Real):
@@ -223,7 +251,7 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     check_finite(sw, "sample_weight")
     if (sw < 0).any():
         raise ValueError("sample_weight must be non-negative.")
-    if not sw.sum() > 0:
+    if not allow_zero_sum and not sw.sum() > 0:
         raise ValueError("sample_weight sums to zero: no sample carries weight.")
     return sw
 
@@ -317,7 +345,7 @@ def check_precompute(precompute):
     if isinstance(precompute, (bool, np.bool_)):
         return bool(precompute)
     if hasattr(precompute, "__array__") or isinstance(precompute, (list, tuple)):
-        return np.asarray(precompute)
+        return as_array(precompute, "precompute (Gram matrix)")
     raise ValueError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.")
 
 
@@ -341,7 +369,7 @@ RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", 
 
 def check_ridge_alpha(alpha, n_targets):
     """One non-negative penalty per target (a scalar is repeated), float64."""
-    arr = np.asarray(alpha)
+    arr = as_array(alpha, "alpha")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"alpha must be a number or an array of numbers, got {alpha!r}.")
     arr = arr.astype(np.float64).ravel()
@@ -359,7 +387,7 @@ def check_ridge_alpha(alpha, n_targets):
 
 def check_ridge_alphas(alphas, *, strictly_positive=False):
     """A grid of ridge penalties, float64, in the order given."""
-    arr = np.asarray(alphas)
+    arr = as_array(alphas, "alphas")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"alphas must be numbers, got dtype {arr.dtype}.")
     arr = np.atleast_1d(arr.astype(np.float64))
@@ -504,7 +532,55 @@ def check_min_dev_change(min_dev_change):
     return check_positive_real(min_dev_change, "min_dev_change", allow_zero=True)
 
 
+def check_verbose(verbose):
+    """``verbose``: a bool or a non-negative integer (the level), returned as int."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(f"verbose must be a bool or a non-negative integer, got {verbose!r}.")
+    if verbose < 0:
+        raise ValueError(f"verbose must be >= 0, got {verbose!r}.")
+    return int(verbose)
+
+
+def check_cv(cv):
+    """Reject what cannot be a ``cv`` before it fails somewhere obscure.
+
+    Accepted (and returned unchanged): an int (number of folds, >= 2 is checked
+    against the data later), an array of fold ids, an object with ``split``,
+    or an iterable of ``(train, test)`` pairs. Strings, floats, bools and None
+    raise an error that names ``cv``.
+    """
+    expected = ("an int (number of folds), an array of fold ids, a splitter with a "
+                "split() method, or an iterable of (train, test) index pairs")
+    if isinstance(cv, (bool, np.bool_)) or cv is None or isinstance(cv, (str, bytes)):
+        raise TypeError(f"cv must be {expected}; got {cv!r}.")
+    if isinstance(cv, numbers.Integral) or hasattr(cv, "split"):
+        return cv
+    if isinstance(cv, numbers.Real):
+        raise TypeError(f"cv must be {expected}; got the non-integer {cv!r}.")
+    if not (hasattr(cv, "__iter__") or hasattr(cv, "__array__")):
+        raise TypeError(f"cv must be {expected}; got {type(cv).__name__} {cv!r}.")
+    return cv
+
+
 def check_callback(callback):
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {callback!r}.")
     return callback
+
+
+def check_n_jobs(n_jobs):
+    """``n_jobs`` as scikit-learn takes it: None, or a nonzero int (-1: all cores).
+
+    Returned unchanged; :func:`fastreg._parallel.effective_n_jobs` turns it into
+    a thread count.
+    """
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"n_jobs must be None or an int, got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning: use None or 1 for one thread, -1 "
+                         "for all cores, or a positive number of threads.")
+    return int(n_jobs)

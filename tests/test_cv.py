@@ -134,7 +134,7 @@ def test_cv_errors():
         lasso_cv(X, y, cv=[(np.arange(25), np.arange(30)), (np.arange(25), np.arange(25))])
     with pytest.raises(ValueError, match="cover"):
         lasso_cv(X, y, cv=[(np.arange(25, 50), np.arange(25))])
-    with pytest.raises(ValueError, match="1-D y"):
+    with pytest.raises(ValueError, match="single target"):
         lasso_cv(X, np.column_stack([y, y]))
     with pytest.raises(ValueError, match="l1_ratio"):
         enet_cv(X, y, l1_ratio=[0.5, 1.5])

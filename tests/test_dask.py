@@ -294,3 +294,37 @@ def test_all_zero_weights(client, data):
         GramStats.from_arrays(X, y, sample_weight=np.zeros_like(w))
     with pytest.raises(ValueError, match="sample_weight sums to zero"):
         GramStats.from_dask(Xd, y, sample_weight=np.zeros_like(w))
+
+
+# ------------------------------------------------------------ issue 12: unclear bad inputs
+def test_from_dask_refuses_complex():
+    import scipy.sparse as sp
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((40, 3))
+    y = rng.standard_normal(40)
+    dX, dy = da.from_array(X, chunks=(10, 3)), da.from_array(y, chunks=10)
+    with pytest.raises(TypeError, match="y is complex"):
+        GramStats.from_dask(dX, dy + 1j)
+    with pytest.raises(TypeError, match="X is complex"):
+        GramStats.from_dask(dX + 1j, dy)
+    sparse_complex = dX.map_blocks(lambda b: sp.csr_matrix(b + 1j * b), dtype=np.complex128)
+    with pytest.raises(TypeError, match="X is complex"):
+        GramStats.from_dask(sparse_complex, dy)
+    # a block that claims a real dtype but holds complex numbers is caught on the worker
+    liar = dX.map_blocks(lambda b: sp.csr_matrix(b + 1j * b), dtype=np.float64)
+    with pytest.raises(TypeError, match=r"chunk \d: X is complex"):
+        GramStats.from_dask(liar, dy)
+
+
+def test_from_dask_zero_weight_chunk_is_valid():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 3))
+    y = rng.standard_normal(40)
+    w = np.r_[np.zeros(10), rng.uniform(0.5, 2.0, 30)]
+    stats = GramStats.from_dask(da.from_array(X, chunks=(10, 3)), da.from_array(y, chunks=10),
+                                sample_weight=da.from_array(w, chunks=10))
+    expected = GramStats.from_arrays(X, y, sample_weight=w)
+    np.testing.assert_allclose(stats.gram(), expected.gram(), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="sums to zero"):
+        GramStats.from_dask(da.from_array(X, chunks=(10, 3)), da.from_array(y, chunks=10),
+                            sample_weight=da.zeros(40, chunks=10))

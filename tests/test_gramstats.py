@@ -4,6 +4,8 @@ The reference is the two-pass textbook computation on the whole array in
 float64 (weighted means first, then centered cross-products).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -206,3 +208,51 @@ def test_constant_column_with_large_mean_is_exact():
     assert stats.xx[0, 0] == 0.0 and np.all(stats.xx[0] == 0.0) and stats.xy[0, 0] == 0.0
     ref = reference_stats(X, y)
     np.testing.assert_allclose(stats.xx[1:, 1:], ref["xx"][1:, 1:], rtol=1e-9)
+
+
+# ------------------------------------------------------------ issue 12: unclear bad chunks
+def _chunk_data():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 4))
+    return X, X @ np.array([1.0, 0.0, -1.0, 2.0]) + rng.standard_normal(30)
+
+
+@pytest.mark.parametrize("chunks", [None, 3, "abc"])
+def test_from_chunks_needs_an_iterable(chunks):
+    with pytest.raises(TypeError, match="chunks must be an iterable"):
+        GramStats.from_chunks(chunks)
+
+
+@pytest.mark.parametrize("which", ["y", "dense X", "sparse X"])
+def test_from_chunks_refuses_complex(which):
+    X, y = _chunk_data()
+    chunk = {"y": (X, y + 1j), "dense X": (X + 1j * X, y),
+             "sparse X": (sp.csr_matrix(X + 1j * X), y)}[which]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning on the way either
+        with pytest.raises(TypeError, match=rf"chunk 1: {which[-1]} is complex"):
+            GramStats.from_chunks([(X, y), chunk])
+
+
+def test_from_chunks_refuses_zero_columns():
+    X, y = _chunk_data()
+    with pytest.raises(ValueError, match="chunk 0: X has 0 columns"):
+        GramStats.from_chunks([(np.zeros((30, 0)), y)])
+
+
+def test_from_chunks_zero_weight_chunk_is_valid():
+    """A chunk without weight contributes nothing; only an all-zero total is an error."""
+    X, y = _chunk_data()
+    w = np.r_[np.zeros(10), np.ones(20)]
+    stats = GramStats.from_chunks([(X[:10], y[:10], w[:10]), (X[10:], y[10:], w[10:])])
+    expected = GramStats.from_arrays(X, y, sample_weight=w)
+    np.testing.assert_allclose(stats.gram(), expected.gram(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(stats.xty(), expected.xty(), rtol=1e-12, atol=1e-12)
+    assert stats.weight_sum == 20
+    with pytest.raises(ValueError, match="sums to zero"):
+        GramStats.from_chunks([(X[:10], y[:10], np.zeros(10))])
+
+
+def test_from_chunks_ragged_block_names_the_chunk():
+    with pytest.raises(ValueError, match="chunk 0: X is a ragged"):
+        GramStats.from_chunks([([[1.0, 2.0], [3.0]], [1.0, 2.0])])

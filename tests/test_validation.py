@@ -583,3 +583,80 @@ def test_alpha_grid():
 def test_convergence_warning_is_public():
     assert fastreg.ConvergenceWarning.__module__ == "fastreg._warnings"
     assert issubclass(fastreg.ConvergenceWarning, UserWarning)
+
+
+# ------------------------------------------------------------ issue 12: the unclear bad inputs
+RAGGED = [[1.0, 2.0], [3.0]]
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda X, y: lasso_path(RAGGED, [1.0, 2.0]), "X"),
+    (lambda X, y: lasso_path(X[:2], [[1.0], [2.0, 3.0]]), "y"),
+    (lambda X, y: lasso_path(X, y, sample_weight=[[1.0]] * 19 + [[1.0, 2.0]]), "sample_weight"),
+    (lambda X, y: lasso_path(X, y, alphas=[[0.1], [0.2, 0.3]]), "alphas"),
+    (lambda X, y: fastreg.ridge_regression(RAGGED, [1.0, 2.0], 1.0), "X"),
+    (lambda X, y: fastreg.ridge_path(X, y, [[1.0], [2.0, 3.0]]), "alphas"),
+    (lambda X, y: fastreg.ridge_regression(X, y, [[1.0], [2.0, 3.0]]), "alpha"),
+    (lambda X, y: fastreg.lasso_cv(X, [[1.0]] * 19 + [[1.0, 2.0]]), "y"),
+    (lambda X, y: fastreg.bayes.bayesian_ridge(RAGGED, [1.0, 2.0]), "X"),
+    (lambda X, y: fastreg.GramStats.from_arrays(RAGGED, [1.0, 2.0]), "X"),
+])
+def test_ragged_lists_name_the_argument(data, call, name):
+    X, y = data
+    with pytest.raises(ValueError, match=rf"^{name} is a ragged nested sequence"):
+        call(X, y)
+
+
+@pytest.mark.parametrize("verbose", ["x", 1.5, None, -1])
+def test_verbose_must_be_bool_or_level(data, verbose):
+    X, y = data
+    with pytest.raises((TypeError, ValueError), match="verbose"):
+        fastreg.lasso_cv(X, y, verbose=verbose)
+    with pytest.raises((TypeError, ValueError), match="verbose"):
+        _validation.check_verbose(verbose)
+    assert _validation.check_verbose(True) == 1 and _validation.check_verbose(2) == 2
+
+
+@pytest.mark.parametrize("cv", ["foo", 2.5, True, None, object()])
+def test_cv_must_make_folds(data, cv):
+    X, y = data
+    for func in (fastreg.lasso_cv, fastreg.enet_cv, fastreg.ridge_cv):
+        if func is fastreg.ridge_cv and cv is None:
+            continue  # ridge_cv's default: efficient leave-one-out
+        with pytest.raises(TypeError, match="^cv must be an int"):
+            func(X, y, cv=cv)
+
+
+@pytest.mark.parametrize("cv", ["foo", 2.5])
+def test_cv_estimators_reject_bad_cv_as_sklearn(data, cv):
+    pytest.importorskip("sklearn")
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from fastreg.sklearn import ElasticNetCV, LassoCV, RidgeCV
+    X, y = data
+    for est in (LassoCV(cv=cv), ElasticNetCV(cv=cv), RidgeCV(cv=cv)):
+        with pytest.raises(InvalidParameterError, match=f"'cv' parameter of {type(est).__name__}"):
+            est.fit(X, y)
+
+
+def test_sparse_y_in_estimators_is_sklearns_type_error(data):
+    pytest.importorskip("sklearn")
+    from fastreg.sklearn import (BayesianRidge, ElasticNet, ElasticNetCV, Lasso, LassoCV,
+                                 Ridge, RidgeCV)
+    X, y = data
+    y_sparse = sp.csr_matrix(y[:, None])
+    for est in (Lasso(), ElasticNet(), Ridge(), RidgeCV(), LassoCV(), ElasticNetCV(),
+                BayesianRidge()):
+        with pytest.raises(TypeError, match="Sparse data was passed for y"):
+            est.fit(X, y_sparse)
+
+
+def test_lasso_cv_accepts_a_column_y(data):
+    """As scikit-learn's LassoCV: y of shape (n, 1) is raveled."""
+    X, y = data
+    flat = fastreg.lasso_cv(X, y, cv=4)
+    column = fastreg.lasso_cv(X, y[:, None], cv=4)
+    np.testing.assert_array_equal(column.coef, flat.coef)
+    assert column.alpha == flat.alpha
+    with pytest.raises(ValueError, match="single target"):
+        fastreg.lasso_cv(X, np.column_stack([y, y]))

@@ -25,6 +25,38 @@ def extra_kwargs(estimator):
     return kwargs
 
 
+def check_dense_y(y):
+    """scikit-learn's TypeError for a sparse y.
+
+    ``validate_data(..., multi_output=True)`` lets a sparse y through, and
+    NumPy then fails on it with an unrelated message.
+    """
+    if sp.issparse(y):
+        raise TypeError("Sparse data was passed for y, but dense data is required. Use "
+                        "'.toarray()' to convert to a dense numpy array.")
+
+
+def check_cv_param(estimator, cv, *, allow_none=True):
+    """scikit-learn's parameter error for a ``cv`` that no splitter can come from.
+
+    Strings, floats and bools are refused here, with the message scikit-learn's
+    own estimators give, instead of deep inside the split.
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from .._validation import check_cv
+
+    if cv is None and allow_none:
+        return cv
+    try:
+        return check_cv(cv)
+    except TypeError:
+        raise InvalidParameterError(
+            f"The 'cv' parameter of {type(estimator).__name__} must be an int in the range "
+            "[2, inf), an object implementing 'split' and 'get_n_splits', an iterable or "
+            f"None. Got {cv!r} instead.") from None
+
+
 def check_sample_weight(sample_weight, n_samples, dtype, *, scalar_is_none=False):
     """Validate ``sample_weight``: None, a number, or a 1-D array of length n_samples."""
     if sample_weight is None:

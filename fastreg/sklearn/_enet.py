@@ -151,6 +151,7 @@ default=False
         if isinstance(self.alpha, numbers.Real) and self.alpha == 0:
             warnings.warn("With alpha=0, this algorithm does not converge well. You are "
                           "advised to use the LinearRegression estimator", stacklevel=2)
+        _common.check_dense_y(y)
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=_common.FLOATS,
                              multi_output=True, y_numeric=True)
         y = np.asarray(y, dtype=X.dtype)
@@ -469,7 +470,7 @@ class ElasticNetCV(_common.SparseLinearPredictor, RegressorMixin, BaseEstimator)
 
     def _cv(self, X, y, groups):
         """An int goes to fastreg as is; anything else is split here, as scikit-learn."""
-        cv = 5 if self.cv is None else self.cv
+        cv = 5 if self.cv is None else _common.check_cv_param(self, self.cv)
         if isinstance(cv, numbers.Integral) and groups is None:
             return int(cv)
         return list(check_cv(cv).split(X, y, groups))

@@ -109,6 +109,7 @@ class Ridge(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
         object
             The fitted estimator (``self``).
         """
+        _common.check_dense_y(y)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc", "coo"],
                              dtype=_common.FLOATS, multi_output=True, y_numeric=True)
         y = np.asarray(y, dtype=X.dtype)
@@ -242,6 +243,7 @@ class RidgeCV(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
         if self.gcv_mode not in (None, "auto", "svd", "eigen"):
             raise ValueError(f"gcv_mode must be None, 'auto', 'svd' or 'eigen'; got "
                              f"{self.gcv_mode!r}.")
+        _common.check_dense_y(y)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc", "coo"],
                              dtype=_common.FLOATS, multi_output=True, y_numeric=True)
         y = np.asarray(y, dtype=X.dtype)
@@ -283,6 +285,7 @@ class RidgeCV(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
             raise ValueError("cv!=None and store_cv_results=True are incompatible")
         if self.alpha_per_target:
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+        _common.check_cv_param(self, self.cv)
         search = GridSearchCV(Ridge(fit_intercept=self.fit_intercept),
                               {"alpha": np.atleast_1d(np.asarray(self.alphas, dtype=float))},
                               cv=self.cv, scoring=self.scoring)
