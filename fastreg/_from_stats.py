@@ -114,9 +114,9 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
     # standardized columns are unit-scale whatever X's scale: the penalties and
     # gaps see y's factor alone
     rescale = data_scale.then(inner)
+    solve_scale = (data_scale.standardized() if standardize else data_scale).then(inner)
     ones = np.ones(stats.n_features)
     coef_scale = rescale.coef_to_internal(ones if col_scale is None else col_scale)
-    solve_scale = (data_scale.standardized() if standardize else data_scale).then(inner)
     box = None
     if factors is not None or bounds is not None:
         box = feature_box(problem, factors, bounds, positive, coef_scale)
@@ -134,10 +134,10 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
     if callback is not None and col_scale is not None:
         user_callback = callback
 
-        def callback(index, alpha, coef, gap, n_active):
-            return user_callback(index, alpha, coef / user_scale, gap, n_active)
         user_scale = data_scale.x_to_user(col_scale)  # coef arrives on solve_scale
 
+        def callback(index, alpha, coef, gap, n_active):
+            return user_callback(index, alpha, coef / user_scale, gap, n_active)
 
     coefs, gaps, n_iters = solve_path(problem, grid, l1_ratio, W, positive=bool(positive),
                                       tol=tol, max_iter=max_iter, seed=seed,
