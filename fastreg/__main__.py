@@ -6,7 +6,8 @@ gaps, the largest coefficient difference, the time of each library), 10-fold
 lasso CV with the best and one-standard-error alphas against ``LassoCV``,
 ridge by exact leave-one-out against ``RidgeCV`` and the evidence-maximizing
 alpha against ``BayesianRidge``; with matplotlib it writes the path and CV
-plots as PNG.
+plots as PNG into a directory of their own (``fastreg_demo_output`` in the
+current directory unless ``--plots-dir`` says otherwise) and prints where.
 
 The bench command runs the repository's benchmark table,
 ``scripts/bench_vs_sklearn.py``, with the options given after ``bench``
@@ -41,11 +42,20 @@ def _sklearn_paths():
     return {"lasso": lasso_path, "enet": enet_path}
 
 
-def demo(out=sys.stdout, plots_dir="."):
+# where the demo writes its plots unless told otherwise: a directory of its
+# own (git-ignored in the repository), not the current directory itself
+DEFAULT_PLOTS_DIR = "fastreg_demo_output"
+
+# the diabetes columns, as scikit-learn names them (s1-s6: blood serum measurements)
+DIABETES_FEATURES = ("age", "sex", "bmi", "bp", "s1 tc", "s2 ldl", "s3 hdl", "s4 tch",
+                     "s5 ltg", "s6 glu")
+
+
+def demo(out=sys.stdout, plots_dir=DEFAULT_PLOTS_DIR):
     """Fit the diabetes paths, 10-fold CV, ridge LOO and evidence; compare with scikit-learn.
 
-    Writes the lasso path and CV plots as PNG into ``plots_dir`` (None: no plots)
-    when matplotlib is installed.
+    Writes the lasso path and CV plots as PNG into ``plots_dir`` (created if
+    needed; None: no plots) when matplotlib is installed, and prints where.
     """
     import fastreg
 
@@ -167,18 +177,32 @@ def _demo_plots(X, y, cv_result, directory, out):
     import fastreg
     from fastreg.plot import plot_cv, plot_path
 
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     alphas, coefs, _ = fastreg.lasso_path(X, y, alphas=100, tol=1e-8)
+    n, p = X.shape
+    names = list(DIABETES_FEATURES) if p == len(DIABETES_FEATURES) else None
+    plots = (
+        ("lasso_path", lambda ax: plot_path(
+            alphas, coefs, ax=ax, feature_names=names, legend=6,
+            title=f"Lasso path, diabetes data ({n} x {p})")),
+        ("lasso_cv", lambda ax: plot_cv(
+            cv_result, ax=ax, title=f"{_n_folds(cv_result)}-fold lasso cross-validation, "
+                                    "diabetes data")),
+    )
     written = []
-    for name, draw in (("lasso_path", lambda ax: plot_path(alphas, coefs, ax=ax)),
-                       ("lasso_cv", lambda ax: plot_cv(cv_result, ax=ax))):
-        fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, draw in plots:
+        fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
         draw(ax)
         path = directory / f"fastreg_{name}.png"
-        fig.savefig(path, dpi=100, bbox_inches="tight")
+        fig.savefig(path, dpi=120)
         plt.close(fig)
-        written.append(str(path))
-    print("\nplots written: " + ", ".join(written), file=out)
+        written.append(path.name)
+    print(f"\nplots written to {directory}: " + ", ".join(written), file=out)
+
+
+def _n_folds(cv_result):
+    return np.shape(cv_result.mse_path)[-1]
 
 
 BENCH_PROG = "python -m fastreg bench"
@@ -233,9 +257,10 @@ def _parser():
                     "lasso CV, ridge by exact leave-one-out and by evidence maximization, "
                     "and print each beside scikit-learn's; write the path and CV plots as "
                     "PNG when matplotlib is installed.")
-    demo_parser.add_argument("--plots-dir", default=".", metavar="DIR",
-                             help="where to write fastreg_lasso_path.png and "
-                                  "fastreg_lasso_cv.png (default: the current directory)")
+    demo_parser.add_argument("--plots-dir", default=DEFAULT_PLOTS_DIR, metavar="DIR",
+                             help="directory for fastreg_lasso_path.png and "
+                                  "fastreg_lasso_cv.png, created if needed (default: "
+                                  f"{DEFAULT_PLOTS_DIR}/ in the current directory)")
     demo_parser.add_argument("--no-plots", action="store_true", help="write no plots")
     # the bench options belong to the script; they are forwarded, --help included
     sub.add_parser("bench", add_help=False,

@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,23 @@ def test_demo_prints_paths_cv_ridge_and_writes_plots(tmp_path):
     for name in ("fastreg_lasso_path.png", "fastreg_lasso_cv.png"):
         png = (tmp_path / "plots" / name).read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    # it says where, with the absolute path of the directory it created
+    assert f"plots written to {(tmp_path / 'plots').resolve()}: fastreg_lasso_path.png" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plots"]
+
+
+def test_demo_plots_go_to_a_directory_of_their_own_by_default():
+    import inspect
+
+    from fastreg.__main__ import DEFAULT_PLOTS_DIR, _parser
+
+    assert DEFAULT_PLOTS_DIR == "fastreg_demo_output"
+    assert inspect.signature(demo).parameters["plots_dir"].default == DEFAULT_PLOTS_DIR
+    assert _parser().parse_args(["demo"]).plots_dir == DEFAULT_PLOTS_DIR
+    assert _parser().parse_args(["demo", "--plots-dir", "x"]).plots_dir == "x"
+    # and the repository ignores it
+    gitignore = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
+    assert f"{DEFAULT_PLOTS_DIR}/" in gitignore
 
 
 def test_demo_without_plots_writes_nothing(tmp_path):

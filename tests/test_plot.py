@@ -60,6 +60,35 @@ def _vertical_lines(ax):
 
 
 # ----------------------------------------------------------------- plot_path
+DIABETES_NAMES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
+
+
+def _largest(coefs, k):
+    """Indices of the k features with the largest max |coef| over the path, largest first."""
+    peak = np.abs(coefs).max(axis=1)
+    return sorted(range(coefs.shape[0]), key=lambda j: (-peak[j], j))[:k]
+
+
+def _legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def _check_top_axis(ax, alphas, counts, max_ticks):
+    """Every top label is the nonzero count at its alpha, no label repeats, alpha_max first."""
+    top = _top_axis(ax)
+    ticks = np.asarray(top.get_xticks())
+    labels = [t.get_text() for t in top.get_xticklabels()]
+    assert 2 <= len(ticks) <= max_ticks
+    assert len(set(labels)) == len(labels), labels
+    for tick, label in zip(ticks, labels):
+        k = int(np.argmin(np.abs(alphas - tick)))
+        assert np.isclose(alphas[k], tick)
+        assert label == str(int(counts[k]))
+    assert np.isclose(ticks[0], alphas.max())
+    assert top.get_xlabel() == "nonzero coefficients"
+    return ticks, labels
+
+
 def test_plot_path_lines_and_nonzero_axis(diabetes_path, tmp_path):
     alphas, coefs = diabetes_path
     ax = plot_path(alphas, coefs, n_ticks=5)
@@ -70,30 +99,71 @@ def test_plot_path_lines_and_nonzero_axis(diabetes_path, tmp_path):
         np.testing.assert_array_equal(line.get_xdata(), alphas)
         np.testing.assert_array_equal(line.get_ydata(), coefs[j])
         assert line.get_label() == f"feature {j}"
-    top = _top_axis(ax)
-    ticks = np.asarray(top.get_xticks())
-    labels = [t.get_text() for t in top.get_xticklabels()]
-    assert len(ticks) == 5
-    for tick, label in zip(ticks, labels):
-        k = int(np.argmin(np.abs(alphas - tick)))
-        assert np.isclose(alphas[k], tick)
-        assert label == str(np.count_nonzero(coefs[:, k]))
+    ticks, labels = _check_top_axis(ax, alphas, np.count_nonzero(coefs, axis=0), 5)
     assert labels[0] == "0"  # alpha_max: everything is zero
-    assert top.get_xlabel() == "nonzero coefficients"
-    assert ax.get_legend() is None  # no feature names, no legend
+    assert ax.get_title() == "Regularization path"
+    assert ax.get_xlabel() == "regularization strength alpha (log scale)"
+    assert ax.get_ylabel() == "coefficient"
+    # the default legend names the 8 largest of the 10 features; the others are gray
+    largest = _largest(coefs, 8)
+    assert _legend_texts(ax) == [f"feature {j}" for j in largest]
+    assert ax.get_legend().get_title().get_text() == "largest 8 of 10"
+    gray = [j for j, line in enumerate(ax.lines)
+            if matplotlib.colors.same_color(line.get_color(), "0.65")]
+    assert sorted(gray) == sorted(set(range(10)) - set(largest))
+
+
+def test_top_axis_never_repeats_a_count():
+    """A long path whose count stays at p for many alphas (the repeated "10" of old)."""
+    X, y = fastreg.load_diabetes()
+    alphas, coefs, _ = fastreg.lasso_path(X, y, alphas=100, tol=1e-8)
+    counts = np.count_nonzero(coefs, axis=0)
+    assert np.sum(counts == counts.max()) > 5
+    for n_ticks in (3, 6, 12, 100):
+        ax = plot_path(alphas, coefs, n_ticks=n_ticks)
+        ticks, labels = _check_top_axis(ax, alphas, counts, n_ticks)
+        assert labels[-1] == str(counts.max())  # the least regularized end is labelled
+        plt.close("all")
 
 
 def test_plot_path_uses_given_axes_and_names(diabetes_path, tmp_path):
     alphas, coefs = diabetes_path
     fig, axes = plt.subplots(1, 2)
     names = [f"x{j}" for j in range(coefs.shape[0])]
-    ax = plot_path(alphas, coefs, ax=axes[1], feature_names=names, line_kwargs={"lw": 3})
+    ax = plot_path(alphas, coefs, ax=axes[1], feature_names=names, line_kwargs={"lw": 3},
+                   legend=True, title="my path")
     assert ax is axes[1]
     assert not axes[0].lines
     assert [line.get_label() for line in ax.lines] == names
     assert all(line.get_linewidth() == 3 for line in ax.lines)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == names
+    assert _legend_texts(ax) == [names[j] for j in _largest(coefs, 10)]
+    assert ax.get_legend().get_title().get_text() == ""  # all of them: no "largest k"
+    assert ax.get_title() == "my path"
     _render(ax, tmp_path)
+
+
+def test_plot_path_feature_names_from_a_dataframe(diabetes_path, tmp_path):
+    pd = pytest.importorskip("pandas")
+    alphas, coefs = diabetes_path
+    X, _ = fastreg.load_diabetes()
+    frame = pd.DataFrame(X, columns=DIABETES_NAMES)
+    ax = plot_path(alphas, coefs, feature_names=frame, legend=4, title="")
+    assert [line.get_label() for line in ax.lines] == DIABETES_NAMES
+    assert _legend_texts(ax) == [DIABETES_NAMES[j] for j in _largest(coefs, 4)]
+    assert ax.get_title() == ""
+    # the columns themselves (a pandas Index) work too
+    ax = plot_path(alphas, coefs, feature_names=frame.columns)
+    assert [line.get_label() for line in ax.lines] == DIABETES_NAMES
+    _render(ax, tmp_path)
+
+
+@pytest.mark.parametrize("legend", [False, 0])
+def test_plot_path_without_legend_colors_every_line(diabetes_path, legend):
+    alphas, coefs = diabetes_path
+    ax = plot_path(alphas, coefs, legend=legend)
+    assert ax.get_legend() is None
+    colors = [matplotlib.colors.to_hex(line.get_color()) for line in ax.lines]
+    assert len(set(colors)) == len(colors)  # the default cycle, no gray
 
 
 def test_plot_path_linear_alpha(diabetes_path):
@@ -129,6 +199,10 @@ def test_plot_path_multitask_draws_row_norms(tmp_path):
     (np.ones(2), np.array([[1.0, np.inf]]), {}, "finite"),
     (np.ones(2), np.ones((3, 2)), {"feature_names": ["a", "b"]}, "feature_names"),
     (np.ones(2), np.ones((3, 2)), {"n_ticks": 0}, "n_ticks"),
+    (np.ones(2), np.ones((3, 2)), {"feature_names": "abc"}, "feature_names"),
+    (np.ones(2), np.ones((3, 2)), {"legend": -1}, "legend"),
+    (np.ones(2), np.ones((3, 2)), {"legend": 2.5}, "legend"),
+    (np.ones(2), np.ones((3, 2)), {"title": 3}, "title"),
 ])
 def test_plot_path_bad_input(alphas, coefs, kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -145,42 +219,73 @@ def _cv_result():
                            alpha=alphas[10], alpha_1se=alphas[8])
 
 
+def _band(ax):
+    """(x, lower, upper) of the fill_between band (its only PolyCollection)."""
+    (band,) = ax.collections
+    vertices = band.get_paths()[0].vertices
+    return vertices
+
+
 def test_plot_cv_result_object(tmp_path):
     res = _cv_result()
     ax = plot_cv(res)
     _render(ax, tmp_path)
     assert ax.get_xscale() == "log"
-    assert len(ax.containers) == 1  # the errorbar
-    bars = ax.containers[0]
-    data_line, _, (bar_lines,) = bars
-    np.testing.assert_array_equal(data_line.get_xdata(), res.alphas)
-    np.testing.assert_array_equal(data_line.get_ydata(), res.cv_mean)
-    segments = bar_lines.get_segments()
-    assert len(segments) == 20
-    for seg, mean, se in zip(segments, res.cv_mean, res.cv_std_error):
-        np.testing.assert_allclose(sorted(seg[:, 1]), [mean - se, mean + se])
+    assert not ax.containers  # a band, not a hundred error bars
+    curve = [line for line in ax.lines if line.get_label() == "mean CV error"]
+    assert len(curve) == 1
+    x = np.sort(res.alphas)
+    mean = res.cv_mean[np.argsort(res.alphas)]
+    se = res.cv_std_error[np.argsort(res.alphas)]
+    np.testing.assert_array_equal(curve[0].get_xdata(), res.alphas)
+    np.testing.assert_array_equal(curve[0].get_ydata(), res.cv_mean)
+    vertices = _band(ax)
+    for xk, mk, sk in zip(x, mean, se):
+        at = vertices[np.isclose(vertices[:, 0], xk), 1]
+        np.testing.assert_allclose([at.min(), at.max()], [mk - sk, mk + sk])
     assert sorted(_vertical_lines(ax)) == sorted([res.alpha, res.alpha_1se])
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    # the best point is marked, and the 1-SE threshold is drawn at best + its SE
+    best = 10
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(dots) == 1
+    np.testing.assert_allclose(dots[0].get_xydata(), [[res.alphas[best], res.cv_mean[best]]])
+    threshold = [line for line in ax.lines if line.get_label() == "best error + 1 SE"]
+    assert len(threshold) == 1
+    np.testing.assert_allclose(threshold[0].get_ydata(),
+                               res.cv_mean[best] + res.cv_std_error[best])
+    labels = _legend_texts(ax)
     assert f"best alpha = {res.alpha:.3g}" in labels
     assert f"1-SE alpha = {res.alpha_1se:.3g}" in labels
+    assert "+/- 1 standard error" in labels
     assert not ax.child_axes  # no nonzero counts known, no top axis
+    assert ax.get_title() == "Cross-validation"
+    assert ax.get_ylabel() == "mean squared error"
+    assert ax.get_xlabel() == "regularization strength alpha (log scale)"
 
 
 def test_plot_cv_explicit_arrays_and_nonzero_axis(tmp_path):
     res = _cv_result()
-    n_nonzero = np.arange(20)
+    n_nonzero = np.arange(20)[::-1]
     fig, given = plt.subplots()
     ax = plot_cv(alphas=res.alphas, cv_mean=res.cv_mean, cv_std_error=res.cv_std_error,
                  alpha_best=res.alpha, alpha_1se=res.alpha_1se, n_nonzero=n_nonzero,
-                 ax=given, n_ticks=4)
+                 ax=given, n_ticks=4, title="explicit")
     assert ax is given
     _render(ax, tmp_path)
     assert sorted(_vertical_lines(ax)) == sorted([res.alpha, res.alpha_1se])
-    top = _top_axis(ax)
-    labels = [t.get_text() for t in top.get_xticklabels()]
-    expected = [str(n_nonzero[int(np.argmin(np.abs(res.alphas - t)))])
-                for t in top.get_xticks()]
-    assert labels == expected and len(labels) == 4
+    _check_top_axis(ax, res.alphas, n_nonzero, 4)
+    assert ax.get_title() == "explicit"
+
+
+def test_plot_cv_lasso_cv_result(tmp_path):
+    X, y = fastreg.load_diabetes()
+    res = fastreg.lasso_cv(X, y, cv=5, alphas=30)
+    ax = plot_cv(res)
+    _render(ax, tmp_path)
+    assert ax.get_title() == "5-fold cross-validation"
+    assert sorted(_vertical_lines(ax)) == sorted([res.alpha, res.alpha_1se])
+    _check_top_axis(ax, res.alphas, res.n_nonzero, 6)
+    assert len(ax.collections) == 1
 
 
 def test_plot_cv_keywords_override_result():
@@ -195,7 +300,7 @@ def test_plot_cv_ridge_cv_result(tmp_path):
     res = fastreg.ridge_cv(X, y, alphas=grid)
     ax = plot_cv(res)
     _render(ax, tmp_path)
-    assert not ax.containers  # ridge_cv has no standard errors: a plain curve
+    assert not ax.collections  # ridge_cv has no standard errors: a plain curve
     curve = [line for line in ax.lines if line.get_label() == "mean CV error"]
     assert len(curve) == 1
     np.testing.assert_array_equal(curve[0].get_xdata(), grid)
