@@ -141,7 +141,8 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
 
     coefs, gaps, n_iters = solve_path(problem, grid, l1_ratio, W, positive=bool(positive),
                                       tol=tol, max_iter=max_iter, seed=seed,
-                                      do_screening=bool(do_screening), verbose=int(verbose),
+                                      do_screening=bool(do_screening),
+                                      verbose=_validation.check_verbose(verbose),
                                       box=box, max_features=max_features,
                                       min_dev_change=min_dev_change, callback=callback,
                                       data_scale=solve_scale)

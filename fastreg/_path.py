@@ -455,7 +455,8 @@ def enet_path(
     seed = _validation.random_seed(random_state) if selection == "random" else -1
     coefs, gaps, n_iters = solve_path(
         problem, grid, l1_ratio, W, positive=bool(positive), tol=tol, max_iter=max_iter,
-        seed=seed, do_screening=bool(do_screening), verbose=int(verbose), box=box,
+        seed=seed, do_screening=bool(do_screening), box=box,
+        verbose=_validation.check_verbose(verbose),
         max_features=max_features, min_dev_change=min_dev_change, callback=callback,
         data_scale=solve_scale,
     )
@@ -493,7 +494,8 @@ def _gram_path_from_moments(X, y, sample_weight, grid, *, l1_ratio, eps, fit_int
     grid, coefs, gaps, n_iters, intercepts = stats_path(
         stats, grid, l1_ratio=l1_ratio, eps=eps, center=bool(fit_intercept),
         scale=X.shape[0], coef_init=coef_init, positive=positive, tol=tol,
-        max_iter=max_iter, seed=seed, do_screening=do_screening, verbose=int(verbose),
+        max_iter=max_iter, seed=seed, do_screening=do_screening,
+        verbose=_validation.check_verbose(verbose),
         factors=factors, bounds=bounds, standardize=bool(standardize),
         max_features=max_features, min_dev_change=min_dev_change, callback=callback,
         data_scale=data_scale)

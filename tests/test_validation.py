@@ -614,6 +614,12 @@ def test_verbose_must_be_bool_or_level(data, verbose):
         fastreg.lasso_cv(X, y, verbose=verbose)
     with pytest.raises((TypeError, ValueError), match="verbose"):
         _validation.check_verbose(verbose)
+    for call in (lambda: lasso_path(X, y, verbose=verbose),
+                 lambda: enet_path(X, y, verbose=verbose, fit_intercept=True),
+                 lambda: fastreg.lasso_path_from_stats(fastreg.GramStats.from_arrays(X, y),
+                                                       verbose=verbose)):
+        with pytest.raises((TypeError, ValueError), match="^verbose must be"):
+            call()
     assert _validation.check_verbose(True) == 1 and _validation.check_verbose(2) == 2
 
 
