@@ -617,7 +617,7 @@ def check_fold_ids(folds, n_samples):
     -------
     ndarray of int64
     """
-    folds = np.asarray(folds)
+    folds = _validation.as_array(folds, "Fold ids (folds / cv)")
     if folds.ndim != 1 or folds.shape[0] != n_samples:
         raise ValueError(f"Fold ids must have shape ({n_samples},), got {folds.shape}.")
     if folds.dtype.kind not in "iu":
