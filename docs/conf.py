@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",
 ]
 
 templates_path = ["_templates"]
@@ -82,6 +83,12 @@ intersphinx_mapping = {
 }
 intersphinx_mapping = {k: v for k, v in intersphinx_mapping.items() if Path(v[1]).exists()}
 intersphinx_timeout = 1
+
+# -- matplotlib plot directive (figures drawn from dated tables) --------------
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
 
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
