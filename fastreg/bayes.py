@@ -48,7 +48,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import sparse
 
 from . import _validation
 from ._warnings import AccuracyWarning
@@ -274,8 +274,11 @@ class _Factor:
         A = self.M.copy()
         A[np.diag_indices_from(A)] += alpha
         try:
-            L = linalg.cholesky(A, lower=True, check_finite=False)
-        except linalg.LinAlgError:
+            # NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see
+            # fastreg._stats.add_gram); triangular solves go through
+            # np.linalg.solve for the same reason
+            L = np.linalg.cholesky(A)
+        except np.linalg.LinAlgError:
             return None
         return L if np.isfinite(L).all() else None
 
@@ -286,8 +289,8 @@ class _Factor:
         small against ``s_min + alpha`` only on well-conditioned problems.
         """
         k = self.M.shape[0]
-        top = float(np.max(self.s, initial=0.0))
-        return k * EPS * top <= SPECTRUM_DIGITS * (float(np.min(self.s, initial=0.0)) + alpha)
+        top, bottom = _extremes(self.s)
+        return k * EPS * top <= SPECTRUM_DIGITS * (bottom + alpha)
 
     def logdet_trace(self, alpha, trusted):
         """``log det(M + alpha I)`` and ``gamma = sum_k s_k / (s_k + alpha)``.
@@ -300,8 +303,7 @@ class _Factor:
         if not (trusted and self.spectrum_accurate(alpha)):
             L = self._direct(alpha)
             if L is not None:
-                Linv = linalg.solve_triangular(L, np.eye(L.shape[0]), lower=True,
-                                               check_finite=False)
+                Linv = np.linalg.solve(L, np.eye(L.shape[0]))
                 k = L.shape[0]
                 return (2.0 * float(np.sum(np.log(np.diag(L)))),
                         k - alpha * float(np.sum(Linv * Linv)))
@@ -317,17 +319,17 @@ class _Factor:
         condition number from below), since a bad scaling alone does not cost
         a direct solve any digits.
         """
-        top, bottom = float(np.max(self.s, initial=0.0)), float(np.min(self.s, initial=0.0))
+        top, bottom = _extremes(self.s)
         if (top + alpha) <= CONDITION_LIMIT * (bottom + alpha) and backward_error <= REPORT:
             return
         A = self.M.copy()
         A[np.diag_indices_from(A)] += alpha
         d = 1.0 / np.sqrt(np.diag(A))
         try:
-            L = linalg.cholesky(d[:, None] * A * d[None, :], lower=True, check_finite=False)
+            L = np.linalg.cholesky(d[:, None] * A * d[None, :])
             diag = np.abs(np.diag(L))
             kappa = float((diag.max() / diag.min()) ** 2) if diag.min() > 0 else np.inf
-        except linalg.LinAlgError:
+        except np.linalg.LinAlgError:
             kappa = np.inf
         if kappa <= CONDITION_LIMIT and backward_error <= REPORT:
             return
@@ -352,7 +354,7 @@ class _Factor:
         if not trusted:
             L = self._direct(alpha)
             if L is not None:
-                half = linalg.solve_triangular(L, self.U, lower=True, check_finite=False)
+                half = np.linalg.solve(L, self.U)
                 return half.T @ half
         return np.diag(1.0 / (self.s + alpha))
 
@@ -361,8 +363,7 @@ class _Factor:
         if self.form == "primal":
             L = self._direct(alpha)
             if L is not None:
-                Linv = linalg.solve_triangular(L, np.eye(L.shape[0]), lower=True,
-                                               check_finite=False)
+                Linv = np.linalg.solve(L, np.eye(L.shape[0]))
                 return (Linv.T @ Linv) / noise_prec
             return (self.U / (self.s + alpha)) @ self.U.T / noise_prec
         # Woodbury: (X^T X + a I)^{-1} = (I - X^T (K + a I)^{-1} X) / a
@@ -375,7 +376,7 @@ class _Factor:
         if self.form == "primal":
             L = self._direct(alpha)
             if L is not None:
-                half = linalg.solve_triangular(L, Z.T, lower=True, check_finite=False)
+                half = np.linalg.solve(L, Z.T)
                 return np.einsum("ij,ij->j", half, half) / noise_prec
             proj = (self.U.T @ Z.T) / np.sqrt(self.s + alpha)[:, None]
             return np.einsum("ij,ij->j", proj, proj) / noise_prec
@@ -389,6 +390,11 @@ class _Factor:
             return np.diag(self.cov(alpha, noise_prec, trusted)).copy()
         inner = np.einsum("ij,ij->i", self.P @ self.middle(alpha, trusted), self.P)
         return np.maximum(1.0 - inner, 0.0) / (alpha * noise_prec)
+
+
+def _extremes(s):
+    """Largest and smallest eigenvalue (0, 0 for an empty spectrum)."""
+    return (float(s.max()), float(s.min())) if s.size else (0.0, 0.0)
 
 
 def _eigh(M):
