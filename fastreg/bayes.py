@@ -60,6 +60,8 @@ EPS = np.finfo(np.float64).eps
 # the spectrum serves log-determinants while its rounding stays below this
 # share of every s_k + alpha (about 12 digits); else a Cholesky factor does
 SPECTRUM_DIGITS = 1e-12
+# the primal residual formula keeps too few digits below this share of ||y~||^2
+SSE_CANCELLATION = 1e-4
 # a ridge system beyond this condition number (after equilibration) has no
 # digits to give in double precision
 CONDITION_LIMIT = 1e15
@@ -311,7 +313,7 @@ class _Factor:
         return logdet, float(np.sum(self.s / (self.s + alpha)))
 
     def check_conditioning(self, alpha, backward_error, what):
-        """Warn (:class:`fastreg.AccuracyWarning`) when ``M + alpha I`` is singular to working precision.
+        """Warn (:class:`fastreg.AccuracyWarning`) where ``M + alpha I`` is numerically singular.
 
         The spectral condition number ``(s_max + alpha) / (s_min + alpha)``
         settles most cases for free; beyond ``1 / eps`` the columns are
@@ -350,7 +352,10 @@ class _Factor:
                 + logdet_M)
 
     def middle(self, alpha, trusted):
-        """Dual form: ``T = U^T (K + alpha I)^{-1} U``, so that ``X~^T (K + alpha I)^{-1} X~ = P T P^T``."""
+        """Dual form: ``T = U^T (K + alpha I)^{-1} U``.
+
+        Then ``X~^T (K + alpha I)^{-1} X~ = P T P^T``.
+        """
         if not trusted:
             L = self._direct(alpha)
             if L is not None:
@@ -510,7 +515,51 @@ def _factor(X, y, sample_weight, fit_intercept, block_size):
     center = bool(fit_intercept)
     targets = prepare_targets(y, sample_weight, center=center)
     build = _primal_factor if n_samples >= n_features else _dual_factor
-    return X, y, sample_weight, build(X, targets, center, block_size)
+    factor = build(X, targets, center, block_size)
+    return X, y, sample_weight, factor, _Data(X, targets, center, block_size)
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The validated data, for the rare explicit residual (never stored in a result)."""
+
+    X: object
+    targets: object
+    center: bool
+    block_size: int | None
+
+
+def _sse(factor, data, x, coef, alpha):
+    """``||y~ - X~ w||^2``, from one pass over X where the statistics cancel.
+
+    In the primal form ``||y~||^2 - b^T w - alpha ||w||^2`` loses
+    ``log10(||y~||^2 / sse)`` digits: a nearly exact fit (small noise) would
+    get a noise precision with few correct digits. Below ``SSE_CANCELLATION``
+    of ``||y~||^2`` the residual is summed explicitly instead, in row blocks
+    (O(n p), against O(n p^2) for the statistics).
+    """
+    value = factor.sse(x, coef, alpha)
+    if factor.form == "dual" or value > SSE_CANCELLATION * factor.yty:
+        return value
+    X, targets = data.X, data.targets
+    n_samples, n_features = X.shape
+    yt, root = targets.y_tilde[:, 0], targets.sqrt_sw
+    shift = factor.x_mean if data.center else None
+    size = data.block_size or default_block_size(n_features)
+    total = 0.0
+    for start, stop in blocks(n_samples, size):
+        if sparse.issparse(X):
+            pred = np.asarray(X[start:stop] @ coef).ravel()
+            if shift is not None:
+                pred = pred - float(shift @ coef)
+        else:
+            block = np.asarray(X[start:stop], dtype=np.float64)
+            pred = (block if shift is None else block - shift) @ coef
+        if root is not None:
+            pred = pred * root[start:stop]
+        r = yt[start:stop] - pred
+        total += float(r @ r)
+    return total
 
 
 def _log_likelihood(factor, noise_prec, weight_prec, sse, coef_norm2, logdet_M):
@@ -627,7 +676,7 @@ def posterior(X, y, alpha, noise_var, *, fit_intercept=True, sample_weight=None,
     """
     alpha = _validation.check_positive_real(alpha, "alpha")
     noise_var = _validation.check_positive_real(noise_var, "noise_var")
-    _, _, _, factor = _factor(X, y, sample_weight, fit_intercept, block_size)
+    _, _, _, factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
     x, backward_error, trusted = factor.solve(alpha)
     factor.check_conditioning(alpha, backward_error, "posterior")
     mean = factor.coef(x)
@@ -751,7 +800,7 @@ def log_evidence(X, y, alphas, *, noise_var=None, fit_intercept=True, sample_wei
     alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
     if noise_var is not None:
         noise_var = _validation.check_positive_real(noise_var, "noise_var")
-    _, _, _, factor = _factor(X, y, sample_weight, fit_intercept, block_size)
+    _, _, _, factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
     values = np.empty(alphas.size)
     noise = np.empty(alphas.size)
     worst = 0.0
@@ -759,7 +808,7 @@ def log_evidence(X, y, alphas, *, noise_var=None, fit_intercept=True, sample_wei
         x, backward_error, trusted = factor.solve(alpha)
         worst = max(worst, backward_error)
         coef = factor.coef(x)
-        sse, norm2 = factor.sse(x, coef, alpha), float(coef @ coef)
+        sse, norm2 = _sse(factor, data, x, coef, alpha), float(coef @ coef)
         logdet_M, _ = factor.logdet_trace(alpha, trusted)
         noise[k] = (sse + alpha * norm2) / factor.weight_sum if noise_var is None else noise_var
         values[k] = _log_likelihood(factor, 1.0 / noise[k], alpha / noise[k], sse, norm2,
@@ -912,10 +961,11 @@ def bayesian_ridge(X, y, *, max_iter=300, tol=1e-3, alpha_1=1e-6, alpha_2=1e-6,
     hyper = [_validation.check_positive_real(v, name, allow_zero=True) for v, name in
              ((alpha_1, "alpha_1"), (alpha_2, "alpha_2"), (lambda_1, "lambda_1"),
               (lambda_2, "lambda_2"))]
-    X, y, sample_weight, factor = _factor(X, y, sample_weight, fit_intercept, block_size)
+    X, y, sample_weight, factor, data = _factor(X, y, sample_weight, fit_intercept,
+                                                block_size)
     noise_prec, weight_prec = _initial_precisions(y, sample_weight, alpha_init, lambda_init)
     noise_prec, weight_prec, coef, scores, n_iter = _fixed_point(
-        factor, noise_prec, weight_prec, hyper, max_iter, tol, compute_score)
+        factor, data, noise_prec, weight_prec, hyper, max_iter, tol, compute_score)
     alpha = weight_prec / noise_prec
     x, backward_error, trusted = factor.solve(alpha)
     factor.check_conditioning(alpha, backward_error, "bayesian_ridge")
@@ -925,7 +975,7 @@ def bayesian_ridge(X, y, *, max_iter=300, tol=1e-3, alpha_1=1e-6, alpha_2=1e-6,
         # coefficients of the last iteration
         logdet_M, _ = factor.logdet_trace(alpha, trusted)
         scores.append(_score(factor, noise_prec, weight_prec,
-                             factor.sse(x, final, alpha), float(coef @ coef), logdet_M,
+                             _sse(factor, data, x, final, alpha), float(coef @ coef), logdet_M,
                              hyper))
     intercept = factor.y_mean - float(factor.x_mean @ final)
     return BayesianRidgeResult(final, intercept, noise_prec, weight_prec, alpha,
@@ -941,7 +991,8 @@ def _score(factor, noise_prec, weight_prec, sse, coef_norm2, logdet_M, hyper):
             + _log_likelihood(factor, noise_prec, weight_prec, sse, coef_norm2, logdet_M))
 
 
-def _fixed_point(factor, noise_prec, weight_prec, hyper, max_iter, tol, compute_score):
+def _fixed_point(factor, data, noise_prec, weight_prec, hyper, max_iter, tol,
+                 compute_score):
     """MacKay's updates until the coefficients settle; O(p * min(n, p)) per iteration."""
     alpha_1, alpha_2, lambda_1, lambda_2 = hyper
     scores, coef_old, coef = [], None, None
@@ -949,7 +1000,7 @@ def _fixed_point(factor, noise_prec, weight_prec, hyper, max_iter, tol, compute_
         ridge = weight_prec / noise_prec
         x, _, trusted = factor.solve(ridge)
         coef = factor.coef(x)
-        sse, norm2 = factor.sse(x, coef, ridge), float(coef @ coef)
+        sse, norm2 = _sse(factor, data, x, coef, ridge), float(coef @ coef)
         logdet_M, gamma = factor.logdet_trace(ridge, trusted)
         if compute_score:
             scores.append(_score(factor, noise_prec, weight_prec, sse, norm2, logdet_M, hyper))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy import stats
 from sklearn.linear_model import BayesianRidge
 
@@ -451,3 +452,18 @@ def test_warns_where_digits_cannot_be_had():
     y = rng.standard_normal(30)
     with pytest.warns(fastreg.AccuracyWarning, match="residual"):
         bayes.posterior(X, y, alpha=1e-12, noise_var=1.0)
+
+
+@pytest.mark.parametrize("noise", [1e-2, 1e-4, 1e-6])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nearly_exact_fit_noise_precision(noise, weighted):
+    """||y~||^2 - b^T w - alpha ||w||^2 cancels on a nearly exact fit: the residual is summed."""
+    rng = np.random.default_rng(16)
+    X = rng.standard_normal((100, 5)) + 3.0
+    y = X @ rng.standard_normal(5) + noise * rng.standard_normal(100) + 10.0
+    sw = rng.uniform(0.5, 2.0, 100) if weighted else None
+    model = BayesianRidge().fit(X, y, sample_weight=sw)
+    for data in (X, sp.csr_matrix(X)):
+        fit = bayes.bayesian_ridge(data, y, sample_weight=sw)
+        assert rel(fit.noise_precision, model.alpha_) < 1e-10
+        assert rel(fit.coef, model.coef_) < 1e-10
