@@ -111,6 +111,11 @@ def _enet_path(name, X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alp
     kwargs = {key: params.pop(key) for key in _PATH_PARAMS if key in params}
     if params:
         raise ValueError("Unexpected parameters in params", params.keys())
+    if not check_input and precompute is False and isinstance(X, np.ndarray) \
+            and X.ndim == 2 and not X.flags.f_contiguous:
+        # scikit-learn's residual solver takes X as given and rejects C order;
+        # the same error here keeps "check_input=False" meaning the same thing
+        raise ValueError("ndarray is not Fortran contiguous")
     if not sparse.issparse(X):
         # scikit-learn's dense solvers ignore sample_weight: its callers have
         # already multiplied X and y by sqrt(sample_weight)
@@ -168,8 +173,10 @@ sklearn_enet_path = make_enet_path()
 sklearn_lasso_path = make_lasso_path()
 
 
-def ridge_fallback_reason(X, solver, positive, return_intercept=False):
+def ridge_fallback_reason(X, solver, positive, return_intercept=False, alpha=1.0):
     """Why a ridge call must run on scikit-learn's code, or None."""
+    if np.any(np.asarray(alpha) == 0):
+        return "alpha=0 (scikit-learn's least-squares fallback and its warnings)"
     if sparse.issparse(X):
         return "sparse X (scikit-learn's iterative sparse solvers)"
     if solver not in _RIDGE_SOLVERS:
@@ -184,7 +191,7 @@ def ridge_fallback_reason(X, solver, positive, return_intercept=False):
 def _ridge_regression(X, y, alpha, *, sample_weight=None, solver="auto", max_iter=None,
                       tol=1e-4, verbose=0, positive=False, random_state=None,
                       return_n_iter=False, return_intercept=False, check_input=True):
-    reason = ridge_fallback_reason(X, solver, positive, return_intercept)
+    reason = ridge_fallback_reason(X, solver, positive, return_intercept, alpha)
     if reason is None and return_n_iter:
         reason = "return_n_iter=True"
     if reason is not None:
@@ -263,7 +270,18 @@ def cv_fallback_reason(estimator, y, params):
         return "a precomputed Gram matrix"
     if np.ndim(y) > 1 and np.shape(y)[1] > 1:
         return "multi-output y (scikit-learn raises its own error)"
+    if isinstance(estimator.alphas, numbers.Integral) and \
+            np.any(np.atleast_1d(getattr(estimator, "l1_ratio", 1.0)) == 0):
+        return "automatic alpha grid with l1_ratio=0 (scikit-learn raises its own error)"
     return None
+
+
+def _partitions(folds, n_samples):
+    """Whether the test sets cover every sample exactly once (one-pass CV needs it)."""
+    counts = np.zeros(n_samples, dtype=np.int64)
+    for _, test in folds:
+        np.add.at(counts, test, 1)
+    return bool((counts == 1).all())
 
 
 def _make_cv_fit(name):
@@ -274,8 +292,13 @@ def _make_cv_fit(name):
         if reason is not None:
             state._record_call(name, "fallback", reason)
             return original(self, X, y, sample_weight=sample_weight, **params)
+        fitted = _cv_fit(self, X, y, sample_weight)
+        if fitted is None:
+            reason = "cv splits whose test sets do not partition the samples"
+            state._record_call(name, "fallback", reason)
+            return original(self, X, y, sample_weight=sample_weight, **params)
         state._record_call(name, "fastreg")
-        return _cv_fit(self, X, y, sample_weight)
+        return fitted
 
     fit.__doc__ = original.__doc__
     return fit
@@ -306,6 +329,8 @@ def _cv_fit(self, X, y, sample_weight):
     cv = 5 if self.cv is None else self.cv
     if not isinstance(cv, numbers.Integral):
         cv = list(check_cv(cv).split(X, y))
+        if not _partitions(cv, X.shape[0]):
+            return None
     res = enet_cv(X, y, l1_ratio=self.l1_ratio if has_ratio else 1.0, eps=self.eps,
                   alphas=self.alphas, cv=cv, fit_intercept=self.fit_intercept,
                   sample_weight=sample_weight, positive=self.positive, tol=self.tol,
@@ -318,16 +343,30 @@ def _cv_fit(self, X, y, sample_weight):
     self.alphas_ = np.sort(np.asarray(self.alphas, dtype=float))[::-1] if explicit \
         else alphas
     self.mse_path_ = np.squeeze(np.asarray(res.mse_path))
-    self.coef_ = np.asarray(res.coef, dtype=X.dtype)
-    self.intercept_ = float(res.intercept) if self.fit_intercept else 0.0
-    self.dual_gap_ = float(res.dual_gaps[res.best_index])
-    self.n_iter_ = int(res.n_iters[res.best_index])
+    # the refit is scikit-learn's: its estimator, parameters and precompute rule
+    # (a one-alpha fit on the patched path, cheap next to the cross-validation)
+    model = self._get_estimator()
+    model.set_params(**{key: value for key, value in self.get_params().items()
+                        if key in model.get_params()})
+    model.alpha = self.alpha_
+    if has_ratio:
+        model.l1_ratio = self.l1_ratio_
+    if isinstance(self.precompute, str) and self.precompute == "auto":
+        model.precompute = False
+    if sample_weight is None:
+        model.fit(X, y)
+    else:
+        model.fit(X, y, sample_weight=sample_weight)
+    self.coef_ = model.coef_
+    self.intercept_ = model.intercept_
+    self.dual_gap_ = model.dual_gap_
+    self.n_iter_ = model.n_iter_
     return self
 
 
 def _ridge_fit(self, X, y, sample_weight=None):
     """``Ridge.fit`` on :func:`fastreg.ridge_regression` (dense X, exact solvers)."""
-    reason = ridge_fallback_reason(X, self.solver, self.positive)
+    reason = ridge_fallback_reason(X, self.solver, self.positive, alpha=self.alpha)
     if reason is None and not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__"):
         reason = "array API input"
     if reason is not None:
@@ -369,6 +408,11 @@ def ridge_cv_fallback_reason(estimator, X, params):
         return f"gcv_mode={estimator.gcv_mode!r}"
     if not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__"):
         return "array API input"
+    shape = np.shape(X)
+    if estimator.fit_intercept and len(shape) == 2 and shape[0] == shape[1]:
+        # centering leaves a square X rank-deficient in the primal form, where
+        # fastreg's spectral leave-one-out loses the near-zero-alpha limit
+        return "fit_intercept with n_samples == n_features"
     return None
 
 
@@ -397,13 +441,20 @@ def _ridge_cv_fit_fastreg(self, X, y, sample_weight):
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
     alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
-    res = _fastreg_ridge_cv(X, y, alphas, fit_intercept=self.fit_intercept,
-                            sample_weight=sample_weight,
-                            alpha_per_target=self.alpha_per_target,
-                            store_cv_results=self.store_cv_results)
+    # a sample with leverage 1 has an undefined leave-one-out error (inf), as in
+    # scikit-learn's own GCV, which does not warn about it either
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = _fastreg_ridge_cv(X, y, alphas, fit_intercept=self.fit_intercept,
+                                sample_weight=sample_weight,
+                                alpha_per_target=self.alpha_per_target,
+                                store_cv_results=self.store_cv_results)
     self.alpha_ = res.alpha
     self.coef_ = res.coef
-    self.intercept_ = res.intercept if self.fit_intercept else 0.0
+    if self.fit_intercept:
+        intercept = np.asarray(res.intercept, dtype=X.dtype)
+        self.intercept_ = intercept[()] if intercept.ndim == 0 else intercept
+    else:
+        self.intercept_ = 0.0
     error = np.asarray(res.cv_error)
     grid = np.asarray(res.alphas)
     if error.ndim == 1:

@@ -4,9 +4,26 @@
 runs scikit-learn's own tests on fastreg, the way scikit-learn-intelex
 validates its patch. The patch is applied at configure time, before any test
 module is imported.
+
+``--fastreg-deselect=FILE`` deselects the tests a list names, one per line::
+
+    test_module.py::test_name[param-param]  reason
+
+An entry matches every test of that module and function whose parameter id
+contains all the entry's dash-separated parameters (in any order: pytest
+orders the ids of stacked parametrizations by fixture, which varies), and an
+entry without brackets matches every parametrization. Lines starting with
+``#`` are comments.
 """
 
+import re
+
 import fastreg
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fastreg-deselect", default=None,
+                     help="file listing the scikit-learn tests to deselect, with reasons")
 
 
 def pytest_configure(config):
@@ -15,3 +32,42 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     return "fastreg: scikit-learn patched (" + ", ".join(fastreg.get_patch_names()) + ")"
+
+
+def read_deselect_list(path):
+    """``[(module, function, params, reason)]`` from a deselect file."""
+    entries = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            test, _, reason = line.partition(" ")
+            match = re.fullmatch(r"([\w.]+)::(\w+)(?:\[(.*)\])?", test)
+            if match is None or not reason.strip():
+                raise ValueError(f"Bad deselect entry (test id and reason needed): {line!r}")
+            module, function, params = match.groups()
+            entries.append((module, function, set(params.split("-")) if params else set(),
+                            reason.strip()))
+    return entries
+
+
+def _matches(item, entry):
+    module, function, params, _ = entry
+    if item.path.name != module or getattr(item, "originalname", item.name) != function:
+        return False
+    ids = item.name[len(function):].strip("[]")
+    return params <= set(ids.split("-"))
+
+
+def pytest_collection_modifyitems(config, items):
+    path = config.getoption("--fastreg-deselect")
+    if path is None:
+        return
+    entries = read_deselect_list(path)
+    keep, drop = [], []
+    for item in items:
+        (drop if any(_matches(item, entry) for entry in entries) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
