@@ -22,7 +22,7 @@ so every kernel solves the unweighted problem on the scaled rows.
 import numpy as np
 
 from . import _validation
-from ._kernels import cd_gram, cd_multitask, cd_naive
+from ._kernels import cd_gram, cd_multitask, cd_naive, precision
 
 # A working set holding more than this fraction of X's stored entries (or more
 # than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first
@@ -30,6 +30,66 @@ from ._kernels import cd_gram, cd_multitask, cd_naive
 # sweeps about a quarter faster.
 _GATHER_MAX_FRACTION = 0.75
 _GATHER_MAX_BYTES = 256 * 2**20
+
+
+class _ExactResidual:
+    """The float64 residual of a float32 problem, recomputed for every certificate.
+
+    The kernels' float32 running residual drifts by about float32's resolution
+    per coordinate update; the gradient, ``||r||^2`` and ``<r, y>`` of the
+    duality gap come from ``y - X w`` accumulated in float64 instead (one pass
+    over the nonzero columns), and the running residual restarts from it.
+    """
+
+    def __init__(self, y):
+        self.y = np.asarray(y, dtype=np.float64)
+        self.r = np.empty_like(self.y)
+
+    @classmethod
+    def of(cls, y):
+        """An instance for float32 (or narrower) data, None for float64."""
+        return cls(y) if np.asarray(y).dtype.itemsize < 8 else None
+
+    def dense_gradient(self, problem, w, l1):
+        n, X, r = problem.n_samples, problem.X, self.r
+        precision.dense_residual(X, self.y, w, r)
+        problem.r[:] = r
+        features, g = problem.bounds.needed(r, w, l1)
+        if features is None:
+            g = np.empty(problem.n_features)
+            precision.dense_xtr(X, r, np.arange(problem.n_features, dtype=np.int64), g)
+            g /= n
+            problem.bounds.reset(g, r)
+        else:
+            sub = np.empty(problem.n_features)
+            precision.dense_xtr(X, r, features, sub)
+            g[features] = sub[features] / n
+        return g[:, None], float(r @ r) / n, float(r @ self.y) / n
+
+    def csc_residual(self, problem, w):
+        precision.csc_residual(problem.data, problem.indices, problem.indptr, self.y, w,
+                               self.r)
+        problem.r[:] = self.r
+        if problem.uu > 0:
+            problem.shift[0] = float(problem.centers @ np.asarray(w, dtype=np.float64))
+        return self.r
+
+
+def _cross_gram64(X, features):
+    """``X^T X[:, features]`` (all columns for None) summed in float64, in X's dtype.
+
+    For float32 X: a float32 product sums n rounded terms, a float64 one
+    rounds once, which keeps the covariance-mode certificate that of the data
+    (see ``_ExactResidual``). Row blocks of about 32 MB bound the memory.
+    """
+    n, p = X.shape
+    cols = slice(None) if features is None else features
+    out = np.zeros((p, p if features is None else len(features)))
+    block = max(1, (1 << 22) // max(p, 1))
+    for start in range(0, n, block):
+        Xb = np.asarray(X[start:start + block], dtype=np.float64)
+        out += Xb.T @ Xb[:, cols]
+    return out.astype(X.dtype)
 
 
 class GradientBounds:
@@ -103,6 +163,7 @@ class DenseProblem:
         self.r = None
         self.g = np.zeros(self.n_features)
         self.bounds = GradientBounds(self.norms2, self.n_samples)
+        self.exact = _ExactResidual.of(self.y)
 
     def Xy(self):
         return self.X.T @ self.y
@@ -122,7 +183,10 @@ class DenseProblem:
         return np.ascontiguousarray(self.X.T @ self.X[:, features], dtype=np.float64)
 
     def gradient(self, w, l1=None):
-        r, n = self.r, self.n_samples
+        n = self.n_samples
+        if self.exact is not None:
+            return self.exact.dense_gradient(self, w, l1)
+        r = self.r
         features, g = self.bounds.needed(r, w, l1)
         if features is None:
             g = (self.X.T @ r).astype(np.float64) / n
@@ -169,6 +233,7 @@ class CscProblem:
         self.shift = np.zeros(2)
         self.r = None
         self.g = np.zeros(n_features)
+        self.exact = _ExactResidual.of(self.y)
         self._ws_data = self._ws_indices = self._ws_starts = self._ws_stops = None
 
     def Xy(self):
@@ -226,6 +291,8 @@ class CscProblem:
 
     def gradient(self, w, l1=None):
         r, n = self.r, self.n_samples
+        if self.exact is not None:
+            r = self.exact.csc_residual(self, w)
         g = np.asarray(self.Xw.T @ r, dtype=np.float64).ravel()
         R2 = float(r @ r)
         Ry = float(r @ self.y)
@@ -259,10 +326,18 @@ class GramProblem:
         self.n_samples, self.n_features = X.shape
         self.n_tasks = None
         p = self.n_features
-        self.yy = float(y @ y)
-        self.Xy_ = (X.T @ y if Xy is None else Xy).astype(np.float64)
+        if X.dtype.itemsize < 8 and Xy is None:
+            # float32: X^T y and y^T y summed in float64 (they set the certificate's
+            # scale; a float32 sum over many rows would not be exact to float32)
+            y64 = np.asarray(y, dtype=np.float64)
+            self.yy = float(y64 @ y64)
+            self.Xy_ = np.empty(X.shape[1])
+            precision.dense_xtr(X, y64, np.arange(X.shape[1], dtype=np.int64), self.Xy_)
+        else:
+            self.yy = float(y @ y)
+            self.Xy_ = (X.T @ y if Xy is None else Xy).astype(np.float64)
         if gram is None and not lazy:
-            gram = X.T @ X
+            gram = X.T @ X if X.dtype.itemsize == 8 else _cross_gram64(X, None)
         if gram is not None:
             # symmetric: its transpose is the Fortran-ordered column cache
             self.cache = np.asarray(gram).T
@@ -311,7 +386,8 @@ class GramProblem:
             grown[:, :self.n_cached] = self.cache[:, :self.n_cached]
             self.cache = grown
         slots = np.arange(self.n_cached, need)
-        self.cache[:, slots] = self.X.T @ self.X[:, features]
+        self.cache[:, slots] = (self.X.T @ self.X[:, features] if self.X.dtype.itemsize == 8
+                                else _cross_gram64(self.X, features))
         self.slot[features] = slots
         self.n_cached = need
 
