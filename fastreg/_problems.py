@@ -75,6 +75,24 @@ class _ExactResidual:
         return self.r
 
 
+def _exact_task_residual(problem, W):
+    """float64 ``Y - X W`` of a float32 multi-task problem (see ``_ExactResidual``).
+
+    The running residual restarts from it; a CSC problem's centering shift too.
+    """
+    Y = np.asarray(problem.Y, dtype=np.float64)
+    R = np.empty(Y.shape)
+    if hasattr(problem, "columns"):  # MultiTaskCscProblem
+        c = problem.columns
+        precision.csc_residual_tasks(c.data, c.indices, c.indptr, Y, W, R)
+        if problem.uu > 0:
+            problem.shift[:] = problem.centers @ np.asarray(W, dtype=np.float64)
+    else:
+        precision.dense_residual_tasks(problem.X, Y, W, R)
+    problem.R[:] = R
+    return R
+
+
 def _cross_gram64(X, features):
     """``X^T X[:, features]`` (all columns for None) summed in float64, in X's dtype.
 
@@ -464,6 +482,11 @@ class MultiTaskDenseProblem:
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
+        if self.Y.dtype.itemsize < 8:
+            R = _exact_task_residual(self, W)
+            G = np.empty((self.n_features, self.n_tasks))
+            precision.dense_xtr_tasks(self.X, R, G)
+            return G / n, float(np.sum(R * R)) / n, float(np.sum(R * self.Y)) / n
         G = (self.X.T @ R).astype(np.float64) / n
         return G, float(np.sum(R * R)) / n, float(np.sum(R * self.Y)) / n
 
@@ -514,6 +537,8 @@ class MultiTaskCscProblem:
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
+        if self.Y.dtype.itemsize < 8:
+            R = _exact_task_residual(self, W)
         G = np.asarray(self.Xw.T @ R, dtype=np.float64)
         R2 = float(np.sum(R * R))
         Ry = float(np.sum(R * self.Y))

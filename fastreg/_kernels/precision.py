@@ -65,3 +65,53 @@ def csc_residual(data, indices, indptr, y, w, out):
         if wj != 0.0:
             for q in range(indptr[j], indptr[j + 1]):
                 out[indices[q]] -= wj * np.float64(data[q])
+
+
+@jit
+def dense_residual_tasks(X, Y, W, out):
+    """``out = Y - X W`` in float64 (multi-task; nonzero rows of W only).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of float64, shape (n_samples, n_tasks)
+    W : ndarray of shape (n_features, n_tasks)
+    out : ndarray of float64, shape (n_samples, n_tasks), written in place.
+    """
+    n_samples, n_features = X.shape
+    n_tasks = Y.shape[1]
+    for i in range(n_samples):
+        for t in range(n_tasks):
+            out[i, t] = Y[i, t]
+    for j in range(n_features):
+        for t in range(n_tasks):
+            wjt = np.float64(W[j, t])
+            if wjt != 0.0:
+                for i in range(n_samples):
+                    out[i, t] -= wjt * np.float64(X[i, j])
+
+
+@reduction_jit
+def dense_xtr_tasks(X, R, out):
+    """``out = X^T R`` in float64 (multi-task), shape (n_features, n_tasks)."""
+    n_samples, n_features = X.shape
+    for j in range(n_features):
+        for t in range(R.shape[1]):
+            dot = 0.0
+            for i in range(n_samples):
+                dot += np.float64(X[i, j]) * R[i, t]
+            out[j, t] = dot
+
+
+@jit
+def csc_residual_tasks(data, indices, indptr, Y, W, out):
+    """``out = Y - X W`` in float64 for a CSC X (stored part only), multi-task."""
+    for i in range(Y.shape[0]):
+        for t in range(Y.shape[1]):
+            out[i, t] = Y[i, t]
+    for j in range(W.shape[0]):
+        for t in range(W.shape[1]):
+            wjt = np.float64(W[j, t])
+            if wjt != 0.0:
+                for q in range(indptr[j], indptr[j + 1]):
+                    out[indices[q], t] -= wjt * np.float64(data[q])
