@@ -58,6 +58,7 @@ numpydoc_xref_aliases = {
     "GramStats": "fastreg.GramStats",
     "EnetCVResult": "fastreg.EnetCVResult",
     "Axes": "matplotlib.axes.Axes",
+    "DataFrame": "pandas.DataFrame",
     "Generator": "numpy.random.Generator",
 }
 numpydoc_xref_ignore = {"of", "shape", "or", "optional", "default", "and", "the", "n_samples",
@@ -80,6 +81,8 @@ intersphinx_mapping = {
     "sklearn": ("https://scikit-learn.org/stable/", str(INV / "sklearn.inv")),
     "dask": ("https://docs.dask.org/en/stable/", str(INV / "dask.inv")),
     "distributed": ("https://distributed.dask.org/en/stable/", str(INV / "distributed.inv")),
+    "matplotlib": ("https://matplotlib.org/stable/", str(INV / "matplotlib.inv")),
+    "pandas": ("https://pandas.pydata.org/docs/", str(INV / "pandas.inv")),
 }
 intersphinx_mapping = {k: v for k, v in intersphinx_mapping.items() if Path(v[1]).exists()}
 intersphinx_timeout = 1

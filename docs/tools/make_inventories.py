@@ -10,7 +10,8 @@ per public object under a fixed pattern (``reference/generated/<name>.html`` for
 numpy and scipy, ``modules/generated/<name>.html`` for scikit-learn,
 ``generated/<name>.html`` for Dask arrays and dataframes); the few exceptions
 (Python's standard library, ``distributed``'s single API page, numpy's
-random-generator page) are listed by hand. Links point to the *stable* online
+random-generator page, the few matplotlib and pandas names fastreg refers to)
+are listed by hand. Links point to the *stable* online
 documentation, which may be newer than the installed version recorded in each
 inventory's header.
 
@@ -166,6 +167,37 @@ def distributed_entries():
     return "distributed", distributed.__version__, entries
 
 
+def matplotlib_entries():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    entries = [("matplotlib.axes.Axes", "py:class", "api/axes_api.html#matplotlib.axes.Axes"),
+               ("matplotlib.figure.Figure", "py:class",
+                "api/figure_api.html#matplotlib.figure.Figure"),
+               ("matplotlib.pyplot", "py:module", "api/pyplot_summary.html#module-matplotlib.pyplot")]
+    for n in ["subplots", "figure", "show", "savefig", "plot", "legend"]:
+        if hasattr(plt, n):
+            name = f"matplotlib.pyplot.{n}"
+            entries.append((name, "py:function", f"api/_as_gen/{name}.html#{name}"))
+    for n in ["plot", "legend", "set_title", "invert_xaxis", "axvline", "set_xscale"]:
+        name = f"matplotlib.axes.Axes.{n}"
+        entries.append((name, "py:method", f"api/_as_gen/{name}.html#{name}"))
+    return "Matplotlib", matplotlib.__version__, entries
+
+
+def pandas_entries():
+    import pandas as pd
+
+    entries = [("pandas", "py:module", "reference/index.html#module-pandas")]
+    for n in ["DataFrame", "Series", "read_csv", "read_parquet"]:
+        obj = getattr(pd, n)
+        entries.append((f"pandas.{n}", "py:class" if inspect.isclass(obj) else "py:function",
+                        f"reference/api/pandas.{n}.html#pandas.{n}"))
+    entries.append(("pandas.DataFrame.columns", "py:attribute",
+                    "reference/api/pandas.DataFrame.columns.html#pandas.DataFrame.columns"))
+    return "pandas", pd.__version__, entries
+
+
 def python_entries():
     import sys
 
@@ -194,7 +226,8 @@ def main():
     OUT.mkdir(exist_ok=True)
     for fname, make in [("python.inv", python_entries), ("numpy.inv", numpy_entries),
                         ("scipy.inv", scipy_entries), ("sklearn.inv", sklearn_entries),
-                        ("dask.inv", dask_entries), ("distributed.inv", distributed_entries)]:
+                        ("dask.inv", dask_entries), ("distributed.inv", distributed_entries),
+                        ("matplotlib.inv", matplotlib_entries), ("pandas.inv", pandas_entries)]:
         project, version, entries = make()
         _write(project, version, entries, OUT / fname)
 
