@@ -116,3 +116,32 @@ def test_intersphinx_inventories_load():
         with path.open("rb") as f:
             data = inventory.InventoryFile.load(f, "https://example.org/", lambda a, b: b + "/" + a)
         assert data, path.name
+
+
+def _rst_python_blocks(path):
+    """The ``.. code-block:: python`` blocks of an rst page, dedented."""
+    import textwrap
+
+    blocks, lines = [], path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == ".. code-block:: python":
+            i += 1
+            body = []
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith("   ")):
+                body.append(lines[i])
+                i += 1
+            blocks.append(textwrap.dedent("\n".join(body)))
+        else:
+            i += 1
+    return blocks
+
+
+def test_getting_started_runs(capsys):
+    pytest.importorskip("sklearn")
+    namespace = {}
+    blocks = _rst_python_blocks(ROOT / "docs" / "getting_started.rst")
+    assert len(blocks) >= 3
+    for block in blocks:
+        exec(compile(block, "getting_started.rst", "exec"), namespace)  # noqa: S102
+    assert namespace["res"].alpha > 0
