@@ -95,13 +95,15 @@ def stats_problem(stats, *, center, scale, standardize=False):
 def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, positive=False,
                tol=1e-4, max_iter=1000, seed=-1, do_screening=True, verbose=0,
                factors=None, bounds=None, standardize=False, max_features=None,
-               min_dev_change=None, callback=None, data_scale=IDENTITY):
+               min_dev_change=None, callback=None, data_scale=IDENTITY, dtype=np.float64):
     """The elastic-net path of the problem ``stats`` describes, scaled by ``1/(2 scale)``.
 
     ``factors`` / ``bounds`` / ``standardize`` are validated options
     (:func:`check_extras`); coefficients and bounds are on the original scale.
     ``data_scale``: the statistics are those of the caller's data rescaled by
     it (:mod:`fastreg._scaling`); alphas, options and results are the caller's.
+    ``dtype``: that of the coefficients returned to the user; float32 ones are
+    solved as float32 numbers, so the gaps certify the coefficients returned.
 
     Returns
     -------
@@ -120,7 +122,7 @@ def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, pos
     box = None
     if factors is not None or bounds is not None:
         box = feature_box(problem, factors, bounds, positive, coef_scale)
-    W = np.zeros(stats.n_features)
+    W = np.zeros(stats.n_features, dtype=dtype)
     if isinstance(grid, int):
         top = path_alpha_max(problem, box, W, scale, l1_ratio, positive=positive, tol=tol,
                              max_iter=max_iter)
@@ -285,7 +287,7 @@ def enet_path_from_stats(
         do_screening=do_screening, verbose=verbose,
         max_features=_validation.check_max_features(max_features),
         min_dev_change=_validation.check_min_dev_change(min_dev_change),
-        callback=_validation.check_callback(callback), **extras)
+        callback=_validation.check_callback(callback), dtype=stats.dtype, **extras)
     out = [grid, coefs.astype(stats.dtype), gaps]
     if return_n_iter:
         out.append(n_iters)

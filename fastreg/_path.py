@@ -498,7 +498,7 @@ def _gram_path_from_moments(X, y, sample_weight, grid, *, l1_ratio, eps, fit_int
         verbose=_validation.check_verbose(verbose),
         factors=factors, bounds=bounds, standardize=bool(standardize),
         max_features=max_features, min_dev_change=min_dev_change, callback=callback,
-        data_scale=data_scale)
+        data_scale=data_scale, dtype=X.dtype)
     out = [grid, coefs.astype(X.dtype), gaps]
     if return_n_iter:
         out.append(n_iters)
