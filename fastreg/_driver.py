@@ -31,18 +31,13 @@ from ._grid import alpha_max
 from ._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
 from ._problems import FeatureBox
 from ._scaling import IDENTITY
-from ._warnings import AccuracyWarning, convergence_warning_class
+from ._precision import reachable_tol, warn_float32_reach
+from ._warnings import convergence_warning_class
 
 # When the full gap misses the target although no feature violates the KKT
 # conditions (rounding between the kernels' running sums and the fresh
 # gradient), the working-set target tightens by this factor.
 _INNER_TOL_DECREASE = 0.5
-
-# The smallest relative duality gap (tol) requested of float32 coefficients:
-# rounding the exact solution to float32 already leaves a gap of a few 1e-8
-# (times ||y||^2 / n), and the float64-summed certificate of a float32 solve
-# reaches about 1e-7 (docs/user_guide/accuracy.rst, "float32").
-FLOAT32_MIN_TOL = 1e-7
 
 # The deviance rule (min_dev_change) is not applied before this many alphas
 # (glmnet's default minimum path length, which lets the first, nearly empty
@@ -203,9 +198,7 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
     G, R2, Ry = problem.gradient(W)
     # float32 coefficients cannot be certified below about FLOAT32_MIN_TOL:
     # aiming lower only spends max_iter sweeps per alpha on rounding noise
-    requested_tol = tol
-    if W.dtype.itemsize < 8 and tol < FLOAT32_MIN_TOL:
-        tol = FLOAT32_MIN_TOL
+    requested_tol, tol = tol, reachable_tol(tol, W.dtype)
     gap_tol = tol * problem.yy / n
     if problem.n_tasks is None:
         coefs = np.empty((p, n_alphas), dtype=W.dtype)
@@ -291,24 +284,13 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
             break
         stop_reason = None
     if tol > requested_tol:
-        _warn_float32_reach(requested_tol, tol, gaps[:n_solved], problem.yy / n)
+        warn_float32_reach(requested_tol, tol, gaps[:n_solved], problem.yy / n)
     coefs, gaps = coefs[..., :n_solved], gaps[:n_solved]
     if n_solved < n_alphas:
         coefs = coefs.copy()
     if return_info:
         return coefs, gaps, n_iters, PathInfo(dev[:n_solved].copy(), stop_reason, n_solved)
     return coefs, gaps, n_iters
-
-
-def _warn_float32_reach(requested, used, gaps, unit):
-    """One AccuracyWarning per path: the tolerance asked of float32 data, and what was had."""
-    reached = float(np.max(gaps)) / unit if gaps.size and unit > 0 else 0.0
-    warnings.warn(
-        f"tol={requested:.3g} is below what float32 coefficients can be certified to "
-        f"(a duality gap of about {FLOAT32_MIN_TOL:g} * ||y||^2 / n_samples); the path was "
-        f"solved to tol={used:.3g} instead, and its largest certified duality gap is "
-        f"{reached:.3g} * ||y||^2 / n_samples. Pass float64 data for a smaller gap.",
-        AccuracyWarning, stacklevel=4)
 
 
 def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):
