@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from . import _validation
+from . import _parallel, _validation
 from ._from_stats import check_extras, check_stats, grid_size, stats_path, stats_problem
 from ._gramstats import GramStats, check_fold_ids
 from ._grid import alpha_grid, alpha_max
@@ -240,31 +240,47 @@ def _stats_alpha_max(stats, ratio, *, center, positive, opts, factors, bounds, s
 
 
 def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screening, verbose,
-                        opts, extras):
-    """Grids, per-fold errors and the total statistics, everything from statistics."""
+                        opts, extras, n_jobs=1):
+    """Grids, per-fold errors and the total statistics, everything from statistics.
+
+    The (l1_ratio, fold) fits are independent: they run on ``n_jobs`` threads,
+    each fit whole on one thread, so the errors do not depend on ``n_jobs``.
+    """
     total = sum(fold_stats[1:], fold_stats[0])
     # "degenerate grid" is judged on the data's own scale (fastreg._scaling)
     unit = moments_scale(np.diag(total.gram(center=center)), total.yty(center=center),
                          total.weight_sum).alpha_unit
-    grids, paths = [], []
+    grids = []
     for ratio in ratios:
         if isinstance(grid, int):
             top = _stats_alpha_max(total, ratio, center=center, positive=positive, opts=opts,
                                    **extras)
-            alphas = alpha_grid(top, grid, opts["eps"], unit=unit)
+            grids.append(alpha_grid(top, grid, opts["eps"], unit=unit))
         else:
-            alphas = grid
-        mse = np.empty((alphas.shape[0], len(fold_stats)))
-        for k, fold in enumerate(fold_stats):
-            train = total - fold
-            _, coefs, _, _, offsets = stats_path(
-                train, alphas, l1_ratio=ratio, center=center, scale=train.weight_sum,
-                positive=positive, do_screening=do_screening, verbose=verbose, **opts,
-                **extras)
-            mse[:, k] = fold.residual_sum_of_squares(coefs, offsets) / fold.weight_sum
-        grids.append(alphas)
-        paths.append(mse)
+            grids.append(grid)
+
+    def fold_errors(task):
+        r, k = task
+        fold = fold_stats[k]
+        train = total - fold
+        _, coefs, _, _, offsets = stats_path(
+            train, grids[r], l1_ratio=ratios[r], center=center, scale=train.weight_sum,
+            positive=positive, do_screening=do_screening, verbose=verbose, **opts, **extras)
+        return fold.residual_sum_of_squares(coefs, offsets) / fold.weight_sum
+
+    paths = _fold_table(fold_errors, len(ratios), len(fold_stats), n_jobs)
     return grids, paths, total
+
+
+def _fold_table(fold_errors, n_ratios, n_folds, n_jobs):
+    """``paths[r][:, k] = fold_errors((r, k))`` for every l1_ratio r and fold k, the
+    (r, k) pairs shared among ``n_jobs`` threads."""
+    tasks = [(r, k) for r in range(n_ratios) for k in range(n_folds)]
+    columns = _parallel.thread_map(fold_errors, tasks, n_jobs)
+    paths = [np.empty((columns[r * n_folds].shape[0], n_folds)) for r in range(n_ratios)]
+    for (r, k), column in zip(tasks, columns):
+        paths[r][:, k] = column
+    return paths
 
 
 def _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, dtype):
@@ -306,6 +322,7 @@ def enet_cv_from_stats(
     lower_bounds=None,
     upper_bounds=None,
     standardize=False,
+    n_jobs=None,
 ):
     """K-fold cross-validated elastic net from per-fold sufficient statistics.
 
@@ -354,6 +371,10 @@ def enet_cv_from_stats(
         Every fit (each fold's and the refit) on its own training data's
         unit-variance columns, coefficients reported on the original scale
         (glmnet's ``cv.glmnet(standardize=TRUE)``).
+    n_jobs : int, default=None
+        Threads for the fits of the folds and l1_ratios, with scikit-learn's
+        meaning: None is 1 unless a ``joblib.parallel_config`` context says
+        otherwise, -1 is every core. Results are bit-identical for any value.
 
     Returns
     -------
@@ -374,16 +395,19 @@ def enet_cv_from_stats(
                           upper_bounds, standardize)
     center = bool(fit_intercept)
     verbose = _validation.check_verbose(verbose)
+    n_threads = _parallel.effective_n_jobs(n_jobs)
     grids, mse_paths, total = _cv_from_fold_stats(
         fold_stats, ratios, grid, center=center, positive=positive,
-        do_screening=do_screening, verbose=verbose, opts=opts, extras=extras)
+        do_screening=do_screening, verbose=verbose, opts=opts, extras=extras,
+        n_jobs=n_threads)
 
     def refit(ratio, alphas):
         return stats_path(total, alphas, l1_ratio=ratio, center=center,
                           scale=total.weight_sum, positive=positive,
                           do_screening=do_screening, verbose=verbose, **opts, **extras)
 
-    return _result(grids, mse_paths, ratios, scalar_ratio, refit, None, total.dtype)
+    with _parallel.budget(n_threads):
+        return _result(grids, mse_paths, ratios, scalar_ratio, refit, None, total.dtype)
 
 
 def enet_cv(
@@ -408,6 +432,7 @@ def enet_cv(
     lower_bounds=None,
     upper_bounds=None,
     standardize=False,
+    n_jobs=None,
 ):
     """K-fold cross-validated elastic-net path, reading X about once.
 
@@ -474,6 +499,10 @@ def enet_cv(
         Every fit (each fold's and the refit) on its own training data's
         unit-variance columns, coefficients reported on the original scale
         (glmnet's ``cv.glmnet(standardize=TRUE)``).
+    n_jobs : int, default=None
+        Threads for the fits of the folds and l1_ratios, with scikit-learn's
+        meaning: None is 1 unless a ``joblib.parallel_config`` context says
+        otherwise, -1 is every core. Results are bit-identical for any value.
 
     Returns
     -------
@@ -512,13 +541,15 @@ def enet_cv(
     opts = _options(eps, tol, max_iter, selection, random_state)
     extras = check_extras(n_features, penalty_factor, lower_bounds, upper_bounds, standardize)
     center = bool(fit_intercept)
+    n_threads = _parallel.effective_n_jobs(n_jobs)
     common = dict(positive=positive, do_screening=do_screening, verbose=verbose)
     if choose_cv_route(n_samples, n_features) == "stats":
         fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
                                           block_size=block_size)
         grids, mse_paths, total = _cv_from_fold_stats(fold_stats, ratios, grid,
                                                       center=center, opts=opts,
-                                                      extras=extras, **common)
+                                                      extras=extras, n_jobs=n_threads,
+                                                      **common)
 
         def refit(ratio, alphas):
             return stats_path(total, alphas, l1_ratio=ratio, center=center,
@@ -526,14 +557,17 @@ def enet_cv(
     else:
         row_extras = dict(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                           upper_bounds=upper_bounds, standardize=bool(standardize))
-        grids, mse_paths = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
-                                       center=center, opts=opts, extras=row_extras, **common)
+        with _parallel.budget(n_threads):  # the grid's one-alpha paths
+            grids, mse_paths = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
+                                           center=center, opts=opts, extras=row_extras,
+                                           n_jobs=n_threads, **common)
 
         def refit(ratio, alphas):
             return rows_path(X, y, sample_weight, alphas, l1_ratio=ratio, center=center,
                              opts=opts, extras=row_extras, **common)
 
-    return _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
+    with _parallel.budget(n_threads):  # the refit's kernels get the same threads
+        return _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
 
 
 def lasso_cv(X, y, **kwargs):
@@ -654,10 +688,10 @@ def _rows_alpha_max(X, y, sw, ratio, *, center, positive):
 
 
 def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_screening,
-                verbose, extras):
+                verbose, extras, n_jobs=1):
     n_folds = int(folds.max()) + 1
     unit = data_scale(X, y, sw).alpha_unit  # the grid's resolution on the data's scale
-    grids, paths = [], []
+    grids = []
     plain = (extras["penalty_factor"] is None and extras["lower_bounds"] is None
              and extras["upper_bounds"] is None and not extras["standardize"])
     for ratio in ratios:
@@ -668,18 +702,18 @@ def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_scr
                 top = rows_path(X, y, sw, 1, l1_ratio=ratio, center=center, opts=opts,
                                 positive=positive, do_screening=do_screening, verbose=0,
                                 extras=extras)[0][0]
-            alphas = alpha_grid(top, grid, opts["eps"], unit=unit)
+            grids.append(alpha_grid(top, grid, opts["eps"], unit=unit))
         else:
-            alphas = grid
-        mse = np.empty((alphas.shape[0], n_folds))
-        for k in range(n_folds):
-            train, test = folds != k, folds == k
-            _, coefs, _, _, offsets = rows_path(
-                X[train], y[train], None if sw is None else sw[train], alphas,
-                l1_ratio=ratio, center=center, opts=opts, positive=positive,
-                do_screening=do_screening, verbose=verbose, extras=extras)
-            resid = np.asarray(X[test] @ coefs) + offsets - y[test][:, None]
-            mse[:, k] = np.average(resid**2, axis=0, weights=None if sw is None else sw[test])
-        grids.append(alphas)
-        paths.append(mse)
-    return grids, paths
+            grids.append(grid)
+
+    def fold_errors(task):
+        r, k = task
+        train, test = folds != k, folds == k
+        _, coefs, _, _, offsets = rows_path(
+            X[train], y[train], None if sw is None else sw[train], grids[r],
+            l1_ratio=ratios[r], center=center, opts=opts, positive=positive,
+            do_screening=do_screening, verbose=verbose, extras=extras)
+        resid = np.asarray(X[test] @ coefs) + offsets - y[test][:, None]
+        return np.average(resid**2, axis=0, weights=None if sw is None else sw[test])
+
+    return grids, _fold_table(fold_errors, len(ratios), n_folds, n_jobs)

@@ -121,3 +121,8 @@ def _cached_jit(**options):
 jit = _cached_jit(**_OPTIONS)
 
 reduction_jit = _cached_jit(**_OPTIONS, fastmath={"reassoc", "contract"})
+
+# Loops over independent outputs (``numba.prange``, one result per iteration,
+# no reduction across threads), so results do not depend on the thread count;
+# callers choose that count through fastreg._parallel.
+parallel_jit = _cached_jit(**_OPTIONS, parallel=True)

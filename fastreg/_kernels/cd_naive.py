@@ -5,9 +5,10 @@ pass over column j (O(n) dense, O(nnz_j) sparse). All quantities are on the
 scale of ``1/(2n) ||y - Xw||^2 + l1 ||w||_1 + (l2/2) ||w||^2``.
 """
 
+import numba
 import numpy as np
 
-from ._jit import jit, reduction_jit
+from ._jit import jit, parallel_jit, reduction_jit
 from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
 from .gap import box_working_set_gap, duality_gap
 from .prox import box_coordinate
@@ -268,6 +269,43 @@ def csc_solve(data, indices, starts, stops, y, u, r, w, g, norms2, centers, col_
                 break
         min_cycle = min(2 * min_cycle, MAX_CYCLE)
     return n_epochs, gap
+
+
+@jit
+def _column_dot(data, indices, indptr, r, j):
+    dot = 0.0
+    for q in range(indptr[j], indptr[j + 1]):
+        dot += data[q] * r[indices[q]]
+    return dot
+
+
+@jit
+def csc_gradient(data, indices, indptr, r, out):
+    """``out[j] = x_j^T r`` for every column of a CSC matrix, in float64.
+
+    Each column's sum runs over its stored entries in order, as SciPy's
+    ``X.T @ r`` does.
+
+    Parameters
+    ----------
+    data, indices, indptr : CSC arrays of X (int64 indices)
+    r : ndarray of shape (n_samples,)
+    out : ndarray of float64, shape (n_features,)
+        Written in place.
+    """
+    for j in range(out.shape[0]):
+        out[j] = _column_dot(data, indices, indptr, r, j)
+
+
+@parallel_jit
+def csc_gradient_threads(data, indices, indptr, r, out):
+    """:func:`csc_gradient` with the columns shared among Numba's threads.
+
+    Every column is summed by one thread in the same order, so ``out`` is
+    bit-identical to :func:`csc_gradient`'s for any number of threads.
+    """
+    for j in numba.prange(out.shape[0]):
+        out[j] = _column_dot(data, indices, indptr, r, j)
 
 
 @jit

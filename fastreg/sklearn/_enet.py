@@ -348,7 +348,9 @@ class ElasticNetCV(_common.SparseLinearPredictor, RegressorMixin, BaseEstimator)
     verbose : bool or int, default=0
         Verbosity of the path solver.
     n_jobs : int, default=None
-        Accepted for compatibility; the folds run in this process.
+        Threads for the folds and l1_ratios (scikit-learn's meaning: None is 1
+        unless in a ``joblib.parallel_config`` context, -1 is every core); the
+        result does not depend on it.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
@@ -455,7 +457,7 @@ class ElasticNetCV(_common.SparseLinearPredictor, RegressorMixin, BaseEstimator)
                       sample_weight=sw, tol=self.tol, max_iter=self.max_iter,
                       positive=self.positive, selection=self.selection,
                       random_state=self.random_state, verbose=self.verbose,
-                      **_common.extra_kwargs(self))
+                      n_jobs=self.n_jobs, **_common.extra_kwargs(self))
         res = fastreg.enet_cv(X, y, **kwargs)
         self.alpha_ = float(res.alpha)
         self.l1_ratio_ = float(res.l1_ratio)
@@ -504,7 +506,9 @@ class LassoCV(ElasticNetCV):
     verbose : bool or int, default=False
         Verbosity of the path solver.
     n_jobs : int, default=None
-        Accepted for compatibility.
+        Threads for the folds (scikit-learn's meaning: None is 1 unless in a
+        ``joblib.parallel_config`` context, -1 is every core); the result does
+        not depend on it.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None

@@ -1,0 +1,179 @@
+"""Threads for independent work, with scikit-learn's ``n_jobs`` and results that
+do not depend on the thread count.
+
+Two kinds of parallelism are used, both only where every output is computed
+by one thread in a fixed order (no sum is split among threads), so any thread
+count gives bit-identical results:
+
+* **tasks** (the folds and l1_ratios of cross-validation): a thread pool runs
+  whole fold paths side by side. The kernels are compiled with ``nogil=True``,
+  so the threads run truly in parallel while inside them.
+* **kernel loops** (the full gradient of a sparse residual-mode path): a
+  ``numba.prange`` over features (:data:`fastreg._kernels._jit.parallel_jit`).
+
+A thread count is a per-thread *budget*: inside a pool's worker it is 1, so
+the kernels a worker runs are serial and a pool never nests in Numba's
+threads; elsewhere it is the budget set by the caller (``n_jobs`` of the CV
+functions) or, with none set, Numba's own thread count
+(``numba.get_num_threads()``, ``NUMBA_NUM_THREADS``), as BLAS uses its own.
+"""
+
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+from . import _validation
+from ._kernels import cd_naive
+
+# Below this many stored entries a full sparse gradient takes well under a
+# millisecond: waking Numba's threads (and loading the threaded kernel on a
+# first call) would cost more than it saves.
+PARALLEL_MIN_NNZ = 200_000
+
+_local = threading.local()
+
+
+def cpu_count():
+    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def effective_n_jobs(n_jobs):
+    """Threads for ``n_jobs`` with scikit-learn's meaning.
+
+    ``None`` is 1, unless a ``joblib.parallel_config`` (or
+    ``parallel_backend``) context sets ``n_jobs``, which then applies; ``-1``
+    is every core, ``-2`` all but one, and so on (at least 1); a positive int
+    is taken as given.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Raises
+    ------
+    TypeError
+        ``n_jobs`` is not None or an int.
+    ValueError
+        ``n_jobs == 0``.
+    """
+    n_jobs = _validation.check_n_jobs(n_jobs)
+    if n_jobs is None:
+        # a joblib context can only be active if joblib was imported (it is an
+        # optional dependency: never imported here for nothing)
+        joblib = sys.modules.get("joblib")
+        if joblib is None:
+            return 1
+        n_jobs = joblib.effective_n_jobs(None)
+        if n_jobs is None:
+            return 1
+    if n_jobs < 0:
+        return max(cpu_count() + 1 + n_jobs, 1)
+    return int(n_jobs)
+
+
+def thread_budget():
+    """Threads the kernels called from this thread may use (None: Numba's default)."""
+    return getattr(_local, "budget", None)
+
+
+@contextmanager
+def budget(n_threads):
+    """Set this thread's :func:`thread_budget` within the context, restored after."""
+    previous = thread_budget()
+    _local.budget = int(n_threads)
+    try:
+        yield
+    finally:
+        _local.budget = previous
+
+
+def kernel_threads():
+    """Threads for a parallel kernel loop called from this thread."""
+    n = thread_budget()
+    if n is None:
+        import numba  # the threading layer starts only when a parallel kernel runs
+
+        return numba.get_num_threads()
+    return n
+
+
+@contextmanager
+def numba_threads(n_threads):
+    """Numba's thread count (of this thread) set to ``n_threads`` within the context.
+
+    Clipped to ``numba.config.NUMBA_NUM_THREADS`` (the size of Numba's pool);
+    the previous count is restored after.
+    """
+    import numba
+
+    n = max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+    previous = numba.get_num_threads()
+    if n == previous:
+        yield n
+        return
+    numba.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _in_worker(fn):
+    def run(item):
+        with budget(1):
+            return fn(item)
+    return run
+
+
+def thread_map(fn, items, n_threads):
+    """``[fn(item) for item in items]``, on up to ``n_threads`` threads.
+
+    Results are in the order of ``items`` whatever the thread count; the first
+    exception raised by a call is raised here. Inside ``fn`` the thread budget
+    is 1 (no nested parallelism). With one thread (or one item) everything runs
+    in the calling thread.
+    """
+    items = list(items)
+    n = min(int(n_threads), len(items))
+    if n <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="fastreg") as pool:
+        return list(pool.map(_in_worker(fn), items))
+
+
+def csc_gradient(data, indices, indptr, r):
+    """``X^T r`` (float64) of a CSC matrix, on :func:`kernel_threads` threads.
+
+    Bit-identical for every thread count: each column is summed by one thread,
+    over its entries in order.
+
+    Parameters
+    ----------
+    data, indices, indptr : CSC arrays (int64 indices and indptr)
+    r : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    ndarray of float64, shape (n_features,)
+    """
+    out = np.empty(indptr.shape[0] - 1)
+    n = kernel_threads() if data.shape[0] >= PARALLEL_MIN_NNZ else 1
+    if n <= 1:
+        cd_naive.csc_gradient(data, indices, indptr, r, out)
+    else:
+        with numba_threads(n):
+            cd_naive.csc_gradient_threads(data, indices, indptr, r, out)
+    return out

@@ -1,0 +1,240 @@
+"""Threads: scikit-learn's ``n_jobs`` semantics, and results that are bit-identical
+for any thread count (cross-validation folds on a thread pool, the threaded
+sparse gradient of residual mode)."""
+
+import threading
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+import fastreg
+from fastreg import _parallel
+from fastreg._kernels import cd_naive
+
+
+def _dense(n, p, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:min(5, p)] = rng.standard_normal(min(5, p))
+    return X, X @ w + 0.5 * rng.standard_normal(n)
+
+
+def _csc(n, p, density, seed=0):
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, p, density=density, format="csc", rng=rng,
+                      data_rvs=rng.standard_normal)
+    w = np.zeros(p)
+    w[:10] = rng.standard_normal(10)
+    return X, np.asarray(X @ w).ravel() + 0.1 * rng.standard_normal(n)
+
+
+def _assert_same_cv(a, b):
+    for name in ("alphas", "mse_path", "cv_mean", "cv_std_error", "coef", "coefs",
+                 "intercepts", "dual_gaps"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert (a.alpha, a.l1_ratio, a.intercept, a.best_index) == \
+        (b.alpha, b.l1_ratio, b.intercept, b.best_index)
+    assert list(a.n_iters) == list(b.n_iters)
+
+
+# -- n_jobs semantics ---------------------------------------------------------------
+
+
+def test_effective_n_jobs_follows_scikit_learn():
+    cores = _parallel.cpu_count()
+    assert _parallel.effective_n_jobs(None) == 1
+    assert _parallel.effective_n_jobs(1) == 1
+    assert _parallel.effective_n_jobs(3) == 3
+    assert _parallel.effective_n_jobs(-1) == cores
+    assert _parallel.effective_n_jobs(-2) == max(cores - 1, 1)
+    assert _parallel.effective_n_jobs(-10_000) == 1
+    assert _parallel.effective_n_jobs(np.int64(2)) == 2
+
+
+def test_joblib_context_sets_the_default():
+    joblib = pytest.importorskip("joblib")
+    with joblib.parallel_config(n_jobs=2):
+        assert _parallel.effective_n_jobs(None) == 2
+        assert _parallel.effective_n_jobs(1) == 1  # an explicit value wins
+    with joblib.parallel_config(n_jobs=-1):
+        assert _parallel.effective_n_jobs(None) == _parallel.cpu_count()
+    assert _parallel.effective_n_jobs(None) == 1
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (1.5, TypeError), (2.0, TypeError),
+                                        ("2", TypeError), (True, TypeError),
+                                        ([2], TypeError)])
+def test_bad_n_jobs_is_refused_by_name(bad, error):
+    X, y = _dense(60, 4)
+    with pytest.raises(error, match="n_jobs"):
+        fastreg.lasso_cv(X, y, cv=3, alphas=5, n_jobs=bad)
+    with pytest.raises(error, match="n_jobs"):
+        fastreg.enet_cv(X, y, cv=3, alphas=5, n_jobs=bad)
+    folds = fastreg.GramStats.from_folds(X, y, np.arange(60) % 3)
+    with pytest.raises(error, match="n_jobs"):
+        fastreg.enet_cv_from_stats(folds, alphas=5, n_jobs=bad)
+    with pytest.raises(error, match="n_jobs"):
+        fastreg.lasso_cv_from_stats(folds, alphas=5, n_jobs=bad)
+
+
+def test_bad_n_jobs_is_refused_by_the_estimators():
+    pytest.importorskip("sklearn")
+    from fastreg.sklearn import ElasticNetCV, LassoCV
+
+    X, y = _dense(60, 4)
+    for est in (LassoCV(cv=3, alphas=5, n_jobs=0), ElasticNetCV(cv=3, n_jobs=0)):
+        with pytest.raises(ValueError, match="n_jobs"):
+            est.fit(X, y)
+
+
+# -- the thread pool ------------------------------------------------------------------
+
+
+def test_thread_map_keeps_order_budget_and_errors():
+    seen = []
+
+    def work(item):
+        seen.append((threading.current_thread().name, _parallel.thread_budget()))
+        return item * item
+
+    assert _parallel.thread_map(work, range(7), 3) == [i * i for i in range(7)]
+    assert all(budget == 1 for _, budget in seen)  # no nested parallelism in workers
+    assert any(name.startswith("fastreg") for name, _ in seen)
+    seen.clear()
+    assert _parallel.thread_map(work, [2], 4) == [4]  # one item: the calling thread
+    assert seen[0][0] == threading.current_thread().name
+
+    def fail(item):
+        if item == 3:
+            raise ValueError("fold 3 failed")
+        return item
+
+    with pytest.raises(ValueError, match="fold 3"):
+        _parallel.thread_map(fail, range(5), 2)
+
+
+def test_budget_and_numba_threads_are_restored():
+    numba = pytest.importorskip("numba")
+    assert _parallel.thread_budget() is None
+    with _parallel.budget(3):
+        assert _parallel.kernel_threads() == 3
+        with _parallel.budget(1):
+            assert _parallel.kernel_threads() == 1
+        assert _parallel.thread_budget() == 3
+    assert _parallel.thread_budget() is None
+    before = numba.get_num_threads()
+    with _parallel.numba_threads(1) as n:
+        assert n == 1 and numba.get_num_threads() == 1
+    assert numba.get_num_threads() == before
+    with _parallel.numba_threads(10_000) as n:  # clipped to Numba's pool
+        assert n == numba.config.NUMBA_NUM_THREADS
+    assert numba.get_num_threads() == before
+
+
+# -- bit-identical cross-validation -------------------------------------------------
+
+
+def test_lasso_cv_stats_route_same_for_any_n_jobs():
+    X, y = _dense(400, 20)
+    one = fastreg.lasso_cv(X, y, cv=5, alphas=30)
+    for n_jobs in (2, 3, -1):
+        _assert_same_cv(one, fastreg.lasso_cv(X, y, cv=5, alphas=30, n_jobs=n_jobs))
+
+
+def test_enet_cv_several_l1_ratios_and_weights_same_for_any_n_jobs():
+    X, y = _dense(300, 15, seed=1)
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, 300)
+    kw = dict(l1_ratio=[0.2, 0.7, 1.0], cv=4, alphas=20, sample_weight=sw)
+    _assert_same_cv(fastreg.enet_cv(X, y, **kw), fastreg.enet_cv(X, y, n_jobs=2, **kw))
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_enet_cv_row_route_same_for_any_n_jobs(kind):
+    # p > n: each fold runs a path on its training rows
+    if kind == "dense":
+        X, y = _dense(40, 80, seed=3)
+    else:
+        X, y = _csc(60, 120, 0.1, seed=3)
+    kw = dict(l1_ratio=[0.5, 1.0], cv=3, alphas=15)
+    _assert_same_cv(fastreg.enet_cv(X, y, **kw), fastreg.enet_cv(X, y, n_jobs=2, **kw))
+
+
+def test_cv_from_stats_same_for_any_n_jobs():
+    X, y = _dense(300, 12, seed=4)
+    folds = fastreg.GramStats.from_folds(X, y, np.arange(300) % 6)
+    _assert_same_cv(fastreg.lasso_cv_from_stats(folds, alphas=25),
+                    fastreg.lasso_cv_from_stats(folds, alphas=25, n_jobs=2))
+    _assert_same_cv(fastreg.enet_cv_from_stats(folds, l1_ratio=[0.3, 0.9], alphas=25),
+                    fastreg.enet_cv_from_stats(folds, l1_ratio=[0.3, 0.9], alphas=25,
+                                               n_jobs=-1))
+
+
+def test_cv_in_a_joblib_context_is_the_same():
+    joblib = pytest.importorskip("joblib")
+    X, y = _dense(200, 10, seed=5)
+    one = fastreg.lasso_cv(X, y, cv=4, alphas=20)
+    with joblib.parallel_config(n_jobs=2):
+        _assert_same_cv(one, fastreg.lasso_cv(X, y, cv=4, alphas=20))
+
+
+def test_estimators_pass_n_jobs_and_agree():
+    pytest.importorskip("sklearn")
+    from fastreg.sklearn import ElasticNetCV, LassoCV
+
+    X, y = _dense(200, 10, seed=6)
+    for make in (lambda j: LassoCV(cv=4, n_jobs=j),
+                 lambda j: ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, n_jobs=j)):
+        a, b = make(None).fit(X, y), make(2).fit(X, y)
+        np.testing.assert_array_equal(a.mse_path_, b.mse_path_)
+        np.testing.assert_array_equal(a.coef_, b.coef_)
+        assert (a.alpha_, a.intercept_) == (b.alpha_, b.intercept_)
+
+
+# -- the threaded sparse gradient ---------------------------------------------------
+
+
+def test_csc_gradient_kernels_agree_bit_for_bit():
+    X, _ = _csc(3000, 700, 0.05, seed=7)
+    r = np.random.default_rng(8).standard_normal(3000)
+    data, indices, indptr = X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)
+    serial = np.empty(700)
+    cd_naive.csc_gradient(data, indices, indptr, r, serial)
+    # independent reference: each column's dot product in NumPy
+    ref = np.array([data[indptr[j]:indptr[j + 1]] @ r[indices[indptr[j]:indptr[j + 1]]]
+                    for j in range(700)])
+    np.testing.assert_allclose(serial, ref, rtol=1e-13, atol=1e-13 * np.abs(ref).max())
+    for n in (1, 2, 3):
+        out = np.full(700, np.nan)
+        with _parallel.numba_threads(n):
+            cd_naive.csc_gradient_threads(data, indices, indptr, r, out)
+        np.testing.assert_array_equal(out, serial)
+
+
+def test_csc_gradient_dispatch_same_for_any_budget():
+    X, _ = _csc(4000, 1000, 0.06, seed=9)  # above PARALLEL_MIN_NNZ: the threaded kernel
+    assert X.nnz >= _parallel.PARALLEL_MIN_NNZ
+    r = np.random.default_rng(10).standard_normal(4000)
+    args = (X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64), r)
+    outs = []
+    for n in (1, 2, 4):
+        with _parallel.budget(n):
+            outs.append(_parallel.csc_gradient(*args))
+    outs.append(_parallel.csc_gradient(*args))  # Numba's own thread count
+    for out in outs[1:]:
+        np.testing.assert_array_equal(out, outs[0])
+    np.testing.assert_allclose(outs[0], X.T @ r, rtol=1e-12, atol=1e-12)
+
+
+def test_sparse_path_same_for_any_thread_count():
+    X, y = _csc(3000, 2000, 0.05, seed=11)
+    assert X.nnz >= _parallel.PARALLEL_MIN_NNZ
+    results = []
+    for n in (1, 2):
+        with _parallel.budget(n):
+            results.append(fastreg.enet_path(X, y, l1_ratio=0.8, alphas=20,
+                                             fit_intercept=True, return_intercept=True,
+                                             return_n_iter=True))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
