@@ -96,7 +96,8 @@ plot_formats = [("png", 110)]
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"fastreg {release}"
-html_static_path = ["_static"]
+# git keeps no empty directory: use _static only once something is in it
+html_static_path = ["_static"] if any((HERE / "_static").glob("*")) else []
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
