@@ -262,14 +262,12 @@ def _multitask_fit(self, X, y, sample_weight=None):
     return self
 
 
-def cv_fallback_reason(estimator, y, params):
+def cv_fallback_reason(estimator, params):
     """Why ``LassoCV`` / ``ElasticNetCV.fit`` must run on scikit-learn's code, or None."""
     if params or _routing_enabled():
         return "metadata routing / fit params"
     if hasattr(estimator.precompute, "__array__"):
         return "a precomputed Gram matrix"
-    if np.ndim(y) > 1 and np.shape(y)[1] > 1:
-        return "multi-output y (scikit-learn raises its own error)"
     if isinstance(estimator.alphas, numbers.Integral) and \
             np.any(np.atleast_1d(getattr(estimator, "l1_ratio", 1.0)) == 0):
         return "automatic alpha grid with l1_ratio=0 (scikit-learn raises its own error)"
@@ -288,7 +286,7 @@ def _make_cv_fit(name):
     original = _SK[f"{name}.fit"]
 
     def fit(self, X, y, sample_weight=None, **params):
-        reason = cv_fallback_reason(self, y, params)
+        reason = cv_fallback_reason(self, params)
         if reason is not None:
             state._record_call(name, "fallback", reason)
             return original(self, X, y, sample_weight=sample_weight, **params)
@@ -408,8 +406,10 @@ def ridge_cv_fallback_reason(estimator, X, params):
         return f"gcv_mode={estimator.gcv_mode!r}"
     if not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__"):
         return "array API input"
-    shape = np.shape(X)
-    if estimator.fit_intercept and len(shape) == 2 and shape[0] == shape[1]:
+    # the raw input's own shape attribute: no NumPy call on unvalidated input
+    shape = getattr(X, "shape", None)
+    if estimator.fit_intercept and isinstance(shape, tuple) and len(shape) == 2 \
+            and shape[0] == shape[1]:
         # centering leaves a square X rank-deficient in the primal form, where
         # fastreg's spectral leave-one-out loses the near-zero-alpha limit
         return "fit_intercept with n_samples == n_features"
@@ -438,6 +438,9 @@ def _ridge_cv_fit_fastreg(self, X, y, sample_weight):
                 check(alpha, f"alphas[{index}]")
     X, y = validate_data(self, X, y, accept_sparse=False, dtype=[np.float64],
                          multi_output=True, y_numeric=True)
+    if X.shape[0] < 2:
+        raise ValueError(f"Leave-one-out needs at least 2 samples; got n_samples = "
+                         f"{X.shape[0]}.")
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
     alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))

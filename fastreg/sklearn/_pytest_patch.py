@@ -13,7 +13,9 @@ An entry matches every test of that module and function whose parameter id
 contains all the entry's dash-separated parameters (in any order: pytest
 orders the ids of stacked parametrizations by fixture, which varies), and an
 entry without brackets matches every parametrization. Lines starting with
-``#`` are comments.
+``#`` are comments. An entry whose reason starts with ``[pending]`` is not
+deselected but marked as a non-strict expected failure: it still runs, and
+reports XPASS once it passes (a known gap that another change is to close).
 """
 
 import re
@@ -64,10 +66,17 @@ def pytest_collection_modifyitems(config, items):
     path = config.getoption("--fastreg-deselect")
     if path is None:
         return
+    import pytest
+
     entries = read_deselect_list(path)
     keep, drop = [], []
     for item in items:
-        (drop if any(_matches(item, entry) for entry in entries) else keep).append(item)
+        entry = next((e for e in entries if _matches(item, e)), None)
+        if entry is not None and entry[3].startswith("[pending]"):
+            item.add_marker(pytest.mark.xfail(reason=entry[3], strict=False))
+            keep.append(item)
+        else:
+            (keep if entry is None else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
