@@ -656,8 +656,11 @@ def posterior(X, y, alpha, noise_var, *, fit_intercept=True, sample_weight=None,
     Returns
     -------
     Posterior
-        With fields ``mean``, ``cov``, ``intercept``, ``x_offset``,
-        ``noise_var`` and ``alpha``.
+        With fields ``mean``, ``intercept``, ``x_offset``, ``noise_var`` and
+        ``alpha``; ``cov`` (n_features x n_features) and ``cov_diag`` are
+        computed on first access, so that with ``n_features > n_samples``
+        memory stays O(n_samples^2 + n_samples * n_features) unless ``cov``
+        is read.
 
     See Also
     --------
@@ -688,7 +691,10 @@ def predictive(post, X):
     """Mean and standard deviation of the predictive distribution at new points.
 
     ``mean = X w + b`` and ``std = sqrt((x - x_offset)^T cov (x - x_offset) +
-    noise_var)``, as ``BayesianRidge.predict(X, return_std=True)``.
+    noise_var)``, as ``BayesianRidge.predict(X, return_std=True)``. The
+    quadratic form is computed without the covariance matrix: from a Cholesky
+    factor when ``n_samples >= n_features``, from the dual factor in
+    O(n_samples * n_features) per point otherwise.
 
     Parameters
     ----------
