@@ -210,7 +210,10 @@ def _summarize(mse_path):
 
 
 def _l1_ratios(l1_ratio):
-    ratios = np.atleast_1d(np.asarray(l1_ratio, dtype=np.float64))
+    arr = _validation.as_array(l1_ratio, "l1_ratio")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"l1_ratio must be a float or a list of floats, got {l1_ratio!r}.")
+    ratios = np.atleast_1d(arr.astype(np.float64))
     if ratios.ndim != 1 or ratios.size == 0:
         raise ValueError("l1_ratio must be a float or a non-empty 1-D list of floats.")
     return [_validation.check_l1_ratio(float(r)) for r in ratios], np.ndim(l1_ratio) == 0
@@ -241,10 +244,11 @@ def _stats_alpha_max(stats, ratio, *, center, positive, opts, factors, bounds, s
 
 def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screening, verbose,
                         opts, extras, n_jobs=1):
-    """Grids, per-fold errors and the total statistics, everything from statistics.
+    """Grids, per-fold errors, the total statistics and the refit, all from statistics.
 
     The (l1_ratio, fold) fits are independent: they run on ``n_jobs`` threads,
     each fit whole on one thread, so the errors do not depend on ``n_jobs``.
+    ``refit(l1_ratio, alphas)`` is the path on all data (see :func:`_fold_table`).
     """
     total = sum(fold_stats[1:], fold_stats[0])
     # "degenerate grid" is judged on the data's own scale (fastreg._scaling)
@@ -268,19 +272,38 @@ def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screen
             positive=positive, do_screening=do_screening, verbose=verbose, **opts, **extras)
         return fold.residual_sum_of_squares(coefs, offsets) / fold.weight_sum
 
-    paths = _fold_table(fold_errors, len(ratios), len(fold_stats), n_jobs)
-    return grids, paths, total
+    def refit(ratio, alphas):
+        return stats_path(total, alphas, l1_ratio=ratio, center=center,
+                          scale=total.weight_sum, positive=positive,
+                          do_screening=do_screening, verbose=verbose, **opts, **extras)
+
+    paths, refit = _fold_table(fold_errors, refit, grids, ratios, len(fold_stats), n_jobs)
+    return grids, paths, total, refit
 
 
-def _fold_table(fold_errors, n_ratios, n_folds, n_jobs):
+def _fold_table(fold_errors, refit, grids, ratios, n_folds, n_jobs):
     """``paths[r][:, k] = fold_errors((r, k))`` for every l1_ratio r and fold k, the
-    (r, k) pairs shared among ``n_jobs`` threads."""
-    tasks = [(r, k) for r in range(n_ratios) for k in range(n_folds)]
-    columns = _parallel.thread_map(fold_errors, tasks, n_jobs)
-    paths = [np.empty((columns[r * n_folds].shape[0], n_folds)) for r in range(n_ratios)]
-    for (r, k), column in zip(tasks, columns):
+    (r, k) pairs shared among ``n_jobs`` threads.
+
+    With one l1_ratio the refit on all data is known before the folds are
+    scored, so it runs in the same pool (first: it is the largest task) rather
+    than alone after it. Returns ``(paths, refit)``, ``refit`` giving that
+    result for that l1_ratio (the same numbers as computed afterwards).
+    """
+    n_ratios = len(ratios)
+    tasks = ([None] if n_ratios == 1 else []) + [(r, k) for r in range(n_ratios)
+                                                 for k in range(n_folds)]
+    results = _parallel.thread_map(
+        lambda task: refit(ratios[0], grids[0]) if task is None else fold_errors(task),
+        tasks, n_jobs)
+    if n_ratios == 1:
+        early = results.pop(0)
+        tasks.pop(0)
+        refit = lambda ratio, alphas: early  # noqa: E731  (best_r is 0)
+    paths = [np.empty((grids[r].shape[0], n_folds)) for r in range(n_ratios)]
+    for (r, k), column in zip(tasks, results):
         paths[r][:, k] = column
-    return paths
+    return paths, refit
 
 
 def _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, dtype):
@@ -396,16 +419,10 @@ def enet_cv_from_stats(
     center = bool(fit_intercept)
     verbose = _validation.check_verbose(verbose)
     n_threads = _parallel.effective_n_jobs(n_jobs)
-    grids, mse_paths, total = _cv_from_fold_stats(
+    grids, mse_paths, total, refit = _cv_from_fold_stats(
         fold_stats, ratios, grid, center=center, positive=positive,
         do_screening=do_screening, verbose=verbose, opts=opts, extras=extras,
         n_jobs=n_threads)
-
-    def refit(ratio, alphas):
-        return stats_path(total, alphas, l1_ratio=ratio, center=center,
-                          scale=total.weight_sum, positive=positive,
-                          do_screening=do_screening, verbose=verbose, **opts, **extras)
-
     with _parallel.budget(n_threads):
         return _result(grids, mse_paths, ratios, scalar_ratio, refit, None, total.dtype)
 
@@ -546,25 +563,17 @@ def enet_cv(
     if choose_cv_route(n_samples, n_features) == "stats":
         fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
                                           block_size=block_size)
-        grids, mse_paths, total = _cv_from_fold_stats(fold_stats, ratios, grid,
-                                                      center=center, opts=opts,
-                                                      extras=extras, n_jobs=n_threads,
-                                                      **common)
-
-        def refit(ratio, alphas):
-            return stats_path(total, alphas, l1_ratio=ratio, center=center,
-                              scale=total.weight_sum, **common, **opts, **extras)
+        grids, mse_paths, total, refit = _cv_from_fold_stats(
+            fold_stats, ratios, grid, center=center, opts=opts, extras=extras,
+            n_jobs=n_threads, **common)
     else:
         row_extras = dict(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                           upper_bounds=upper_bounds, standardize=bool(standardize))
         with _parallel.budget(n_threads):  # the grid's one-alpha paths
-            grids, mse_paths = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
-                                           center=center, opts=opts, extras=row_extras,
-                                           n_jobs=n_threads, **common)
-
-        def refit(ratio, alphas):
-            return rows_path(X, y, sample_weight, alphas, l1_ratio=ratio, center=center,
-                             opts=opts, extras=row_extras, **common)
+            grids, mse_paths, refit = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
+                                                  center=center, opts=opts,
+                                                  extras=row_extras, n_jobs=n_threads,
+                                                  **common)
 
     with _parallel.budget(n_threads):  # the refit's kernels get the same threads
         return _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
@@ -716,4 +725,9 @@ def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_scr
         resid = np.asarray(X[test] @ coefs) + offsets - y[test][:, None]
         return np.average(resid**2, axis=0, weights=None if sw is None else sw[test])
 
-    return grids, _fold_table(fold_errors, len(ratios), n_folds, n_jobs)
+    def refit(ratio, alphas):
+        return rows_path(X, y, sw, alphas, l1_ratio=ratio, center=center, opts=opts,
+                         positive=positive, do_screening=do_screening, verbose=verbose,
+                         extras=extras)
+
+    return (grids,) + _fold_table(fold_errors, refit, grids, ratios, n_folds, n_jobs)

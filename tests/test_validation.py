@@ -598,6 +598,10 @@ RAGGED = [[1.0, 2.0], [3.0]]
     (lambda X, y: fastreg.ridge_path(X, y, [[1.0], [2.0, 3.0]]), "alphas"),
     (lambda X, y: fastreg.ridge_regression(X, y, [[1.0], [2.0, 3.0]]), "alpha"),
     (lambda X, y: fastreg.lasso_cv(X, [[1.0]] * 19 + [[1.0, 2.0]]), "y"),
+    (lambda X, y: fastreg.enet_cv(X, y, l1_ratio=[[0.5], [0.1, 0.2]]), "l1_ratio"),
+    (lambda X, y: lasso_path(X, y, penalty_factor=[[1.0], [1.0, 2.0]]), "penalty_factor"),
+    (lambda X, y: lasso_path(X, y, coef_init=[[1.0], [1.0, 2.0]]), "coef_init"),
+    (lambda X, y: fastreg.GramStats.from_folds(X, y, [[0], [1, 0]]), r"Fold ids \(folds / cv\)"),
     (lambda X, y: fastreg.bayes.bayesian_ridge(RAGGED, [1.0, 2.0]), "X"),
     (lambda X, y: fastreg.GramStats.from_arrays(RAGGED, [1.0, 2.0]), "X"),
 ])
