@@ -1,0 +1,270 @@
+"""One thread against two: what fastreg's threads buy, and the Amdahl estimate beyond.
+
+Usage
+-----
+Run from the repository root on a quiet machine (check ``uptime``). Two
+environment variables set on this machine slow NumPy's BLAS down, so unset them
+for the benchmark only::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python scripts/bench_threads.py
+    ... scripts/bench_threads.py --quick            # smaller problems, 3 repetitions
+    ... scripts/bench_threads.py --reps 9 --markdown threads.md
+    ... scripts/bench_threads.py --rows lasso-cv,sparse-gradient
+
+What is measured
+----------------
+Every row is timed with T = 1 and T = 2 threads: BLAS capped at T threads
+(``threadpoolctl``, BLAS only), fastreg's thread budget set to T
+(``fastreg._parallel.budget``, which sizes the threaded kernel loops) and, for
+the CV rows, ``n_jobs=T``. A time is the median of ``--reps`` repetitions; the
+T = 1 and T = 2 runs alternate within each repetition so that drifting load
+hits both alike; every call is made once untimed first (JIT warm-up, caches).
+
+* ``lasso-cv``: ``fastreg.lasso_cv(cv=10)``, 100 alphas, on the 20000 x 500
+  design of ``scripts/bench_vs_sklearn.py`` (rows ~ N(0, Sigma),
+  ``Sigma_ij = 0.5^|i-j|``); split into its parts: ``lasso-cv: statistics``
+  (``GramStats.from_folds``, one pass over X, BLAS SYRK per block) and
+  ``lasso-cv: fold fits`` (``enet_cv_from_stats`` on those statistics, the ten
+  fold paths on a thread pool, plus the refit).
+* ``sparse-gradient``: the full gradient ``X^T r`` of the sparse problem of
+  ``scripts/bench_vs_sklearn.py`` (CSC 20000 x 50000, density 1e-3), the pass
+  residual mode makes at every KKT check (Numba ``prange`` over columns).
+  ``sparse-path``: the whole ``lasso_path`` (100 alphas) on it.
+* ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (BLAS only).
+* ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
+  the dense residual mode computes it).
+* ``ridge-targets``: ``fastreg.ridge_regression`` with 200 targets on the
+  20000 x 500 design (BLAS only).
+
+For each row the speedup ``S = t1 / t2`` gives the serial fraction of Amdahl's
+law, ``s = 2 / S - 1`` (clipped to [0, 1]), and from it the expected speedup on
+P cores, ``1 / (s + (1 - s) / P)``, listed for P = 8 and 32. This assumes the
+parallel part keeps scaling (enough folds or columns per thread, memory
+bandwidth to spare), so it is an upper estimate; 10 folds cannot keep more than
+10 threads busy, so the ``lasso-cv: fold fits`` row is also capped at 10.
+
+``--latency`` (on by default, ``--no-latency`` to skip) also times, in fresh
+processes with a warm Numba cache, the first sparse ``lasso_path`` call large
+enough to take the threaded gradient, against the same call with the serial
+kernel.
+"""
+
+import argparse
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+import threadpoolctl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_vs_sklearn as bvs  # noqa: E402  (the same problem builders)
+
+import fastreg  # noqa: E402
+from fastreg import _parallel  # noqa: E402
+
+ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
+        "sparse-path", "gramstats", "dense-gradient", "ridge-targets")
+
+
+class Threads:
+    """BLAS capped at ``n`` threads and fastreg's budget ``n``, within a context."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self._blas = threadpoolctl.threadpool_limits(limits=self.n, user_api="blas")
+        self._budget = _parallel.budget(self.n)
+        self._budget.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._budget.__exit__(*exc)
+        self._blas.restore_original_limits()
+        return False
+
+
+def timed(fn):
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
+
+
+def measure(make_call, reps):
+    """Median times of ``make_call(T)()`` for T = 1 and 2, alternating order."""
+    calls = {n: make_call(n) for n in (1, 2)}
+    for n in (1, 2):
+        with Threads(n):
+            calls[n]()  # warm-up
+    times = {1: [], 2: []}
+    for rep in range(reps):
+        for n in ((1, 2) if rep % 2 == 0 else (2, 1)):
+            with Threads(n):
+                times[n].append(timed(calls[n]))
+    return float(np.median(times[1])), float(np.median(times[2]))
+
+
+def amdahl(t1, t2, cap=None):
+    speedup = t1 / t2
+    serial = float(np.clip(2.0 / speedup - 1.0, 0.0, 1.0))
+
+    def on(p):
+        p = p if cap is None else min(p, cap)
+        return 1.0 / (serial + (1.0 - serial) / p)
+
+    return speedup, serial, on(8), on(32)
+
+
+def problems(quick):
+    dense_shape = (4000, 200) if quick else (20000, 500)
+    sparse_shape = (10000, 30000) if quick else (20000, 50000)
+    X, y = bvs.build(bvs.Spec("threads", "dense", *dense_shape, seed_offset=5), 0)
+    Xs, ys = bvs.build(bvs.Spec("sparse", "sparse", *sparse_shape, n_nonzero=500,
+                                density=1e-3, seed_offset=4), 0)
+    return X, y, Xs, ys
+
+
+def rows(args):
+    X, y, Xs, ys = problems(args.quick)
+    cv = 10
+    folds = fastreg._cv.kfold_ids(X.shape[0], cv)
+    stats = fastreg.GramStats.from_folds(X, y, folds)
+    r = np.random.default_rng(1).standard_normal(Xs.shape[0])
+    csc = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), r)
+    rd = np.random.default_rng(2).standard_normal(X.shape[0])
+    Y = X[:, :200] @ np.random.default_rng(3).standard_normal((200, 200)) \
+        + np.random.default_rng(4).standard_normal((X.shape[0], 200))
+    makers = {
+        "lasso-cv": lambda n: lambda: fastreg.lasso_cv(X, y, cv=cv, alphas=100, n_jobs=n),
+        "lasso-cv: statistics": lambda n: lambda: fastreg.GramStats.from_folds(X, y, folds),
+        "lasso-cv: fold fits": lambda n: lambda: fastreg.lasso_cv_from_stats(
+            stats, alphas=100, n_jobs=n),
+        "sparse-gradient": lambda n: lambda: _parallel.csc_gradient(*csc),
+        "sparse-path": lambda n: lambda: fastreg.lasso_path(Xs, ys, alphas=100),
+        "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
+        "dense-gradient": lambda n: lambda: X.T @ rd,
+        "ridge-targets": lambda n: lambda: fastreg.ridge_regression(X, Y, 10.0),
+    }
+    shapes = {"lasso-cv": X.shape, "lasso-cv: statistics": X.shape,
+              "lasso-cv: fold fits": X.shape, "gramstats": X.shape,
+              "dense-gradient": X.shape, "ridge-targets": X.shape,
+              "sparse-gradient": Xs.shape, "sparse-path": Xs.shape}
+    out = []
+    for name in args.rows:
+        reps = args.reps
+        if name == "sparse-path":
+            reps = max(1, min(reps, args.path_reps))
+        elif name.endswith("gradient"):
+            reps = 10 * reps  # milliseconds: more repetitions for a steady median
+        t1, t2 = measure(makers[name], reps)
+        cap = cv if name == "lasso-cv: fold fits" else None
+        out.append((name, "{} x {}".format(*shapes[name]), t1, t2) + amdahl(t1, t2, cap))
+        print(f"{name:22s} t1 {t1:.4g} s  t2 {t2:.4g} s  speedup {t1 / t2:.2f}",
+              flush=True)
+    return out
+
+
+LATENCY_CHILD = textwrap.dedent("""
+    import sys, time
+    import numpy as np
+    from scipy import sparse
+    rng = np.random.default_rng(0)
+    X = sparse.random(3000, 2000, density=0.05, format="csc", rng=rng,
+                      data_rvs=rng.standard_normal)
+    y = np.asarray(X[:, :10].sum(axis=1)).ravel() + rng.standard_normal(3000)
+    import fastreg
+    from fastreg import _parallel
+    n = int(sys.argv[1])
+    start = time.perf_counter()
+    with _parallel.budget(n):
+        fastreg.lasso_path(X, y, alphas=5)
+    print(time.perf_counter() - start)
+""")
+
+
+def latency(reps):
+    """First-call seconds in fresh processes (warm cache), serial and threaded kernel."""
+    env = dict(os.environ)
+    result = {}
+    for n in (1, 2):
+        subprocess.run([sys.executable, "-c", LATENCY_CHILD, str(n)], check=True, env=env,
+                       capture_output=True)  # populates the cache
+        runs = [float(subprocess.run([sys.executable, "-c", LATENCY_CHILD, str(n)],
+                                     check=True, env=env, capture_output=True,
+                                     text=True).stdout.split()[-1])
+                for _ in range(reps)]
+        result[n] = float(np.median(runs))
+    return result
+
+
+def table(results, lat, args):
+    lines = [
+        "| work | shape | 1 thread (s) | 2 threads (s) | speedup | serial fraction "
+        "| expected 8 cores | expected 32 cores |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, shape, t1, t2, speedup, serial, s8, s32 in results:
+        lines.append(f"| {name} | {shape} | {t1:.4g} | {t2:.4g} | {speedup:.2f}x | "
+                     f"{serial:.2f} | {s8:.1f}x | {s32:.1f}x |")
+    lines.append("")
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no threaded kernel ran
+        layer = "no"
+    lines.append(f"Medians of {args.reps} repetitions (x10 for the gradients, "
+                 f"{min(args.reps, args.path_reps)} for the sparse path); "
+                 f"{os.cpu_count()} cores, Numba {numba.__version__} "
+                 f"({layer} threading layer), NumPy {np.__version__}.")
+    for pool in threadpoolctl.threadpool_info():
+        if pool["user_api"] == "blas":
+            lines.append(f"BLAS: {pool['internal_api']} {pool.get('version', '')} "
+                         f"({pool['filepath'].split('/')[-1]}).")
+    if lat:
+        lines.append(f"First sparse lasso_path call in a fresh process, warm cache "
+                     f"(3000 x 2000 CSC, 300k entries): {lat[1]:.3f} s with the serial "
+                     f"gradient, {lat[2]:.3f} s with the threaded one.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small problems, 3 reps")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 5)")
+    parser.add_argument("--path-reps", type=int, default=3,
+                        help="repetitions of the whole sparse path (default 3)")
+    parser.add_argument("--rows", default=",".join(ROWS),
+                        help="comma-separated subset of: " + ", ".join(ROWS))
+    parser.add_argument("--no-latency", dest="latency", action="store_false")
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args(argv)
+    args.reps = args.reps or (3 if args.quick else 5)
+    args.rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = set(args.rows) - set(ROWS)
+    if unknown:
+        parser.error(f"unknown rows: {sorted(unknown)}")
+    if min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1) < 2:
+        parser.error("needs at least 2 cores (and NUMBA_NUM_THREADS >= 2)")
+    print(f"load average: {os.getloadavg()}", flush=True)
+    results = rows(args)
+    lat = latency(3 if args.quick else 5) if args.latency else None
+    text = table(results, lat, args)
+    print()
+    print(text)
+    if args.markdown:
+        Path(args.markdown).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
