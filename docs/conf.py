@@ -117,7 +117,6 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
-    "reference_url": {"fastreg": None},
     "doc_module": ("fastreg",),
     "backreferences_dir": "gen_modules/backreferences",
     "show_memory": False,
