@@ -252,8 +252,8 @@ def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screen
     """
     total = sum(fold_stats[1:], fold_stats[0])
     # "degenerate grid" is judged on the data's own scale (fastreg._scaling)
-    unit = moments_scale(np.diag(total.gram(center=center)), total.yty(center=center),
-                         total.weight_sum).alpha_unit
+    diag = np.diag(total.xx) + (0.0 if center else total.weight_sum * total.x_mean**2)
+    unit = moments_scale(diag, total.yty(center=center), total.weight_sum).alpha_unit
     grids = []
     for ratio in ratios:
         if isinstance(grid, int):

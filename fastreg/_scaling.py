@@ -117,8 +117,21 @@ class DataScale:
         return _ldexp(l2, 2 * self.x_exp)
 
     def alpha_to_user(self, alpha):
-        """An L1-defined alpha of the rescaled problem (``alpha_max``) in the caller's units."""
-        return _ldexp(alpha, -(self.x_exp + self.y_exp))
+        """An L1-defined alpha of the rescaled problem (``alpha_max``) in the caller's units.
+
+        Raises
+        ------
+        ValueError
+            When that alpha is outside float64's normal range (the grid below
+            it could not be represented).
+        """
+        out = _ldexp(alpha, -(self.x_exp + self.y_exp))
+        if alpha > 0 and not np.finfo(np.float64).tiny <= out < np.inf:
+            raise ValueError(
+                f"alpha_max of these data (about 2^{np.frexp(alpha)[1] - self.x_exp - self.y_exp}"
+                ") is outside the float64 range: the automatic grid cannot be represented. "
+                "Rescale X or y.")
+        return out
 
     @property
     def alpha_unit(self):

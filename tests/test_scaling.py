@@ -313,6 +313,8 @@ def test_unrepresentable_solution_is_an_error():
     X, y = _data(seed=14)
     with pytest.raises(ValueError, match="not representable in float64"):
         fastreg.lasso_path(X * 1e-200, y * 1e200, alphas=[0.05])
+    with pytest.raises(ValueError, match="automatic grid cannot be represented"):
+        fastreg.lasso_path(X * 1e-200, y * 1e-200, alphas=3)
     with pytest.raises(ValueError, match="not representable in float32"):
         fastreg.lasso_path((X * 1e-20).astype(np.float32), (y * 1e20).astype(np.float32),
                            alphas=[0.05])
