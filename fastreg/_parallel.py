@@ -18,6 +18,7 @@ functions) or, with none set, Numba's own thread count
 (``numba.get_num_threads()``, ``NUMBA_NUM_THREADS``), as BLAS uses its own.
 """
 
+import contextvars
 import os
 import sys
 import threading
@@ -132,9 +133,11 @@ def numba_threads(n_threads):
 
 
 def _in_worker(fn):
-    def run(item):
+    def run(task):
+        context, item = task
         with budget(1):
-            return fn(item)
+            # the caller's context (e.g. NumPy's errstate) applies in the worker too
+            return context.run(fn, item)
     return run
 
 
@@ -143,15 +146,18 @@ def thread_map(fn, items, n_threads):
 
     Results are in the order of ``items`` whatever the thread count; the first
     exception raised by a call is raised here. Inside ``fn`` the thread budget
-    is 1 (no nested parallelism). With one thread (or one item) everything runs
-    in the calling thread.
+    is 1 (no nested parallelism) and the caller's context variables (NumPy's
+    ``errstate``, ...) hold. With one thread (or one item) everything runs in
+    the calling thread.
     """
     items = list(items)
     n = min(int(n_threads), len(items))
     if n <= 1:
         return [fn(item) for item in items]
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="fastreg") as pool:
-        return list(pool.map(_in_worker(fn), items))
+        # one copy of the context per task: a context runs in one thread at a time
+        tasks = [(contextvars.copy_context(), item) for item in items]
+        return list(pool.map(_in_worker(fn), tasks))
 
 
 def csc_gradient(data, indices, indptr, r):

@@ -115,6 +115,17 @@ def test_thread_map_keeps_order_budget_and_errors():
         _parallel.thread_map(fail, range(5), 2)
 
 
+def test_thread_map_workers_see_the_callers_errstate():
+    def divide(item):
+        return np.float64(item) / np.float64(0.0)
+
+    with np.errstate(divide="raise"):
+        with pytest.raises(FloatingPointError):
+            _parallel.thread_map(divide, [1, 2, 3], 2)
+    with np.errstate(divide="ignore"):
+        assert _parallel.thread_map(divide, [1, 2], 2) == [np.inf, np.inf]
+
+
 def test_budget_and_numba_threads_are_restored():
     numba = pytest.importorskip("numba")
     assert _parallel.thread_budget() is None
