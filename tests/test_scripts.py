@@ -30,3 +30,36 @@ def test_bench_other_solvers_rejects_unknown_problems():
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 2
     assert "unknown problems" in result.stderr
+
+
+CURVES = os.path.join(ROOT, "scripts", "bench_curves.py")
+
+
+def test_bench_curves_quick_scores_every_run(tmp_path):
+    md, png, js = tmp_path / "curves.md", tmp_path / "curves.png", tmp_path / "runs.json"
+    result = subprocess.run(
+        [sys.executable, CURVES, "--quick", "--cache-dir", str(tmp_path / "cache"),
+         "--markdown", str(md), "--figure", str(png), "--json", str(js)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("|") for line in md.read_text().splitlines()
+            if line.startswith("| diabetes ")]
+    assert {row[4].strip() for row in rows} == {"fastreg", "scikit-learn"}
+    for row in rows:
+        assert 0.0 <= float(row[7]) < 1.0 and 0.0 <= float(row[8]) <= float(row[7])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list((tmp_path / "cache").glob("diabetes-*-ref.npz"))  # the cached reference
+    import json
+
+    runs = json.loads(js.read_text())
+    # at the default tol fastreg is at least as accurate as scikit-learn at every alpha
+    fr, sk = ([r for r in runs if r["solver"] == s and r["tol"] == 1e-4][0]["rel"]
+              for s in ("fastreg", "scikit-learn"))
+    assert all(a <= b + 1e-9 for a, b in zip(fr, sk))
+
+
+def test_bench_curves_rejects_unknown_names():
+    result = subprocess.run([sys.executable, CURVES, "--solvers", "nope"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2
+    assert "unknown solvers" in result.stderr

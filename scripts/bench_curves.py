@@ -1,0 +1,318 @@
+"""Time against achieved accuracy: lasso paths of every solver over its own tolerances.
+
+Usage
+-----
+Run from the repository root, with the optional solvers installed
+(``pip install -e '.[compare]'``: python-glmnet, celer, skglm; a missing one is
+skipped). The machine's two OpenBLAS variables slow NumPy down, so unset them
+for the benchmark only::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python scripts/bench_curves.py \\
+        --markdown docs/performance/curves.md --figure docs/_static/curves/curves.png
+    ... scripts/bench_curves.py --quick                 # smoke test, a few seconds
+    ... scripts/bench_curves.py --problems dense,diabetes --solvers fastreg,scikit-learn
+
+Options: ``--problems`` (comma separated subset of ``dense-corr, dense, wide,
+sparse, diabetes, digits``), ``--solvers`` (subset of ``fastreg, scikit-learn,
+glmnet, celer, skglm``), ``--quick`` (the small shapes of
+``bench_vs_sklearn.py --quick``, two or three tolerances per solver and, unless
+``--problems`` / ``--solvers`` say otherwise, diabetes with fastreg and
+scikit-learn only: a smoke test of a few seconds),
+``--max-seconds`` (stop tightening a solver's tolerance once one run took
+longer, default 60), ``--threads`` (BLAS / OpenMP threads for every library,
+default 1), ``--cache-dir`` (where references are kept, default
+``.bench_cache/`` at the root, git-ignored), ``--markdown FILE``, ``--figure
+FILE`` (PNG; needs matplotlib) and ``--json FILE`` (every run, per alpha).
+
+What is measured
+----------------
+Two solvers that both meet "gap <= tol" can differ by orders of magnitude in the
+accuracy they reach, because they check different quantities, at different
+moments, and overshoot differently. So, as benchopt plots solvers, each solver
+is run at a series of its own tolerances (the knob each exposes) and every run
+gives one point: its wall time against the accuracy it actually reached. The
+accuracy is scored the same way for every solver, by this script, from the
+returned coefficients only:
+
+* the lasso objective ``P_k(w) = 1/(2n) ||y - X w||^2 + alpha_k ||w||_1`` at every
+  alpha ``alpha_k`` of one shared grid (scikit-learn's, 100 alphas, ``eps=1e-3``;
+  no intercept, no standardization; every solver is given the grid);
+* the relative suboptimality ``(P_k(w) - P_k*) / P_k*`` per alpha, where
+  ``P_k*`` is a reference: fastreg at ``tol=1e-11`` with up to 20000 sweeps
+  per alpha, its duality gap recomputed here (``bench_vs_sklearn.recomputed_gaps``),
+  so that ``P_k* - gap_k <= min P_k <= P_k*``. The certified floor
+  ``max_k gap_k / P_k*`` is listed with each problem: suboptimalities below it
+  are not resolved, and negative ones (a run below the reference) are shown as
+  0. The reference is computed once per problem and kept in ``--cache-dir``
+  (keyed by problem, shape and a hash of ``X`` and ``y``);
+* per run, the maximum and the median of that suboptimality over the path (a
+  path is only as good as its worst alpha; the median shows the typical one).
+
+The figure has one panel per problem: the maximum relative suboptimality
+(log scale) against the time of the whole path call (log scale), one line per
+solver through its tolerances (solid) and the median (dashed, same colour).
+Lower and further left is better.
+
+Problems: ``dense-corr``, ``dense``, ``wide``, ``sparse`` and ``diabetes`` are
+``bench_vs_sklearn.py``'s (same builders, same seeds). ``digits`` is real data
+as a CSC matrix: scikit-learn's shipped handwritten digits (1797 x 64 pixel
+intensities, about half of them zero; target the digit). No truly sparse
+real dataset (text, say) ships with any installed package; the ones scikit-learn
+and libsvmdata know (20 newsgroups, rcv1, news20...) are downloads.
+
+Solvers and their tolerances (each from loose to tight; adapters from
+``bench_other_solvers.py``, which documents their parameter conversions):
+fastreg and scikit-learn ``tol`` on the duality gap over ``||y||^2 / n``;
+glmnet's ``tol`` on the largest weighted squared coefficient change of a
+sweep; celer's on its own duality gap; skglm's on the largest distance of a
+gradient to the subdifferential. glmnet may stop the path early on its deviance
+rules: only the alphas it solved are scored (the count is in the table).
+
+Each solver first gets one untimed call on a slice of the problem (JIT warm-up
+for fastreg, celer and skglm); every tolerance is then timed once (on a shared
+machine one run is noisy to a few tens of percent on the sub-second problems;
+the accuracy is not noisy).
+"""
+
+import argparse
+import hashlib
+import importlib
+import importlib.util
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import threadpoolctl
+from scipy import sparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_other_solvers as other  # noqa: E402  (the solver adapters)
+import bench_vs_sklearn as base  # noqa: E402  (the problems and helpers)
+
+import fastreg  # noqa: E402
+
+PROBLEMS = ("dense-corr", "dense", "wide", "sparse", "diabetes", "digits")
+SOLVERS = ("fastreg", "scikit-learn", "glmnet", "celer", "skglm")
+REFERENCE_TOL = 1e-11
+REFERENCE_MAX_ITER = 20000
+# below this a suboptimality is drawn at the axis floor (log scale)
+PLOT_FLOOR = 1e-16
+
+TOLERANCES = {
+    "fastreg": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10),
+    "scikit-learn": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10),
+    "glmnet": (1e-5, 1e-7, 1e-9, 1e-11, 1e-13),
+    "celer": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8),
+    "skglm": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8),
+}
+QUICK_TOLERANCES = {
+    "fastreg": (1e-2, 1e-4, 1e-6),
+    "scikit-learn": (1e-2, 1e-4, 1e-6),
+    "glmnet": (1e-5, 1e-9),
+    "celer": (1e-2, 1e-4),
+    "skglm": (1e-2, 1e-4),
+}
+
+
+def build_problem(name, quick, seed):
+    """``(X, y)`` of a problem (``bench_vs_sklearn``'s builders, plus ``digits``)."""
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        X, y = load_digits(return_X_y=True)
+        return sparse.csc_matrix(X.astype(np.float64)), y.astype(np.float64)
+    return base.build(base.problem_specs(quick)[name], seed)
+
+
+def solver_entries(names):
+    """``[(name, run(X, y, alphas, tol) -> coefs, tolerances)]`` of the available solvers."""
+    entries = []
+    for name in names:
+        if name == "fastreg":
+            entries.append((name, other.fastreg_run))
+        elif name == "scikit-learn":
+            entries.append((name, other.sklearn_run))
+        else:
+            try:
+                entries.append(getattr(other, f"{name}_runs")()[:2])
+            except ImportError as exc:
+                print(f"... {name} skipped: {exc}", file=sys.stderr)
+    return entries
+
+
+def data_key(name, X, y):
+    """Cache key of a problem: its name, shape and a hash of its data."""
+    digest = hashlib.sha1()
+    if sparse.issparse(X):
+        X = sparse.csc_matrix(X)
+        for part in (X.indptr, X.indices, X.data):
+            digest.update(np.ascontiguousarray(part).tobytes())
+    else:
+        digest.update(np.ascontiguousarray(X).tobytes())
+    digest.update(np.ascontiguousarray(y).tobytes())
+    return f"{name}-{X.shape[0]}x{X.shape[1]}-{digest.hexdigest()[:12]}"
+
+
+def reference(name, X, y, alphas, cache_dir):
+    """``(P*, gaps)`` per alpha: fastreg at ``REFERENCE_TOL``, cached on disk."""
+    path = Path(cache_dir) / f"{data_key(name, X, y)}-ref.npz"
+    if path.exists():
+        stored = np.load(path)
+        if np.array_equal(stored["alphas"], alphas):
+            return stored["primal"], stored["gaps"]
+    with warnings.catch_warnings():
+        # the reference need not reach 1e-13; its recomputed gap says what it reached
+        warnings.simplefilter("ignore")
+        coefs = fastreg.lasso_path(X, y, alphas=alphas, tol=REFERENCE_TOL,
+                                   max_iter=REFERENCE_MAX_ITER)[1]
+    primal = base.objectives(X, y, alphas, coefs)
+    gaps = np.maximum(base.recomputed_gaps(X, y, alphas, coefs), 0.0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, alphas=alphas, primal=primal, gaps=gaps)
+    return primal, gaps
+
+
+def relative_suboptimality(X, y, alphas, coefs, primal_ref):
+    """``(P_k(w_k) - P_k*) / P_k*`` at each alpha the run solved (negatives at 0)."""
+    coefs = np.asarray(coefs, dtype=np.float64)
+    solved = coefs.shape[1]
+    primal = base.objectives(X, y, alphas[:solved], coefs)
+    ref = primal_ref[:solved]
+    return np.maximum((primal - ref) / ref, 0.0)
+
+
+def bench_problem(name, args, entries, runs):
+    """Every solver at each of its tolerances on one problem; appends to ``runs``."""
+    X, y = build_problem(name, args.quick, args.seed)
+    alphas = base.sk_alpha_grid(X, y, l1_ratio=1.0, fit_intercept=False, eps=base.EPS,
+                                n_alphas=base.N_ALPHAS)
+    primal_ref, gaps_ref = reference(name, X, y, alphas, args.cache_dir)
+    floor = float(np.max(gaps_ref / primal_ref))
+    shape = f"{X.shape[0]} x {X.shape[1]}" + (" CSC" if sparse.issparse(X) else "")
+    print(f"... {name} {shape}: reference certified to {floor:.2g}", file=sys.stderr,
+          flush=True)
+    small = (X[:200], y[:200], alphas[:3])
+    tolerances = QUICK_TOLERANCES if args.quick else TOLERANCES
+    for solver, run in entries:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run(*small, tolerances[solver][0])
+            for tol in tolerances[solver]:
+                seconds, coefs = base.timed(lambda: run(X, y, alphas, tol))
+                rel = relative_suboptimality(X, y, alphas, coefs, primal_ref)
+                runs.append({"problem": name, "shape": shape, "floor": floor,
+                             "solver": solver, "tol": tol, "seconds": seconds,
+                             "max": float(rel.max()), "median": float(np.median(rel)),
+                             "n_solved": int(rel.size), "rel": rel.tolist()})
+                print(f"... {name} {solver} tol={tol:g}: {seconds:.3f} s, rel. subopt. "
+                      f"max {rel.max():.2g} median {np.median(rel):.2g}, {rel.size} alphas",
+                      file=sys.stderr, flush=True)
+                if seconds > args.max_seconds:
+                    break
+
+
+def table(runs):
+    """Markdown table: one row per run."""
+    lines = ["| problem | shape | reference floor | solver | its tol | s | max rel. subopt. "
+             "| median | alphas |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        lines.append(f"| {r['problem']} | {r['shape']} | {r['floor']:.1e} | {r['solver']} | "
+                     f"{r['tol']:g} | {r['seconds']:.3g} | {r['max']:.1e} | "
+                     f"{r['median']:.1e} | {r['n_solved']} |")
+    return "\n".join(lines)
+
+
+def figure(runs, path):
+    """One panel per problem: max (solid) and median (dashed) subopt. against time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    problems = list(dict.fromkeys(r["problem"] for r in runs))
+    n_cols = min(3, len(problems))
+    n_rows = -(-len(problems) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.6 * n_cols, 3.6 * n_rows),
+                             squeeze=False)
+    colors = dict(zip(SOLVERS, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    for ax, problem in zip(axes.flat, problems):
+        mine = [r for r in runs if r["problem"] == problem]
+        for solver in dict.fromkeys(r["solver"] for r in mine):
+            pts = [r for r in mine if r["solver"] == solver]
+            t = [r["seconds"] for r in pts]
+            ax.loglog(t, [max(r["max"], PLOT_FLOOR) for r in pts], "o-",
+                      color=colors[solver], label=solver, markersize=4)
+            ax.loglog(t, [max(r["median"], PLOT_FLOOR) for r in pts], "--",
+                      color=colors[solver], linewidth=0.8)
+        ax.axhline(max(mine[0]["floor"], PLOT_FLOOR), color="grey", linewidth=0.6,
+                   linestyle=":")
+        ax.set_title(f"{problem} ({mine[0]['shape']})", fontsize=10)
+        ax.set_xlabel("time of the path (s)")
+        ax.set_ylabel("relative suboptimality")
+        ax.grid(True, which="major", linewidth=0.3)
+    for ax in list(axes.flat)[len(problems):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle("Lasso path, 100 alphas: max (solid) and median (dashed) over the path; "
+                 "dotted: reference floor", fontsize=10)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--problems")
+    parser.add_argument("--solvers")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache-dir", default=str(base.REPO / ".bench_cache"))
+    parser.add_argument("--markdown", metavar="FILE")
+    parser.add_argument("--figure", metavar="FILE")
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args(argv)
+    if args.problems is None:
+        args.problems = "diabetes" if args.quick else ",".join(PROBLEMS)
+    if args.solvers is None:
+        args.solvers = "fastreg,scikit-learn" if args.quick else ",".join(SOLVERS)
+    names = [p for p in args.problems.split(",") if p]
+    solvers = [s for s in args.solvers.split(",") if s]
+    for kind, given, known in (("problems", names, PROBLEMS), ("solvers", solvers, SOLVERS)):
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            parser.error(f"unknown {kind} {unknown}; choose from {', '.join(known)}")
+    runs = []
+    with threadpoolctl.threadpool_limits(args.threads):
+        entries = solver_entries(solvers)
+        for name in names:
+            bench_problem(name, args, entries, runs)
+    versions = ", ".join(f"{mod} {getattr(importlib.import_module(mod), '__version__', '?')}"
+                         for mod in ("numpy", "scipy", "numba", "sklearn", "celer", "skglm")
+                         if importlib.util.find_spec(mod))
+    out = "\n".join([
+        "# Time against achieved accuracy (lasso path, 100 alphas)", "",
+        f"- fastreg {fastreg.__version__} at {base.git_revision()}; {versions}; "
+        f"CPU {base.cpu_model()}; {args.threads} thread(s)"
+        + ("; --quick (not a measurement)" if args.quick else ""),
+        "- relative suboptimality `(P(w) - P*) / P*` per alpha against fastreg at "
+        f"tol={REFERENCE_TOL:g} (certified to the floor by its recomputed duality gap); "
+        "max and median over the path; one timed run per tolerance.",
+        "", table(runs), ""])
+    print(out)
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(out)
+    if args.figure:
+        figure(runs, args.figure)
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs))
+
+
+if __name__ == "__main__":
+    main()
