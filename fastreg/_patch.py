@@ -96,10 +96,6 @@ def patch_sklearn(name=None, *, verbose=False):
         Patch only these names (see :func:`get_patch_names`); None patches all.
     verbose : bool, default=False
         Print what was patched.
-
-    Returns
-    -------
-    None
     """
     from .sklearn import _patch as impl
 
@@ -128,10 +124,6 @@ def unpatch_sklearn(name=None):
     ----------
     name : str or list of str, default=None
         Unpatch only these names; None unpatches everything patched.
-
-    Returns
-    -------
-    None
     """
     with _LOCK:
         names = list(_ORIGINALS) if name is None else (
@@ -155,6 +147,7 @@ def sklearn_is_patched(name=None):
     Returns
     -------
     bool
+        True when every asked name is patched.
     """
     if name is not None:
         return name in _ORIGINALS
@@ -177,6 +170,7 @@ def sklearn_patched(name=None):
     Yields
     ------
     None
+        Nothing: the block runs with scikit-learn patched.
     """
     from .sklearn import _patch as impl
 
