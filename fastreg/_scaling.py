@@ -37,6 +37,12 @@ from scipy import sparse
 SAFE_EXPONENT = {np.dtype(np.float64): 100, np.dtype(np.float32): 20}
 
 
+# A problem whose |X| |y| is within 2**+-GRID_EXPONENT judges a degenerate
+# automatic grid by scikit-learn's absolute resolution (alpha_max <= 2.2e-16);
+# beyond, by that resolution times |X| |y|.
+GRID_EXPONENT = 30
+
+
 @dataclass(frozen=True)
 class DataScale:
     """The power-of-two factors ``X' = 2^x_exp X``, ``y' = 2^y_exp y`` of a solve.
@@ -48,6 +54,10 @@ class DataScale:
 
     x_exp: int = 0
     y_exp: int = 0
+    # the magnitudes of the caller's data, 2^x_mag and 2^y_mag (0 when unknown):
+    # they set the grid's resolution unit (alpha_unit)
+    x_mag: int = 0
+    y_mag: int = 0
 
     @property
     def active(self):
@@ -55,8 +65,13 @@ class DataScale:
         return self.x_exp != 0 or self.y_exp != 0
 
     def then(self, other):
-        """The composition: first ``self``, then ``other`` on the rescaled data."""
-        return DataScale(self.x_exp + other.x_exp, self.y_exp + other.y_exp)
+        """The composition: first ``self``, then ``other`` on the rescaled data.
+
+        ``other`` measured the data already rescaled by ``self``: the caller's
+        magnitudes are its magnitudes less ``self``'s exponents.
+        """
+        return DataScale(self.x_exp + other.x_exp, self.y_exp + other.y_exp,
+                         other.x_mag - self.x_exp, other.y_mag - self.y_exp)
 
     def standardized(self):
         """The scale seen by the solver once the columns are standardized.
@@ -66,7 +81,7 @@ class DataScale:
         the standardized problem map back with this scale and then the
         column scales on the caller's scale (``x_to_user(scale)``).
         """
-        return DataScale(0, self.y_exp)
+        return DataScale(0, self.y_exp, 0, self.y_mag)
 
     # -- the data -------------------------------------------------------------
 
@@ -135,8 +150,14 @@ class DataScale:
 
     @property
     def alpha_unit(self):
-        """The caller's alpha that is 1 on the rescaled problem (the grid's resolution unit)."""
-        return float(np.ldexp(1.0, -(self.x_exp + self.y_exp)))
+        """The grid's resolution unit: the caller's alpha of order ``|X| |y|`` (a power of two).
+
+        1 for data whose ``|X| |y|`` is within ``2^+-GRID_EXPONENT`` (scikit-learn's
+        absolute resolution), so that a degenerate grid is judged against the
+        data's own scale only where the absolute one would misjudge it.
+        """
+        exp = self.x_mag + self.y_mag
+        return float(np.ldexp(1.0, exp)) if abs(exp) > GRID_EXPONENT else 1.0
 
     def coef_to_internal(self, coef):
         """Coefficients (or bounds on them) of the rescaled problem."""
@@ -210,8 +231,10 @@ def _max_abs(a):
 def _choose(x_exp, y_exp, dtype):
     safe = SAFE_EXPONENT.get(np.dtype(dtype), SAFE_EXPONENT[np.dtype(np.float64)])
     if abs(x_exp) <= safe and abs(y_exp) <= safe:
-        return IDENTITY
-    return DataScale(-x_exp, -y_exp)
+        if abs(x_exp + y_exp) <= GRID_EXPONENT:
+            return IDENTITY
+        return DataScale(0, 0, x_exp, y_exp)  # solved as is; only the grid unit differs
+    return DataScale(-x_exp, -y_exp, x_exp, y_exp)
 
 
 def data_scale(X, y, sample_weight=None):

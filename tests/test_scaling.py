@@ -144,6 +144,31 @@ def test_automatic_grid_scales(cx, cy):
     _check_path(X, y, a0, c_s, g_s, c0, cx, cy)
 
 
+# within the solvers' safe range (no rescaling) but far from unit scale: the
+# automatic grid must still be the scaled one, not scikit-learn's constant
+# grid at the absolute resolution 2.2e-16
+MODERATE = [(1e-20, 1e-20), (1e20, 1e20), (1e-12, 1e-9), (1e-25, 1e25)]
+
+
+@pytest.mark.parametrize("cx,cy", MODERATE)
+def test_automatic_grid_moderate_scales(cx, cy):
+    X, y = _data(seed=6)
+    a0, c0, _ = fastreg.lasso_path(X, y, alphas=5, tol=TOL)
+    a_s, c_s, g_s = fastreg.lasso_path(X * cx, y * cy, alphas=5, tol=TOL)
+    np.testing.assert_allclose(a_s / cx / cy, a0, rtol=1e-12)
+    _check_path(X, y, a0, c_s, g_s, c0, cx, cy)
+    r0 = fastreg.lasso_cv(X, y, cv=3, alphas=6)
+    r = fastreg.lasso_cv(X * cx, y * cy, cv=3, alphas=6)
+    np.testing.assert_allclose(r.alphas / cx / cy, r0.alphas, rtol=1e-9)
+    assert r.best_index == r0.best_index
+    # float32 data (statistics route of the CV) likewise
+    X32, y32 = (X * cx).astype(np.float32), (y * cy).astype(np.float32)
+    if np.all(np.isfinite(X32)) and np.all(X32 != 0) and abs(np.log10(cy / cx)) < 30:
+        m = fsk.LassoCV(cv=3, alphas=6).fit(X32, y32)
+        m0 = fsk.LassoCV(cv=3, alphas=6).fit(X.astype(np.float32), y.astype(np.float32))
+        assert m.alpha_ / cx / cy == pytest.approx(m0.alpha_, rel=1e-5)
+
+
 def test_degenerate_grid_relative_to_data():
     # y orthogonal to every column at any scale: scikit-learn's constant grid,
     # in the data's own units
@@ -335,7 +360,8 @@ def test_data_scale_choice():
     # untouched data is not copied
     assert IDENTITY.scale_X(X) is X
     ds = DataScale(3, -2)
-    assert ds.then(DataScale(-3, 2)) == IDENTITY
+    back = ds.then(DataScale(-3, 2))
+    assert (back.x_exp, back.y_exp) == (0, 0) and not back.active
     np.testing.assert_array_equal(ds.coef_to_user(ds.coef_to_internal(np.array([1.5, -3.0]))),
                                   [1.5, -3.0])
     assert moments_scale(np.array([1e-300]), 1.0, 10.0).active
