@@ -26,6 +26,7 @@ from ._gramstats import GramStats, check_fold_ids
 from ._grid import alpha_grid, alpha_max
 from ._driver import feature_box, path_alpha_max
 from ._path import enet_path
+from ._precision import reachable_tol, warn_float32_reach
 from ._scaling import data_scale, moments_scale
 
 
@@ -556,6 +557,10 @@ def enet_cv(
     ratios, scalar_ratio = _l1_ratios(l1_ratio)
     grid = grid_size(alphas)
     opts = _options(eps, tol, max_iter, selection, random_state)
+    requested_tol = opts["tol"]
+    if choose_cv_route(n_samples, n_features) != "stats":
+        # float32 fold paths would each warn: solve them at float32's reach, warn once
+        opts["tol"] = reachable_tol(requested_tol, X.dtype)
     extras = check_extras(n_features, penalty_factor, lower_bounds, upper_bounds, standardize)
     center = bool(fit_intercept)
     n_threads = _parallel.effective_n_jobs(n_jobs)
@@ -576,7 +581,12 @@ def enet_cv(
                                                   **common)
 
     with _parallel.budget(n_threads):  # the refit's kernels get the same threads
-        return _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
+        result = _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
+    if opts["tol"] > requested_tol:
+        yc = y - np.average(y, weights=sample_weight) if center else y
+        unit = float(np.average(np.square(yc, dtype=np.float64), weights=sample_weight))
+        warn_float32_reach(requested_tol, opts["tol"], result.dual_gaps, unit, stacklevel=3)
+    return result
 
 
 def lasso_cv(X, y, **kwargs):

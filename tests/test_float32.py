@@ -173,3 +173,19 @@ def test_estimator_warns_once_per_target():
     with pytest.warns(AccuracyWarning) as record:
         fsk.Lasso(alpha=0.01, tol=1e-10).fit(X, y)
     assert len([w for w in record if issubclass(w.category, AccuracyWarning)]) == 1
+
+
+def test_lasso_cv_rows_route_warns_once():
+    # p > n: the folds run on rows in float32; one AccuracyWarning for the call
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((40, 60)).astype(np.float32)
+    y = (X[:, :3] @ np.array([1.0, 2.0, 3.0]) + 0.1 * rng.standard_normal(40)).astype(
+        np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fastreg.lasso_cv(X, y, cv=3, alphas=8, tol=1e-10, max_iter=20000)
+    accuracy = [w for w in caught if issubclass(w.category, AccuracyWarning)]
+    assert len(accuracy) == 1 and "tol=1e-10" in str(accuracy[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AccuracyWarning)
+        fastreg.lasso_cv(X, y, cv=3, alphas=8, tol=1e-7, max_iter=20000)
