@@ -716,7 +716,8 @@ def lasso_path(
     positive : bool, default=False
         Constrain coefficients to be non-negative (single target only).
     check_input : bool, default=True
-        False skips the Gram-matrix consistency test.
+        False takes X, y and the weights as given (no validation, no copies)
+        and skips the Gram-matrix consistency test; see :func:`enet_path`.
     tol : float, default=1e-4
         Relative duality-gap tolerance.
     max_iter : int, default=1000
@@ -728,7 +729,10 @@ def lasso_path(
     sample_weight : array-like of shape (n_samples,) or float, default=None
         Sample weights in the data term (applied to dense and sparse X).
     X_offset : array-like of shape (n_features,), default=None
-        Sparse X only: implicit column centers are ``X_offset / X_scale``.
+        Sparse X: implicit column centers are ``X_offset / X_scale``. Dense X:
+        the data are already centered and weighted (scikit-learn's
+        ``_pre_fit``), so ``sample_weight`` is not applied again; see
+        :func:`enet_path`.
     X_scale : array-like of shape (n_features,), default=None
         See ``X_offset``.
     do_screening : bool, default=True
