@@ -19,8 +19,12 @@ FLOAT32_MIN_TOL = 1e-7
 
 
 def reachable_tol(tol, dtype):
-    """``tol``, raised to :data:`FLOAT32_MIN_TOL` for coefficients narrower than float64."""
-    if np.dtype(dtype).itemsize < 8 and tol < FLOAT32_MIN_TOL:
+    """``tol``, raised to :data:`FLOAT32_MIN_TOL` for coefficients narrower than float64.
+
+    ``tol = 0`` is taken as asked: it is scikit-learn's way to run ``max_iter``
+    sweeps, not a request for accuracy.
+    """
+    if np.dtype(dtype).itemsize < 8 and 0 < tol < FLOAT32_MIN_TOL:
         return FLOAT32_MIN_TOL
     return tol
 

@@ -189,3 +189,13 @@ def test_lasso_cv_rows_route_warns_once():
     with warnings.catch_warnings():
         warnings.simplefilter("error", AccuracyWarning)
         fastreg.lasso_cv(X, y, cv=3, alphas=8, tol=1e-7, max_iter=20000)
+
+
+def test_tol_zero_is_taken_as_asked():
+    # scikit-learn's tol=0 means "run max_iter sweeps": no AccuracyWarning, the
+    # ConvergenceWarning scikit-learn's tests expect
+    X, y = _data(100, 10, 11)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fastreg.lasso_path(X, y, alphas=[0.01], tol=0.0, max_iter=3)
+    assert [w.category.__name__ for w in caught] == ["ConvergenceWarning"]
