@@ -32,7 +32,8 @@ Commits from before a benchmarked function existed give no value there.
   the commits (log scale; below 1 is faster than scikit-learn);
 * ``accuracy.png``: the objective excess over scikit-learn's along the lasso
   and elastic-net paths, and the ratio of the alphas the CV functions choose;
-* ``time_ratio.csv``: the numbers of the first figure, one row per commit.
+* ``time_ratio.csv``: the numbers of the first figure, one row per commit;
+* ``commits.csv``: the benchmarked commits with their dates and subjects.
 
 Run ``run`` on the reference machine only (``--machine``, default
 ``fastreg-ref``; where ``~/.asv-machine.json`` does not describe it, the
@@ -194,7 +195,8 @@ def plot(machine=MACHINE, history=HISTORY_DIR, out_dir=FIGURE_DIR, order=None, l
     ticklabels = [f"{labels[c][0]}\n{labels[c][1][5:]}" for c in commits]
 
     def style_x(ax):
-        ax.set_xticks(x, ticklabels, fontsize=7)
+        ax.set_xticks(x, ticklabels, fontsize=7, rotation=60, ha="right",
+                      rotation_mode="anchor")
         ax.set_xlim(-0.4, len(commits) - 0.6)
         ax.grid(True, color="0.9")
         ax.set_axisbelow(True)
@@ -255,6 +257,12 @@ def plot(machine=MACHINE, history=HISTORY_DIR, out_dir=FIGURE_DIR, order=None, l
                 value = results[c].get(bench, {}).get(param, math.nan)
                 row.append("" if math.isnan(value) else f"{value:.2f}")
             writer.writerow(row)
+    with open(out_dir / "commits.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["commit", "date", "subject"])
+        for c in commits:
+            short, date, subject = labels[c]
+            writer.writerow([short, date, subject if len(subject) <= 90 else subject[:87] + "..."])
     return commits
 
 
