@@ -19,6 +19,10 @@ Every row is timed with T = 1 and T = 2 threads: BLAS capped at T threads
 the CV rows, ``n_jobs=T``. A time is the median of ``--reps`` repetitions; the
 T = 1 and T = 2 runs alternate within each repetition so that drifting load
 hits both alike; every call is made once untimed first (JIT warm-up, caches).
+On a shared machine a two-thread run is meaningless while another process holds
+a core (BLAS and OpenMP threads spin waiting for each other): ``--idle-wait S``
+waits up to S seconds before each repetition for the cores to be idle, and
+``--stat min`` takes the fastest repetition instead of the median.
 
 * ``lasso-cv``: ``fastreg.lasso_cv(cv=10)``, 100 alphas, on the 20000 x 500
   design of ``scripts/bench_vs_sklearn.py`` (rows ~ N(0, Sigma),
@@ -91,6 +95,31 @@ class Threads:
         return False
 
 
+def _cpu_busy(interval=0.5):
+    """Fraction of all cores busy over ``interval`` seconds (Linux ``/proc/stat``), or 0."""
+    def sample():
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        return values[3] + values[4], sum(values)  # idle + iowait, total
+    try:
+        idle0, total0 = sample()
+        time.sleep(interval)
+        idle1, total1 = sample()
+    except OSError:
+        return 0.0
+    return 1.0 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_idle(max_wait, busy=0.1):
+    """Wait (at most ``max_wait`` s) until other processes leave the cores idle: a
+    two-thread run is meaningless while another process holds one of two cores."""
+    deadline = time.monotonic() + max_wait
+    while time.monotonic() < deadline:
+        if _cpu_busy() < busy:
+            return True
+    return False
+
+
 def timed(fn):
     gc.collect()
     gc.disable()
@@ -102,18 +131,22 @@ def timed(fn):
         gc.enable()
 
 
-def measure(make_call, reps):
-    """Median times of ``make_call(T)()`` for T = 1 and 2, alternating order."""
+def measure(make_call, reps, stat=np.median, idle_wait=0.0):
+    """Times of ``make_call(T)()`` for T = 1 and 2 (``stat`` of the repetitions),
+    alternating order; before each pair of runs, wait up to ``idle_wait`` s for
+    idle cores."""
     calls = {n: make_call(n) for n in (1, 2)}
     for n in (1, 2):
         with Threads(n):
             calls[n]()  # warm-up
     times = {1: [], 2: []}
     for rep in range(reps):
+        if idle_wait:
+            wait_idle(idle_wait)
         for n in ((1, 2) if rep % 2 == 0 else (2, 1)):
             with Threads(n):
                 times[n].append(timed(calls[n]))
-    return float(np.median(times[1])), float(np.median(times[2]))
+    return float(stat(times[1])), float(stat(times[2]))
 
 
 def amdahl(t1, t2, cap=None):
@@ -168,7 +201,8 @@ def rows(args):
             reps = max(1, min(reps, args.path_reps))
         elif name.endswith("gradient"):
             reps = 10 * reps  # milliseconds: more repetitions for a steady median
-        t1, t2 = measure(makers[name], reps)
+        t1, t2 = measure(makers[name], reps, stat=getattr(np, args.stat),
+                         idle_wait=args.idle_wait)
         cap = cv if name == "lasso-cv: fold fits" else None
         out.append((name, "{} x {}".format(*shapes[name]), t1, t2) + amdahl(t1, t2, cap))
         print(f"{name:22s} t1 {t1:.4g} s  t2 {t2:.4g} s  speedup {t1 / t2:.2f}",
@@ -223,7 +257,7 @@ def table(results, lat, args):
         layer = numba.threading_layer()
     except ValueError:  # no threaded kernel ran
         layer = "no"
-    lines.append(f"Medians of {args.reps} repetitions (x10 for the gradients, "
+    lines.append(f"{args.stat.capitalize()}s of {args.reps} repetitions (x10 for the gradients, "
                  f"{min(args.reps, args.path_reps)} for the sparse path); "
                  f"{os.cpu_count()} cores, Numba {numba.__version__} "
                  f"({layer} threading layer), NumPy {np.__version__}.")
@@ -247,6 +281,11 @@ def main(argv=None):
     parser.add_argument("--rows", default=",".join(ROWS),
                         help="comma-separated subset of: " + ", ".join(ROWS))
     parser.add_argument("--no-latency", dest="latency", action="store_false")
+    parser.add_argument("--stat", choices=("median", "min"), default="median",
+                        help="statistic of the repetitions (min on a shared machine)")
+    parser.add_argument("--idle-wait", type=float, default=0.0,
+                        help="before each repetition wait up to this many seconds for "
+                             "the cores to be idle (shared machines)")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
     args.reps = args.reps or (3 if args.quick else 5)
