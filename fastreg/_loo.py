@@ -50,7 +50,7 @@ def untrusted_alphas(refined, spec, alphas):
         return np.empty(0, dtype=np.intp)
     alphas = np.asarray(alphas, dtype=np.float64)
     top = float(np.max(spec.eigvals, initial=0.0))
-    low = max(float(np.min(spec.eigvals, initial=0.0)), 0.0)
+    low = max(float(np.min(spec.eigvals)), 0.0) if spec.eigvals.size else 0.0
     with np.errstate(divide="ignore"):
         rounding = np.finfo(np.float64).eps * top / (low + alphas)
     spectral = refined.untrusted().reshape(alphas.size, -1).any(axis=1)
