@@ -23,9 +23,8 @@ checks its gap only once its coordinate updates are small, overshoots by orders
 of magnitude exactly where sweeps are cheap (small working sets, fast
 convergence). So once the working-set gap meets the certificate, the sweeps go
 on toward the floor ``1e-12 ||y||^2 / n`` (float32: the float32 floor of
-:mod:`fastreg._precision`) for at most :func:`refine_sweeps` more sweeps: twice
-the sweeps that reaching the certificate took plus the working-set sweeps that
-cost one full-gradient pass, capped at four such passes. An alpha whose warm
+:mod:`fastreg._precision`) for at most :func:`refine_sweeps` more sweeps: as
+many working-set sweeps as cost one full-gradient pass. An alpha whose warm
 start already meets the certificate gets the same chance once. Measured on the
 benchmark problems (``scripts/bench_curves.py``), this makes fastreg's relative
 suboptimality at every alpha at most scikit-learn's at tol from 1e-2 to 1e-6.
@@ -57,17 +56,19 @@ from ._warnings import convergence_warning_class
 _INNER_TOL_DECREASE = 0.5
 
 # Past the certificate the working-set solves aim at _GAP_FLOOR * ||y||^2 / n
-# (below, a float64 gap is mostly rounding) for refine_sweeps() more sweeps: up
-# to _REFINE_RATE times the sweeps the certificate took plus one full-gradient
-# pass worth of working-set sweeps, at most _REFINE_PASSES passes worth. A pass
-# is counted as n_features columns plus _ALPHA_OVERHEAD / n_samples columns for
-# the Python work of one alpha (about the cost of 2e5 entries), so that tiny
-# problems are not starved. Constants chosen by measurement on the benchmark
-# problems (scripts/bench_curves.py; 2 and 4 are the smallest for which fastreg
-# is at least as accurate as scikit-learn at every alpha of every problem).
-_REFINE_RATE = 2.0
-_REFINE_PASSES = 4.0
-_ALPHA_OVERHEAD = 2e5
+# (below, a float64 gap is mostly rounding) for refine_sweeps() more sweeps:
+# _REFINE_PASSES full-gradient passes worth of working-set sweeps. A pass is
+# counted as n_features columns plus _ALPHA_OVERHEAD / n_samples columns, an
+# allowance for the fixed (Python) cost of an alpha, so that tiny problems,
+# where a sweep costs microseconds, are not starved. Chosen by measurement on
+# the problems of scripts/bench_vs_sklearn.py (full and --quick shapes, tol 1e-2
+# to 1e-6): one pass keeps every problem at least as accurate as scikit-learn
+# at every alpha; four passes (or twice the sweeps the certificate took) buy
+# nothing more there and cost 1.7x the sweeps on 500 x 5000; with an allowance
+# of 2e5 entries diabetes stays less accurate than scikit-learn at its last
+# alphas at tol=1e-6 (1.9e-11 against 2.3e-12), with 5e5 it does not.
+_REFINE_PASSES = 1.0
+_ALPHA_OVERHEAD = 5e5
 _GAP_FLOOR = 1e-12
 
 # The deviance rule (min_dev_change) is not applied before this many alphas
@@ -273,7 +274,7 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
             n_sweeps += n_epochs
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
-            budget = min(refine_sweeps(n_epochs, ws.shape[0], p, n), max_iter - n_sweeps)
+            budget = min(refine_sweeps(ws.shape[0], p, n), max_iter - n_sweeps)
             if ws_gap <= inner_tol and budget > 0:
                 n_sweeps += problem.solve(W, ws, l1, l2, positive, inner_tol * fine,
                                           budget, sweep_seed, *box_args)[0]
@@ -335,18 +336,16 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
     return coefs, gaps, n_iters
 
 
-def refine_sweeps(n_epochs, n_working, n_features, n_samples):
+def refine_sweeps(n_working, n_features, n_samples):
     """How many more sweeps a working set gets once it meets the certificate.
 
-    ``min(_REFINE_RATE * n_epochs + s, _REFINE_PASSES * s)`` where ``s`` is the
-    number of working-set sweeps that cost one full-gradient pass,
-    ``(n_features + _ALPHA_OVERHEAD / n_samples) / n_working``.
+    As many as cost ``_REFINE_PASSES`` full-gradient passes:
+    ``_REFINE_PASSES * (n_features + _ALPHA_OVERHEAD / n_samples) / n_working``.
+    Small working sets, where extra sweeps cost almost nothing, get many and are
+    solved to about the floor; large ones get few.
 
     Parameters
     ----------
-    n_epochs : int
-        Sweeps the working set took to meet the certificate (0 or 1 when the
-        warm start already did).
     n_working : int
         Size of the working set.
     n_features, n_samples : int
@@ -354,10 +353,9 @@ def refine_sweeps(n_epochs, n_working, n_features, n_samples):
     Returns
     -------
     int
-        At least 0; small working sets get many sweeps, large ones few.
     """
-    passes = (n_features + _ALPHA_OVERHEAD / max(n_samples, 1)) / max(n_working, 1)
-    return int(min(_REFINE_RATE * n_epochs + passes, _REFINE_PASSES * passes))
+    columns = n_features + _ALPHA_OVERHEAD / max(n_samples, 1)
+    return int(_REFINE_PASSES * columns / max(n_working, 1))
 
 
 def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):

@@ -41,24 +41,18 @@ def _gaps(X, y, alphas, coefs):
 
 
 def test_refine_sweeps_budget():
-    rate, cap = _driver._REFINE_RATE, _driver._REFINE_PASSES
-    n = 10**6  # the per-alpha overhead term is then below one column
-
-    def sweeps_per_pass(n_working, n_features):
-        return (n_features + _driver._ALPHA_OVERHEAD / n) / n_working
-
-    # twice the sweeps spent plus one gradient pass worth of working-set sweeps ...
-    assert _driver.refine_sweeps(7, 10, 1000, n) == int(rate * 7 + sweeps_per_pass(10, 1000))
-    # ... at most `cap` passes worth: a hard alpha with a large working set gets few
-    assert _driver.refine_sweeps(500, 1000, 1000, n) == int(cap * sweeps_per_pass(1000, 1000))
-    # a warm start that already meets the certificate still gets one pass worth
-    assert _driver.refine_sweeps(0, 100, 1000, n) == int(sweeps_per_pass(100, 1000))
+    passes, overhead = _driver._REFINE_PASSES, _driver._ALPHA_OVERHEAD
+    # as many working-set sweeps as cost `passes` full-gradient passes ...
+    assert _driver.refine_sweeps(10, 1000, 10**9) == int(passes * 1000 / 10)
+    assert _driver.refine_sweeps(1000, 1000, 10**9) == int(passes)
+    # ... a pass counting the Python work of an alpha, so tiny problems get some
+    assert _driver.refine_sweeps(10, 10, 442) == int(passes * (10 + overhead / 442) / 10)
+    assert _driver.refine_sweeps(10, 10, 442) >= 20
     # an empty working set must not divide by zero
-    assert _driver.refine_sweeps(0, 0, 50, n) >= 0
-    # smaller working sets never get fewer sweeps; tiny problems are not starved
-    budgets = [_driver.refine_sweeps(5, w, 5000, n) for w in (1, 10, 100, 1000, 5000)]
+    assert _driver.refine_sweeps(0, 50, 100) >= 0
+    # smaller working sets never get fewer sweeps
+    budgets = [_driver.refine_sweeps(w, 5000, 1000) for w in (1, 10, 100, 1000, 5000)]
     assert budgets == sorted(budgets, reverse=True)
-    assert _driver.refine_sweeps(20, 10, 10, 442) >= 40
 
 
 @pytest.fixture(scope="module")
