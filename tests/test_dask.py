@@ -134,7 +134,11 @@ def test_lasso_path_from_dask_stats(client, data, fit_intercept, weighted):
     np.testing.assert_allclose(alphas_s, alphas, rtol=1e-12)
     assert np.abs(coefs_s - coefs).max() <= 1e-9 * np.abs(coefs).max()
     assert np.abs(intercepts_s - intercepts).max() <= 1e-9 * max(np.abs(intercepts).max(), 1.0)
-    np.testing.assert_allclose(gaps_s, gaps, rtol=1e-3, atol=1e-6 * gaps.max())
+    # both routes certify every alpha; the stopping rule drives most gaps to
+    # rounding level (1e-14 here, either sign), so they agree only to that level
+    sw = np.ones_like(y) if w is None else w
+    unit = np.sum(sw * y**2) / len(y)
+    np.testing.assert_allclose(gaps_s, gaps, atol=1e-10 * unit)
 
 
 def test_cv_from_dask_fold_stats(client, data):
