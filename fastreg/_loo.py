@@ -15,6 +15,7 @@ only the eigenvalues: O(rank) per alpha, no pass over the data.
 import numpy as np
 from scipy import linalg, sparse
 
+from ._refine import shifted_factor
 from ._spectral import intercept_reflector, reflect, unreflect
 from ._stats import blocks, default_block_size, row_block
 
@@ -57,17 +58,6 @@ def untrusted_alphas(refined, spec, alphas):
     return np.flatnonzero(spectral | ~(rounding <= LEVERAGE_TRUST))
 
 
-def _shifted_factor(M, value):
-    """Lower Cholesky factor of ``M + value I``, or None when it is not positive definite."""
-    A = M.copy()
-    A[np.diag_indices_from(A)] += value
-    try:
-        lower = linalg.cholesky(A, lower=True, check_finite=False)
-    except linalg.LinAlgError:
-        return None
-    return lower if np.all(np.isfinite(lower)) else None
-
-
 def _inverse_trace(lower):
     """``trace((L L^T)^{-1}) = ||L^{-1}||_F^2``."""
     inv = linalg.solve_triangular(lower, np.eye(lower.shape[0]), lower=True,
@@ -80,7 +70,7 @@ def _direct_primal(gram, refined, alphas, bad):
     W = refined.x.reshape(gram.shape[0], len(alphas), -1)
     out = {}
     for a in bad:
-        lower = _shifted_factor(gram, alphas[a])
+        lower = shifted_factor(gram, alphas[a])
         if lower is not None:
             out[int(a)] = (lower, W[:, a, :])
     return out
@@ -220,7 +210,7 @@ def dual_loo(spec, alphas, *, keep_samples=False, stats=None, refined=None):
         if bad.size:
             R, E = _dual_system(stats)
             for a in bad:
-                lower = _shifted_factor(R, alphas[a])
+                lower = shifted_factor(R, alphas[a])
                 if lower is None:
                     continue
                 Z = linalg.solve_triangular(lower, np.eye(R.shape[0]) if E is None else E.T,
@@ -287,7 +277,7 @@ def _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df):
             quad = np.einsum("ij,ij->j", W, stats.gram @ W)
             rss[a] = np.maximum(target_norms - 2.0 * np.einsum("ij,ij->j", stats.xty, W) + quad,
                                 0.0)
-        lower = _shifted_factor(M, value)
+        lower = shifted_factor(M, value)
         if lower is not None:
             df[a] = M.shape[0] - value * _inverse_trace(lower) + float(stats.centered)
 

@@ -146,17 +146,23 @@ def _refine_columns(M, eq, B, alpha, X, omega, solve):
     return X, omega
 
 
-def _cholesky_solver(M, value):
-    """``solve(alpha, R)`` with one Cholesky factor of ``M + value I``, or None if singular."""
+def shifted_factor(M, value):
+    """Lower Cholesky factor of ``M + value I``, or None when it is not positive definite."""
     A = M.copy()
     A[np.diag_indices_from(A)] += value
     try:
-        factor = linalg.cho_factor(A, lower=True, check_finite=False)
+        lower = linalg.cholesky(A, lower=True, check_finite=False)
     except linalg.LinAlgError:
         return None
-    if not np.all(np.isfinite(factor[0])):
+    return lower if np.all(np.isfinite(lower)) else None
+
+
+def _cholesky_solver(M, value):
+    """``solve(alpha, R)`` with one Cholesky factor of ``M + value I``, or None if singular."""
+    lower = shifted_factor(M, value)
+    if lower is None:
         return None
-    return lambda alpha, R: linalg.cho_solve(factor, R, check_finite=False)
+    return lambda alpha, R: linalg.cho_solve((lower, True), R, check_finite=False)
 
 
 def refine(M, B, alpha, X0, spec_basis, spec_eigvals, spec_keep):
