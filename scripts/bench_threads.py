@@ -47,6 +47,14 @@ parallel part keeps scaling (enough folds or columns per thread, memory
 bandwidth to spare), so it is an upper estimate; 10 folds cannot keep more than
 10 threads busy, so the ``lasso-cv: fold fits`` row is also capped at 10.
 
+Only fastreg's own threads (fold pool, ``prange`` gradient) are bit-identical
+for any count. BLAS is not: OpenBLAS 0.3.30's SYRK and GEMV on 2000 x 500
+differ in the last bits between 1 and 2 threads, so the BLAS rows (and any
+result through them) depend on the BLAS thread count, as all NumPy code does.
+Pinning BLAS to one thread inside a pool over row blocks would scale SYRK 2.05x
+on two cores (against 1.53x from BLAS's own threads) but changes the bits of
+the default (BLAS-threaded) ``n_jobs=1`` call, so it is not done.
+
 ``--latency`` (on by default, ``--no-latency`` to skip) also times, in fresh
 processes with a warm Numba cache, the first sparse ``lasso_path`` call large
 enough to take the threaded gradient, against the same call with the serial
