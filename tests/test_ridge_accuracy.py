@@ -166,7 +166,7 @@ def test_ridge_from_stats(design):
             coefs = fastreg.ridge_path_from_stats(stats, alphas, fit_intercept=center)
         for k, (_, alpha, ref_w, _, chol_err, _) in enumerate(x for x in cases if x[0] == center):
             # GramStats accumulates X^T X in blocks (another rounding than X.T @ X)
-            assert _rel(coefs[k], ref_w) <= _coef_bound(chol_err) + 1e3 * chol_err, alpha
+            assert _rel(coefs[k], ref_w) <= 3 * _coef_bound(chol_err), alpha
 
 
 @pytest.mark.parametrize("criterion", ["loo", "gcv"])
