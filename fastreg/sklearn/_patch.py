@@ -333,7 +333,7 @@ def _cv_fit(self, X, y, sample_weight):
                   alphas=self.alphas, cv=cv, fit_intercept=self.fit_intercept,
                   sample_weight=sample_weight, positive=self.positive, tol=self.tol,
                   max_iter=self.max_iter, selection=self.selection,
-                  random_state=self.random_state)
+                  random_state=self.random_state, n_jobs=self.n_jobs)
     self.alpha_ = float(res.alpha)
     if has_ratio:
         self.l1_ratio_ = float(res.l1_ratio)
