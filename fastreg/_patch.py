@@ -15,27 +15,14 @@ only inherited is deleted again).
 """
 
 import contextlib
-import logging
 import threading
-from collections import Counter
 
-logger = logging.getLogger("fastreg")
+from . import _patch_calls
 
 # name -> list of (owner, attribute, original or _MISSING); filled while patched
 _ORIGINALS = {}
 _MISSING = object()
 _LOCK = threading.RLock()
-_CALLS = Counter()
-
-
-def _record_call(name, route, reason=None):
-    """Count one call of a patched name, on fastreg or on scikit-learn's fallback."""
-    with _LOCK:
-        _CALLS[(name, route)] += 1
-    if route == "fallback":
-        logger.debug("fastreg patch: %s falls back to scikit-learn (%s)", name, reason)
-    else:
-        logger.debug("fastreg patch: %s runs on fastreg", name)
 
 
 def get_patch_names():
@@ -197,10 +184,4 @@ def patched_calls(reset=False):
         ``{name: {"fastreg": int, "fallback": int}}`` for every name called
         since the last reset.
     """
-    with _LOCK:
-        out = {}
-        for (name, route), count in _CALLS.items():
-            out.setdefault(name, {"fastreg": 0, "fallback": 0})[route] = count
-        if reset:
-            _CALLS.clear()
-    return out
+    return _patch_calls.counts(reset)

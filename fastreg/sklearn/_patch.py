@@ -47,7 +47,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .. import _patch as state
+from .. import _patch_calls
 from .._cv import enet_cv
 from .._path import enet_path as _fastreg_enet_path
 from .._ridge import ridge_regression as _fastreg_ridge_regression
@@ -102,7 +102,7 @@ def _enet_path(name, X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alp
                return_n_iter=False, positive=False, check_input=True, **params):
     reason = path_fallback_reason(X, l1_ratio, alphas, n_alphas, params)
     if reason is not None:
-        state._record_call(name, "fallback", reason)
+        _patch_calls.record_call(name, "fallback", reason)
         return _SK["enet_path"].__wrapped__(
             X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
             precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
@@ -123,7 +123,7 @@ def _enet_path(name, X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alp
     if sparse.issparse(X) and kwargs.get("X_offset") is not None \
             and kwargs.get("X_scale") is None:
         kwargs["X_scale"] = np.ones(X.shape[1])
-    state._record_call(name, "fastreg")
+    _patch_calls.record_call(name, "fastreg")
     return _fastreg_enet_path(
         X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
         precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
@@ -195,13 +195,13 @@ def _ridge_regression(X, y, alpha, *, sample_weight=None, solver="auto", max_ite
     if reason is None and return_n_iter:
         reason = "return_n_iter=True"
     if reason is not None:
-        state._record_call("ridge_regression", "fallback", reason)
+        _patch_calls.record_call("ridge_regression", "fallback", reason)
         return _SK["ridge_regression"].__wrapped__(
             X, y, alpha, sample_weight=sample_weight, solver=solver, max_iter=max_iter,
             tol=tol, verbose=verbose, positive=positive, random_state=random_state,
             return_n_iter=return_n_iter, return_intercept=return_intercept,
             check_input=check_input)
-    state._record_call("ridge_regression", "fastreg")
+    _patch_calls.record_call("ridge_regression", "fastreg")
     return _fastreg_ridge_regression(
         X, y, alpha, sample_weight=sample_weight, solver=solver, max_iter=max_iter, tol=tol,
         verbose=verbose, positive=positive, random_state=random_state,
@@ -248,7 +248,7 @@ def _multitask_fit(self, X, y, sample_weight=None):
     coef_init = None
     if self.warm_start and hasattr(self, "coef_"):
         coef_init = np.asarray(self.coef_)
-    state._record_call(name, "fastreg")
+    _patch_calls.record_call(name, "fastreg")
     _, coefs, gaps, n_iters = _fastreg_enet_path(
         X, y, l1_ratio=getattr(self, "l1_ratio", 1.0), eps=None, alphas=[self.alpha],
         coef_init=coef_init, return_n_iter=True, check_input=False, tol=self.tol,
@@ -288,14 +288,14 @@ def _make_cv_fit(name):
     def fit(self, X, y, sample_weight=None, **params):
         reason = cv_fallback_reason(self, params)
         if reason is not None:
-            state._record_call(name, "fallback", reason)
+            _patch_calls.record_call(name, "fallback", reason)
             return original(self, X, y, sample_weight=sample_weight, **params)
         fitted = _cv_fit(self, X, y, sample_weight)
         if fitted is None:
             reason = "cv splits whose test sets do not partition the samples"
-            state._record_call(name, "fallback", reason)
+            _patch_calls.record_call(name, "fallback", reason)
             return original(self, X, y, sample_weight=sample_weight, **params)
-        state._record_call(name, "fastreg")
+        _patch_calls.record_call(name, "fastreg")
         return fitted
 
     fit.__doc__ = original.__doc__
@@ -368,9 +368,9 @@ def _ridge_fit(self, X, y, sample_weight=None):
     if reason is None and not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__"):
         reason = "array API input"
     if reason is not None:
-        state._record_call("Ridge", "fallback", reason)
+        _patch_calls.record_call("Ridge", "fallback", reason)
         return _SK["Ridge.fit"](self, X, y, sample_weight=sample_weight)
-    state._record_call("Ridge", "fastreg")
+    _patch_calls.record_call("Ridge", "fastreg")
     return _ridge_fit_fastreg(self, X, y, sample_weight)
 
 
@@ -420,9 +420,9 @@ def _ridge_cv_fit(self, X, y, sample_weight=None, **params):
     """``RidgeCV.fit`` on the spectral leave-one-out of :func:`fastreg.ridge_cv`."""
     reason = ridge_cv_fallback_reason(self, X, params)
     if reason is not None:
-        state._record_call("RidgeCV", "fallback", reason)
+        _patch_calls.record_call("RidgeCV", "fallback", reason)
         return _SK["RidgeCV.fit"](self, X, y, sample_weight=sample_weight, **params)
-    state._record_call("RidgeCV", "fastreg")
+    _patch_calls.record_call("RidgeCV", "fastreg")
     return _ridge_cv_fit_fastreg(self, X, y, sample_weight)
 
 
