@@ -362,7 +362,7 @@ def random_seed(random_state):
     raise ValueError(f"random_state must be None, an int, a RandomState or a Generator, got {random_state!r}.")
 
 
-# --- ridge (fastreg._ridge, fastreg._ridge_path, fastreg.bayes) -------------
+# --- ridge (fastreg.ridge.solve, fastreg.ridge.path, fastreg.bayes) -------------
 
 RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs")
 

@@ -29,7 +29,7 @@ computed on first access; ``cov_diag`` and the predictive variances cost
 O(n p)).
 
 Accuracy: at every alpha the posterior mean is as accurate as a Cholesky
-solve of the same system (:mod:`fastreg._refine`: the spectral solution is
+solve of the same system (:mod:`fastreg.ridge.refine`: the spectral solution is
 checked by its componentwise backward error, refined, and replaced by a
 Cholesky solve where refinement does not reach rounding level), whatever the
 scaling of the columns. Log-determinants and the effective number of
@@ -52,9 +52,17 @@ from scipy import sparse
 
 from . import _validation
 from ._warnings import AccuracyWarning
-from ._refine import REPORT, SPECTRAL_TRUST, refine
-from ._stats import (add_gram, blocks, column_block, default_block_size, gram_stats,
-                     prepare_targets, row_block, xt_dot)
+from .ridge.refine import REPORT, SPECTRAL_TRUST, refine
+from .stats.blocks import (
+    add_gram,
+    blocks,
+    column_block,
+    default_block_size,
+    gram_stats,
+    prepare_targets,
+    row_block,
+    xt_dot,
+)
 
 EPS = np.finfo(np.float64).eps
 # the spectrum serves log-determinants while its rounding stays below this
@@ -277,7 +285,7 @@ class _Factor:
         A[np.diag_indices_from(A)] += alpha
         try:
             # NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see
-            # fastreg._stats.add_gram); triangular solves go through
+            # fastreg.stats.blocks.add_gram); triangular solves go through
             # np.linalg.solve for the same reason
             L = np.linalg.cholesky(A)
         except np.linalg.LinAlgError:
@@ -403,7 +411,7 @@ def _extremes(s):
 
 
 def _eigh(M):
-    # NumPy's LAPACK (one OpenBLAS thread pool, as fastreg._stats.add_gram)
+    # NumPy's LAPACK (one OpenBLAS thread pool, as fastreg.stats.blocks.add_gram)
     s, U = np.linalg.eigh(M)
     # every alpha here is > 0, so no eigenvalue is dropped: the components
     # of the smallest ones are what refinement and the direct solve correct

@@ -11,7 +11,7 @@ from sklearn.model_selection import KFold
 import fastreg
 import reference as ref
 from fastreg import GramStats, enet_cv, enet_cv_from_stats, lasso_cv, lasso_cv_from_stats
-from fastreg._cv import choose_cv_route, kfold_ids, one_standard_error
+from fastreg.cv import choose_cv_route, kfold_ids, one_standard_error
 
 TIGHT = dict(tol=1e-12, max_iter=100000)
 
@@ -186,7 +186,7 @@ def test_cv_options_equal_fold_by_fold_paths(monkeypatch, route, standardize):
     options = dict(l1_ratio=0.7, penalty_factor=np.r_[0.0, np.ones(p - 2), 2.0],
                    lower_bounds=-0.3, standardize=standardize)
     if route != "stats":
-        monkeypatch.setattr(fastreg._cv, "choose_cv_route", lambda n, p: "rows")
+        monkeypatch.setattr(fastreg.cv, "choose_cv_route", lambda n, p: "rows")
     Xr = sp.csc_matrix(X) if route == "rows-sparse" else X
     res = enet_cv(Xr, y, cv=folds, alphas=15, sample_weight=sw, **options, **TIGHT)
     # the grid is the one enet_path starts from on all data (weights summing to n)

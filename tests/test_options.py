@@ -116,7 +116,7 @@ def _factor_reference(X, y, alphas, l1_ratio, factors):
 @pytest.mark.parametrize("kind", KINDS + ["lazy"])
 def test_penalty_factor_ones_is_the_plain_path(kind, monkeypatch):
     if kind == "lazy":
-        monkeypatch.setattr(fastreg._path, "LAZY_GRAM_MIN_FEATURES", 10)
+        monkeypatch.setattr(fastreg.enet.path, "LAZY_GRAM_MIN_FEATURES", 10)
     X, y = make_data(60, 25, seed=1, rho=0.5)
     Xin = _as_input(kind, X)
     kw = dict(l1_ratio=0.7, alphas=12, tol=TIGHT, **_mode_kwargs(kind))
@@ -487,8 +487,8 @@ def test_verbose_reports_deviance_and_stop(capfd):
 # ----------------------------------------------------- statistics input
 def test_statistics_input_with_box():
     """A problem built from X^T X, X^T y, y^T y alone takes the same options."""
-    from fastreg._driver import solve_path
-    from fastreg._problems import FeatureBox, GramProblem
+    from fastreg.enet.driver import solve_path
+    from fastreg.enet.designs import FeatureBox, GramProblem
 
     X, y = make_data(50, 8, seed=21)
     factors = np.array([0.0, 1.0, 2.0, np.inf, 1.0, 0.5, 1.0, 1.0])

@@ -20,7 +20,7 @@ from sklearn.linear_model import lasso_path as sk_lasso_path
 import fastreg
 import reference as ref
 from fastreg import enet_path, lasso_path
-from fastreg._path import choose_mode
+from fastreg.enet.path import choose_mode
 
 TOL64 = 1e-11
 TOL32 = 1e-5
@@ -302,7 +302,7 @@ def test_gather_columns_copies_the_working_set_side_by_side():
 @pytest.mark.parametrize("n_tasks", [None, 3], ids=["single", "multi-task"])
 def test_sparse_working_set_layout_does_not_change_the_path(monkeypatch, fraction,
                                                            selection, n_tasks):
-    from fastreg import _problems
+    from fastreg.enet import designs as _problems
 
     X, y = make_data(90, 60, seed=11, density=0.3, n_tasks=n_tasks)
     Xs = sp.csc_matrix(X)
@@ -875,8 +875,8 @@ def test_gram_float32_given_as_float64():
 def lazy_from_1000(monkeypatch):
     """'auto' picks the lazy Gram from 1000 features (keeps these tests small whatever
     the package's threshold is)."""
-    monkeypatch.setattr(fastreg._path, "LAZY_GRAM_MIN_FEATURES",
-                        min(1000, fastreg._path.LAZY_GRAM_MIN_FEATURES))
+    monkeypatch.setattr(fastreg.enet.path, "LAZY_GRAM_MIN_FEATURES",
+                        min(1000, fastreg.enet.path.LAZY_GRAM_MIN_FEATURES))
 
 
 def test_lazy_gram_mode(monkeypatch, lazy_from_1000):
@@ -886,12 +886,12 @@ def test_lazy_gram_mode(monkeypatch, lazy_from_1000):
     X, y = make_data(n, p, seed=45, n_informative=8, noise=1.0)
     seen = []
 
-    class Spy(fastreg._path.GramProblem):
+    class Spy(fastreg.enet.path.GramProblem):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             seen.append(self)
 
-    monkeypatch.setattr(fastreg._path, "GramProblem", Spy)
+    monkeypatch.setattr(fastreg.enet.path, "GramProblem", Spy)
     kw = dict(l1_ratio=0.9, alphas=8, eps=0.05, tol=1e-10)
     lazy = fast(enet_path, X, y, **kw)
     assert len(seen) == 1 and seen[0].n_cached < p  # lazy: not every column computed
@@ -1151,7 +1151,7 @@ def test_wide_path_with_skipped_gradients_matches_sklearn(l1_ratio, positive):
 
 
 def test_gradient_bounds_are_upper_bounds():
-    from fastreg._problems import DenseProblem
+    from fastreg.enet.designs import DenseProblem
 
     X, y = make_data(50, 400, seed=2)
     problem = DenseProblem(X, y)

@@ -1,10 +1,10 @@
-"""Blocked sufficient statistics (fastreg._stats) against direct NumPy."""
+"""Blocked sufficient statistics (fastreg.stats.blocks) against direct NumPy."""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
-from fastreg._stats import (
+from fastreg.stats.blocks import (
     add_gram,
     blocks,
     centering_is_accurate,

@@ -3,7 +3,7 @@
 fastreg stops at an alpha only when the duality gap is at most
 ``tol * ||y||^2 / n`` (scikit-learn's certificate), and then keeps sweeping the
 working set toward a gap of ``1e-12 ||y||^2 / n`` within a budget of sweeps
-(``fastreg._driver.refine_sweeps``). These tests check the rule alone, the
+(``fastreg.enet.driver.refine_sweeps``). These tests check the rule alone, the
 certificate at every alpha (gaps recomputed here), and that on the diabetes data
 at the default tol fastreg's path is at least as accurate as scikit-learn's at
 every alpha, against a reference solved far tighter by scikit-learn itself.
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import fastreg
-from fastreg import _driver
+from fastreg.enet import driver as _driver
 
 sklearn_linear_model = pytest.importorskip("sklearn.linear_model")
 

@@ -1,5 +1,5 @@
 """Numba kernels: pure functions over arrays and scalars, updated in place.
 
 No warnings, no I/O and no Python objects live here; the drivers in
-``fastreg._path`` own control flow, warnings and progress reporting.
+``fastreg.enet.path`` own control flow, warnings and progress reporting.
 """

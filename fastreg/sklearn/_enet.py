@@ -10,7 +10,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import validate_data
 
 import fastreg
-from .._path import enet_path, lasso_path
+from ..enet.path import enet_path, lasso_path
 from . import _common
 
 _OBJECTIVE = """

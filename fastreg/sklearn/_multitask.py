@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import validate_data
 
-from .._path import enet_path
+from ..enet.path import enet_path
 from . import _common
 
 _OBJECTIVE = """

@@ -48,10 +48,10 @@ from sklearn.utils.validation import (
 )
 
 from .. import _patch_calls
-from .._cv import enet_cv
-from .._path import enet_path as _fastreg_enet_path
-from .._ridge import ridge_regression as _fastreg_ridge_regression
-from .._ridge_path import ridge_cv as _fastreg_ridge_cv
+from ..cv import enet_cv
+from ..enet.path import enet_path as _fastreg_enet_path
+from ..ridge.solve import ridge_regression as _fastreg_ridge_regression
+from ..ridge.path import ridge_cv as _fastreg_ridge_cv
 
 PATCH_NAMES = ("lasso_path", "enet_path", "ridge_regression", "Lasso", "ElasticNet",
                "LassoCV", "ElasticNetCV", "MultiTaskLasso", "MultiTaskElasticNet",

@@ -6,8 +6,8 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.validation import validate_data
 
-from .._ridge import ridge_regression
-from .._ridge_path import ridge_cv
+from ..ridge.solve import ridge_regression
+from ..ridge.path import ridge_cv
 from . import _common
 
 _SPARSE_INTERCEPT_SOLVERS = ("auto", "lbfgs", "lsqr", "sag", "sparse_cg")

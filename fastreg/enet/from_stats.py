@@ -10,14 +10,21 @@ from numbers import Integral
 
 import numpy as np
 
-from . import _loo, _validation
-from ._driver import feature_box, path_alpha_max, solve_path
-from ._gramstats import GramStats
-from ._grid import alpha_grid
-from ._problems import GramProblem
-from ._scaling import IDENTITY, moments_scale
-from ._spectral import intercepts, path_solutions, primal_coefs, primal_spectrum, target_coefs
-from ._stats import PrimalStats
+from ..ridge import loo as _loo
+from .. import _validation
+from .driver import feature_box, path_alpha_max, solve_path
+from ..stats.gramstats import GramStats
+from .grid import alpha_grid
+from .designs import GramProblem
+from .._scaling import IDENTITY, moments_scale
+from ..ridge.spectral import (
+    intercepts,
+    path_solutions,
+    primal_coefs,
+    primal_spectrum,
+    target_coefs,
+)
+from ..stats.blocks import PrimalStats
 
 
 def check_stats(stats, *, single_target=False):
@@ -446,7 +453,7 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
     --------
     ridge_cv : The same from (X, y), with exact leave-one-out.
     """
-    from ._ridge_path import RidgeCVResult
+    from ..ridge.path import RidgeCVResult
 
     alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
     center = bool(fit_intercept)

@@ -10,8 +10,8 @@ rows, and a lost worker's chunks are recomputed by Dask from their lineage.
 
 import numpy as np
 
-from . import _validation
-from ._gramstats import _check_chunk_X, _merge, _real_chunk_array, block_stats
+from .. import _validation
+from .gramstats import _check_chunk_X, _merge, _real_chunk_array, block_stats
 
 
 def _import_dask():

@@ -1,6 +1,6 @@
 """The path driver: warm starts, strong rules, KKT re-checks, gap certificates.
 
-Mode-agnostic: it talks to a problem object from ``fastreg._problems`` and to
+Mode-agnostic: it talks to a problem object from ``fastreg.enet.designs`` and to
 the shared kernels in ``fastreg._kernels.gap``. Per alpha:
 
 1. working set = nonzero coefficients + features passing the sequential strong
@@ -30,7 +30,7 @@ first alpha: a given ``coef_init`` that meets it is returned as is). Measured on
 benchmark problems (``scripts/bench_curves.py``), this makes fastreg's relative
 suboptimality at every alpha at most scikit-learn's at tol from 1e-2 to 1e-6.
 
-With penalty factors or bounds (a :class:`fastreg._problems.FeatureBox`) the
+With penalty factors or bounds (a :class:`fastreg.enet.designs.FeatureBox`) the
 same steps run with the per-feature rules of ``box_gap`` / ``box_kkt_and_screen``
 (unpenalized features always in the working set, excluded ones never). After
 each alpha the path may stop early: at a nonzero count above ``max_features``,
@@ -44,12 +44,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._grid import alpha_max
-from ._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
-from ._problems import FeatureBox
-from ._scaling import IDENTITY
-from ._precision import reachable_tol, warn_float32_reach
-from ._warnings import convergence_warning_class
+from .grid import alpha_max
+from .._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
+from .designs import FeatureBox
+from .._scaling import IDENTITY
+from .._precision import reachable_tol, warn_float32_reach
+from .._warnings import convergence_warning_class
 
 # When the full gap misses the target although no feature violates the KKT
 # conditions (rounding between the kernels' running sums and the fresh
@@ -161,7 +161,7 @@ def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
 
     Parameters
     ----------
-    problem : a problem object of ``fastreg._problems``
+    problem : a problem object of ``fastreg.enet.designs``
     alphas : ndarray of shape (n_alphas,)
         Decreasing regularization strengths.
     l1_ratio : float

@@ -2,15 +2,15 @@
 
 One function per solver, each in the primal (``X^T X``, when
 ``n_samples >= n_features``) or dual (``X X^T``) form; all of them start from
-the blocked sufficient statistics of :mod:`fastreg._stats`.
+the blocked sufficient statistics of :mod:`fastreg.stats.blocks`.
 """
 
 import numpy as np
 from scipy import linalg, optimize, sparse
 
-from . import _validation
-from ._scaling import data_scale
-from ._spectral import (
+from .. import _validation
+from .._scaling import data_scale
+from .spectral import (
     choose_form,
     dual_spectrum,
     primal_spectrum,
@@ -18,7 +18,7 @@ from ._spectral import (
     solve_columns,
     target_weights,
 )
-from ._stats import dual_product, gram_stats, kernel_stats, prepare_targets
+from ..stats.blocks import dual_product, gram_stats, kernel_stats, prepare_targets
 
 
 def resolve_method(solver, *, positive, return_intercept, is_sparse, alpha_is_zero):

@@ -2,7 +2,7 @@
 
 Each class owns the invariants of one path (column norms, Gram cache, X^T y,
 y^T y), computed once, and the mutable solver state (residual or gradient).
-The driver in ``fastreg._path`` sees only this interface:
+The driver in ``fastreg.enet.path`` sees only this interface:
 
 ``start(w)``
     set the state for coefficients ``w`` (zeros or a warm start);
@@ -21,8 +21,8 @@ so every kernel solves the unweighted problem on the scaled rows.
 
 import numpy as np
 
-from . import _parallel, _validation
-from ._kernels import cd_gram, cd_multitask, cd_naive, precision
+from .. import _parallel, _validation
+from .._kernels import cd_gram, cd_multitask, cd_naive, precision
 
 # A working set holding more than this fraction of X's stored entries (or more
 # than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from . import _validation
-from ._stats import BLOCK_BYTES, SHIFT_RATIO, add_gram, blocks, default_block_size
+from .. import _validation
+from .blocks import BLOCK_BYTES, SHIFT_RATIO, add_gram, blocks, default_block_size
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,7 +214,7 @@ class GramStats:
         -------
         GramStats
         """
-        from ._dask import dask_stats  # dask is an optional extra
+        from .dask import dask_stats
 
         return dask_stats(X, y, sample_weight=sample_weight, split_every=split_every)
 

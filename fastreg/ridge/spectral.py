@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from . import _refine, _validation
-from ._stats import KernelStats, dual_product, gram_stats, kernel_stats
+from . import refine as _refine
+from .. import _validation
+from ..stats.blocks import KernelStats, dual_product, gram_stats, kernel_stats
 
 
 def choose_form(n_samples, n_features):
@@ -132,14 +133,14 @@ def _eigh(M):
 
 
 def primal_spectrum(stats):
-    """Eigendecompose ``X~^T X~`` from :class:`~fastreg._stats.PrimalStats`."""
+    """Eigendecompose ``X~^T X~`` from :class:`~fastreg.stats.blocks.PrimalStats`."""
     s, V = _eigh(stats.gram)
     keep = s > rank_tol(s, s.size)
     return Spectrum("primal", s, V, V.T @ stats.xty, keep)
 
 
 def dual_spectrum(stats):
-    """Eigendecompose ``X~ X~^T`` from :class:`~fastreg._stats.KernelStats`.
+    """Eigendecompose ``X~ X~^T`` from :class:`~fastreg.stats.blocks.KernelStats`.
 
     With an intercept the exact null direction ``sqrt(s)`` is deflated first
     (:func:`intercept_reflector`), so the basis has ``n_samples - 1`` columns.
@@ -204,10 +205,10 @@ def system(stats):
 def solve_columns(X, targets, stats, spec, weights, col_alpha):
     """Solutions of ``(M + col_alpha[c] I) x_c = b_c`` to the accuracy of a direct solve.
 
-    The spectral solutions are refined (:func:`fastreg._refine.refine`). In the
+    The spectral solutions are refined (:func:`fastreg.ridge.refine.refine`). In the
     primal form, alphas at which the equilibrated normal equations are
     ill-conditioned (condition number above ``NORMAL_EQUATIONS_COND``) are
-    solved from X itself when it is at hand (:func:`fastreg._refine.least_squares`),
+    solved from X itself when it is at hand (:func:`fastreg.ridge.refine.least_squares`),
     else they warn; any solution still inaccurate warns
     (:class:`fastreg.AccuracyWarning`).
 
@@ -225,7 +226,7 @@ def solve_columns(X, targets, stats, spec, weights, col_alpha):
 
     Returns
     -------
-    fastreg._refine.Refined
+    fastreg.ridge.refine.Refined
         ``x`` of shape (k, n_columns): coefficients (primal) or dual vectors
         (dual). Columns solved from X count as untrusted by the spectrum.
     """
@@ -301,7 +302,7 @@ def decompose(X, targets, *, center, block_size=None):
     ----------
     X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
     targets : Targets
-        From :func:`fastreg._stats.prepare_targets` with the same ``center``.
+        From :func:`fastreg.stats.blocks.prepare_targets` with the same ``center``.
     center : bool
         Fit an intercept (center X and y at their weighted means).
     block_size : int, default=None

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from ._warnings import AccuracyWarning
+from .._warnings import AccuracyWarning
 
 EPS = np.finfo(np.float64).eps
 # refinement stops once the backward error is at rounding level, about what a

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _loo, _validation
-from ._scaling import data_scale
-from ._spectral import decompose, intercepts, path_coefs, path_solutions, target_coefs
-from ._stats import prepare_targets
+from . import loo as _loo
+from .. import _validation
+from .._scaling import data_scale
+from .spectral import decompose, intercepts, path_coefs, path_solutions, target_coefs
+from ..stats.blocks import prepare_targets
 
 
 def _check_common(X, y, sample_weight, block_size, check_input):
@@ -155,7 +156,7 @@ class RidgeCVResult:
 def cv_errors(X, targets, stats, spec, alphas, *, criterion, block_size, keep_samples):
     """``(mse (n_alphas, n_targets), per_sample or None)`` for the chosen criterion.
 
-    The solutions of every alpha are refined first (:mod:`fastreg._refine`);
+    The solutions of every alpha are refined first (:mod:`fastreg.ridge.refine`);
     alphas whose spectral solution was off get their leverages or degrees of
     freedom from a Cholesky factor instead of the spectrum.
     """
@@ -294,9 +295,9 @@ def ridge_cv(
 
 def _kfold_ridge_cv(X, y, alphas, cv, *, fit_intercept, sample_weight, alpha_per_target,
                     block_size):
-    from ._cv import resolve_folds
-    from ._from_stats import ridge_cv_from_stats
-    from ._gramstats import GramStats
+    from ..cv import resolve_folds
+    from ..enet.from_stats import ridge_cv_from_stats
+    from ..stats.gramstats import GramStats
 
     folds = resolve_folds(cv, X, y, X.shape[0])
     fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,

@@ -7,12 +7,12 @@ from numbers import Integral
 import numpy as np
 from scipy import sparse
 
-from . import _scaling, _validation
-from ._driver import feature_box, path_alpha_max, solve_path
-from ._from_stats import stats_path
-from ._gramstats import GramStats
-from ._grid import alpha_grid
-from ._problems import (
+from .. import _scaling, _validation
+from .driver import feature_box, path_alpha_max, solve_path
+from .from_stats import stats_path
+from ..stats.gramstats import GramStats
+from .grid import alpha_grid
+from .designs import (
     CscProblem,
     DenseProblem,
     GramProblem,

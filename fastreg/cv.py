@@ -21,11 +21,11 @@ import numpy as np
 from scipy import sparse
 
 from . import _parallel, _validation
-from ._from_stats import check_extras, check_stats, grid_size, stats_path, stats_problem
-from ._gramstats import GramStats, check_fold_ids
-from ._grid import alpha_grid, alpha_max
-from ._driver import feature_box, path_alpha_max
-from ._path import enet_path
+from .enet.from_stats import check_extras, check_stats, grid_size, stats_path, stats_problem
+from .stats.gramstats import GramStats, check_fold_ids
+from .enet.grid import alpha_grid, alpha_max
+from .enet.driver import feature_box, path_alpha_max
+from .enet.path import enet_path
 from ._precision import reachable_tol, warn_float32_reach
 from ._scaling import data_scale, moments_scale
 

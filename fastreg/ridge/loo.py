@@ -15,9 +15,9 @@ only the eigenvalues: O(rank) per alpha, no pass over the data.
 import numpy as np
 from scipy import linalg, sparse
 
-from ._refine import shifted_factor
-from ._spectral import intercept_reflector, reflect, unreflect
-from ._stats import blocks, default_block_size, row_block
+from .refine import shifted_factor
+from .spectral import intercept_reflector, reflect, unreflect
+from ..stats.blocks import blocks, default_block_size, row_block
 
 
 def _leverage_offset(targets, center, start, stop):
@@ -43,7 +43,7 @@ def untrusted_alphas(refined, spec, alphas):
     """Indices of the alphas whose leverages the spectrum alone does not give accurately.
 
     Those whose spectral solution was off for any target
-    (:meth:`fastreg._refine.Refined.untrusted`), and those where
+    (:meth:`fastreg.ridge.refine.Refined.untrusted`), and those where
     ``eps * s_max / (s_min + alpha)`` exceeds ``LEVERAGE_TRUST``. Their
     leverages and degrees of freedom come from a Cholesky factor instead.
     """
@@ -97,7 +97,7 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
         Rows per block.
     keep_samples : bool, default=False
         Also return every squared error.
-    refined : fastreg._refine.Refined, default=None
+    refined : fastreg.ridge.refine.Refined, default=None
         The refined solutions of every (alpha, target); where the spectral one
         was off (:func:`untrusted_alphas`), that alpha's leverages come from a
         Cholesky factor of ``X~^T X~ + alpha I`` and its fitted values from the
@@ -161,7 +161,7 @@ def _dual_system(stats):
     """The kernel on the space the dual spectrum lives in, and its basis.
 
     ``(R, E)``: with an intercept, ``R`` is the kernel reflected and deflated
-    (:func:`fastreg._spectral.reflect`) and ``E`` maps its coordinates back to
+    (:func:`fastreg.ridge.spectral.reflect`) and ``E`` maps its coordinates back to
     samples; without, ``R`` is the kernel and ``E`` is None (the identity).
     """
     K = stats.kernel
@@ -186,7 +186,7 @@ def dual_loo(spec, alphas, *, keep_samples=False, stats=None, refined=None):
         Strictly positive.
     keep_samples : bool, default=False
     stats : KernelStats, default=None
-    refined : fastreg._refine.Refined, default=None
+    refined : fastreg.ridge.refine.Refined, default=None
         Refined dual vectors of every (alpha, target): they replace the
         spectral ones, and where those were off (:func:`untrusted_alphas`)
         ``diag(G^{-1})`` comes from a Cholesky factor (needs ``stats``).
