@@ -9,18 +9,13 @@ K-fold cross-validation at about one pass over the data.
 
 from . import bayes, plot
 from .cv import EnetCVResult, enet_cv, enet_cv_from_stats, lasso_cv, lasso_cv_from_stats
-from .enet.from_stats import (
-    enet_path_from_stats,
-    lasso_path_from_stats,
-    ridge_cv_from_stats,
-    ridge_path_from_stats,
-)
+from .enet.from_stats import enet_path_from_stats, lasso_path_from_stats
 from .stats.gramstats import GramStats
 from ._patch import (get_patch_map, get_patch_names, patch_sklearn, patched_calls,
                      sklearn_is_patched, sklearn_patched, unpatch_sklearn)
 from .enet.path import enet_path, lasso_path
 from .ridge.solve import ridge_regression
-from .ridge.path import ridge_cv, ridge_path
+from .ridge.path import ridge_cv, ridge_cv_from_stats, ridge_path, ridge_path_from_stats
 from ._warnings import AccuracyWarning, ConvergenceWarning
 from .datasets import load_diabetes
 

@@ -37,7 +37,7 @@ parameters come from the spectrum while its rounding is below 1e-12 of every
 ``s_k + alpha``, else from a Cholesky factor. Where the system is singular to
 working precision (condition number beyond 1e15 after equilibrating the
 columns) a :class:`fastreg.AccuracyWarning` says so. Measured against 50-digit
-references (tests/test_bayes.py): relative error at most 8 times that of a
+references (tests/ridge/test_bayes.py): relative error at most 8 times that of a
 Cholesky solve in the primal form (columns scaled over 1e-8..1e8, degree-15
 polynomial features), at most 40 times that of a Cholesky solve of
 ``X~ X~^T + alpha I`` in the dual form.

@@ -180,7 +180,7 @@ def problems(quick):
 def rows(args):
     X, y, Xs, ys = problems(args.quick)
     cv = 10
-    folds = fastreg.cv.kfold_ids(X.shape[0], cv)
+    folds = fastreg.folds.kfold_ids(X.shape[0], cv)
     stats = fastreg.GramStats.from_folds(X, y, folds)
     r = np.random.default_rng(1).standard_normal(Xs.shape[0])
     csc = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), r)

@@ -11,7 +11,8 @@ from sklearn.model_selection import KFold
 import fastreg
 import reference as ref
 from fastreg import GramStats, enet_cv, enet_cv_from_stats, lasso_cv, lasso_cv_from_stats
-from fastreg.cv import choose_cv_route, kfold_ids, one_standard_error
+from fastreg.cv import choose_cv_route
+from fastreg.folds import kfold_ids, one_standard_error
 
 TIGHT = dict(tol=1e-12, max_iter=100000)
 

@@ -15,7 +15,7 @@ SELECTION = "matches_reference or bounds_are or coef_init_at"
 
 def test_path_kernels_without_jit():
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    tests = Path(__file__).parent / "test_path.py"
+    tests = Path(__file__).parent / "enet" / "test_path.py"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests),
          "-k", SELECTION],

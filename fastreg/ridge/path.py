@@ -7,8 +7,11 @@ import numpy as np
 from . import loo as _loo
 from .. import _validation
 from .._scaling import data_scale
-from .spectral import decompose, intercepts, path_coefs, path_solutions, target_coefs
-from ..stats.blocks import prepare_targets
+from ..folds import resolve_folds
+from ..stats.blocks import PrimalStats, prepare_targets
+from ..stats.gramstats import GramStats, check_stats
+from .spectral import (decompose, intercepts, path_coefs, path_solutions, primal_coefs,
+                       primal_spectrum, target_coefs)
 
 
 def _check_common(X, y, sample_weight, block_size, check_input):
@@ -295,9 +298,6 @@ def ridge_cv(
 
 def _kfold_ridge_cv(X, y, alphas, cv, *, fit_intercept, sample_weight, alpha_per_target,
                     block_size):
-    from ..cv import resolve_folds
-    from ..enet.from_stats import ridge_cv_from_stats
-    from ..stats.gramstats import GramStats
 
     folds = resolve_folds(cv, X, y, X.shape[0])
     fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
@@ -317,3 +317,157 @@ def _cv_result(y, dtype, chosen, coef, offsets, alphas, mse, per_sample, criteri
         coef = coef[0]
     return RidgeCVResult(alpha, coef.astype(dtype), offsets.astype(dtype), alphas, mse,
                          criterion, per_sample)
+
+
+def primal_stats(stats, *, center):
+    """The ridge solvers' internal statistics from a public :class:`GramStats`."""
+    n_features = stats.n_features
+    return PrimalStats(
+        stats.gram(center=center), stats.xty(center=center), stats.yty(center=center),
+        stats.x_mean if center else np.zeros(n_features),
+        stats.y_mean if center else np.zeros(stats.n_targets), None,
+        stats.weight_sum, stats.n_samples, bool(center))
+
+
+def ridge_path_from_stats(stats, alphas, *, fit_intercept=False, return_intercept=False):
+    """Ridge coefficients for many alphas and targets from sufficient statistics.
+
+    Minimizes, for every alpha and target ``t``, the objective of
+    :func:`fastreg.ridge_path`::
+
+        sum_i s_i * (y_it - x_i w_t - b_t)^2 + alpha * ||w_t||^2_2
+
+    with one eigendecomposition of the (centered, under ``fit_intercept``)
+    Gram matrix of the statistics.
+
+    Parameters
+    ----------
+    stats : GramStats
+        Statistics of (X, y).
+    alphas : array-like of shape (n_alphas,)
+        Non-negative penalties, in any order.
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept per target.
+    return_intercept : bool, default=False
+        Also return the intercepts.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_alphas, n_features) or (n_alphas, n_targets, n_features)
+        The first form when the statistics came from a 1-D y.
+    intercepts : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        Only with ``return_intercept``.
+
+    See Also
+    --------
+    ridge_path : The same from (X, y).
+    """
+    stats = check_stats(stats)
+    alphas = _validation.check_ridge_alphas(alphas)
+    internal = primal_stats(stats, center=bool(fit_intercept))
+    _validation.check_finite_column_stats(np.diag(internal.gram))
+    spec = primal_spectrum(internal)
+    coefs = primal_coefs(internal, spec, alphas)
+    offsets = intercepts(internal.x_mean, internal.y_mean, coefs)
+    if stats.single_target:
+        coefs, offsets = coefs[:, 0], offsets[:, 0]
+    coefs = coefs.astype(stats.dtype)
+    if return_intercept:
+        return coefs, offsets.astype(stats.dtype)
+    return coefs
+
+
+def ridge_fold_errors(fold_stats, alphas, *, center, total=None):
+    """Mean over folds of each fold's mean squared validation error.
+
+    Parameters
+    ----------
+    fold_stats : list of GramStats
+    alphas : ndarray of shape (n_alphas,)
+    center : bool
+    total : GramStats, default=None
+        The sum of ``fold_stats`` (computed when None).
+
+    Returns
+    -------
+    mse : ndarray of shape (n_alphas, n_targets, n_folds)
+    """
+    total = sum(fold_stats[1:], fold_stats[0]) if total is None else total
+    out = np.empty((len(alphas), total.n_targets, len(fold_stats)))
+    for k, fold in enumerate(fold_stats):
+        train = primal_stats(total - fold, center=center)
+        coefs = primal_coefs(train, primal_spectrum(train), alphas)  # (A, T, p)
+        offsets = intercepts(train.x_mean, train.y_mean, coefs)  # (A, T)
+        for t in range(total.n_targets):
+            target = fold.target(t)
+            rss = target.residual_sum_of_squares(coefs[:, t, :].T, offsets[:, t])
+            out[:, t, k] = rss / fold.weight_sum
+    return out
+
+
+def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
+                        alpha_per_target=False):
+    """Choose the ridge penalty from statistics: GCV, or K-fold from per-fold statistics.
+
+    The objective for each alpha is that of :func:`fastreg.ridge_path`::
+
+        sum_i s_i * (y_it - x_i w_t - b_t)^2 + alpha * ||w_t||^2_2
+
+    Given one :class:`GramStats`, the criterion is generalized cross-validation
+    (exact leave-one-out needs the rows). Given a list of per-fold statistics
+    (:meth:`GramStats.from_folds`), it is K-fold cross-validation: fold k is
+    fit on ``total - fold_k`` and scored on ``fold_k`` from its statistics; the
+    error is the mean over folds of each fold's weighted mean squared error.
+
+    Parameters
+    ----------
+    stats : GramStats or list of GramStats
+        All data (GCV) or one entry per fold (K-fold).
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Strictly positive penalties, in the order given.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept per target.
+    alpha_per_target : bool, default=False
+        One alpha per target instead of one shared.
+
+    Returns
+    -------
+    RidgeCVResult
+        ``criterion`` is ``'gcv'`` or ``'kfold'``; ``cv_results`` holds the
+        per-fold errors (n_alphas, n_folds) or (n_alphas, n_targets, n_folds)
+        for K-fold.
+
+    See Also
+    --------
+    ridge_cv : The same from (X, y), with exact leave-one-out.
+    """
+    alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
+    center = bool(fit_intercept)
+    if isinstance(stats, GramStats):
+        total = check_stats(stats)
+        internal = primal_stats(total, center=center)
+        spec = primal_spectrum(internal)
+        refined = path_solutions(None, None, internal, spec, alphas)
+        mse = _loo.gcv_from_moments(internal.yty, total.n_samples, center, spec, alphas,
+                                    stats=internal, refined=refined)
+        per_fold, criterion = None, "gcv"
+    else:
+        fold_stats = [check_stats(s) for s in stats]
+        if len(fold_stats) < 2:
+            raise ValueError("K-fold cross-validation needs statistics of at least 2 folds.")
+        total = sum(fold_stats[1:], fold_stats[0])
+        per_fold = ridge_fold_errors(fold_stats, alphas, center=center, total=total)
+        mse, criterion = per_fold.mean(axis=2), "kfold"
+        internal = primal_stats(total, center=center)
+        spec = primal_spectrum(internal)
+    best = _loo.select(mse, per_target=bool(alpha_per_target))
+    chosen = alphas[best]
+    coef, x_mean = target_coefs(None, None, internal, spec, chosen)
+    offsets = internal.y_mean - coef @ x_mean
+    coef = coef.astype(total.dtype)
+    if total.single_target:
+        return RidgeCVResult(float(chosen[0]), coef[0], float(offsets[0]), alphas, mse[:, 0],
+                             criterion, None if per_fold is None else per_fold[:, 0, :])
+    alpha = chosen.astype(np.float64) if alpha_per_target else float(chosen[0])
+    return RidgeCVResult(alpha, coef, offsets.astype(total.dtype), alphas, mse, criterion,
+                         per_fold)

@@ -635,3 +635,17 @@ def check_fold_ids(folds, n_samples):
 
 
 __all__ = ["GramStats", "BLOCK_BYTES"]
+
+
+def check_stats(stats, *, single_target=False):
+    """``stats`` must be a :class:`~fastreg.GramStats` (with one target if asked)."""
+    if not isinstance(stats, GramStats):
+        raise TypeError(f"Expected fastreg.GramStats, got {type(stats).__name__}.")
+    if single_target and stats.n_targets != 1:
+        raise ValueError(
+            f"These statistics have {stats.n_targets} targets; the lasso / elastic-net "
+            "path from statistics takes one (pick one with stats.target(t))."
+        )
+    if not stats.weight_sum > 0:
+        raise ValueError("The statistics carry no weight (sum of sample weights is 0).")
+    return stats

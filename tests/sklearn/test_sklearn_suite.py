@@ -17,7 +17,7 @@ pytest.importorskip("sklearn")
 
 from fastreg.sklearn._pytest_patch import read_deselect_list  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DESELECT = ROOT / "tests" / "sklearn_deselected.txt"
 MODULES = [
     "sklearn.linear_model.tests.test_coordinate_descent",
