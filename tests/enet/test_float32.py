@@ -21,6 +21,7 @@ from fastreg import AccuracyWarning
 from fastreg._precision import FLOAT32_MIN_TOL
 
 import reference as ref
+from helpers import reference_gap
 
 
 def _data(n, p, seed, density=None, n_tasks=None):
@@ -33,15 +34,6 @@ def _data(n, p, seed, density=None, n_tasks=None):
     w[:6] = rng.standard_normal(w[:6].shape) * 2
     noise = 0.5 * rng.standard_normal((n,) if n_tasks is None else (n, n_tasks))
     return X.astype(np.float32), (X @ w + noise).astype(np.float32)
-
-
-def _gap64(X, y, coef, alpha, l1_ratio, multi_task):
-    X = X.toarray() if sparse.issparse(X) else X
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    coef = np.asarray(coef, dtype=np.float64)
-    if multi_task:
-        return ref.mt_duality_gap(X, y, coef, alpha, l1_ratio)
-    return ref.duality_gap(X, y, coef, alpha, l1_ratio)
 
 
 ROUTES = {
@@ -71,7 +63,6 @@ def _path(route, tol, l1_ratio=1.0):
 def test_reaches_float32_floor_with_an_honest_certificate(route):
     tol = FLOAT32_MIN_TOL
     X, y, X64, y64, alphas, kw = _path(route, tol)
-    multi_task = y.ndim == 2
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # neither ConvergenceWarning nor AccuracyWarning
         _, coefs, gaps = fastreg.lasso_path(X, y, alphas=alphas, tol=tol, **kw)
@@ -81,7 +72,7 @@ def test_reaches_float32_floor_with_an_honest_certificate(route):
     scale = ref.gap_scale(y64)
     if "fit_intercept" not in kw:
         for k, alpha in enumerate(alphas):
-            true = _gap64(X, y, coefs[..., k], alpha, 1.0, multi_task)
+            true = reference_gap(X, y, coefs[..., k], alpha, 1.0)
             assert true <= 1.5 * tol * scale
             # the gap reported is that of the float32 coefficients returned (to
             # the rounding of X^T X to float32 in covariance mode: ~eps32/4)
@@ -115,7 +106,7 @@ def test_enet_and_float64_untouched():
     scale = ref.gap_scale(y64)
     assert np.max(g64) <= 1e-12 * scale
     for k, alpha in enumerate(alphas):
-        assert _gap64(X, y, c32[:, k], alpha, 0.5, False) <= 1.5e-7 * scale
+        assert reference_gap(X, y, c32[:, k], alpha, 0.5) <= 1.5e-7 * scale
     assert np.max(np.abs(c32 - c64)) <= 1e-5 * np.max(np.abs(c64))
 
 
@@ -133,7 +124,7 @@ def test_statistics_route(fit_intercept):
     if not fit_intercept:
         scale = ref.gap_scale(y64)
         for k, alpha in enumerate(alphas):
-            true = _gap64(X, y, c[:, k], alpha, 1.0, False)
+            true = reference_gap(X, y, c[:, k], alpha, 1.0)
             assert true <= 1.5e-7 * scale and abs(g[k] - true) <= 2e-8 * scale
     with pytest.warns(AccuracyWarning, match="tol=1e-10"):
         fastreg.lasso_path_from_stats(stats, alphas=alphas, tol=1e-10)

@@ -22,7 +22,7 @@ from sklearn.linear_model import lasso_path as sk_lasso_path
 import fastreg
 import reference as ref
 from fastreg import enet_path, lasso_path
-from test_path import compare_with_sklearn, fast, make_data, skl
+from helpers import compare_with_sklearn, fast, make_data, rounding_slack, skl
 
 TIGHT = 1e-12
 KINDS = ["gram", "naive", "sparse"]
@@ -37,8 +37,7 @@ def _mode_kwargs(kind):
 
 
 def _slack(y, dtype=np.float64, sample_weight=None):
-    unit = 5e-6 if np.dtype(dtype) == np.float32 else 1e-13
-    return unit * ref.gap_scale(y, sample_weight)
+    return rounding_slack(dtype, ref.gap_scale(y, sample_weight))
 
 
 def box_certify(X, y, alphas, coefs, gaps, *, l1_ratio, tol, factors=None, lower=None,
