@@ -14,6 +14,7 @@ from .stats.gramstats import GramStats
 from ._patch import (get_patch_map, get_patch_names, patch_sklearn, patched_calls,
                      sklearn_is_patched, sklearn_patched, unpatch_sklearn)
 from .enet.path import enet_path, lasso_path
+from .enet.pipeline import EnetPathResult
 from .ridge.solve import ridge_regression
 from .ridge.path import ridge_cv, ridge_cv_from_stats, ridge_path, ridge_path_from_stats
 from ._warnings import AccuracyWarning, ConvergenceWarning
@@ -27,6 +28,6 @@ __all__ = ["enet_path", "lasso_path", "ConvergenceWarning", "AccuracyWarning", "
            "ridge_regression", "ridge_path", "ridge_cv", "GramStats",
            "enet_path_from_stats", "lasso_path_from_stats", "ridge_path_from_stats",
            "ridge_cv_from_stats", "enet_cv", "lasso_cv", "enet_cv_from_stats",
-           "lasso_cv_from_stats", "EnetCVResult", "patch_sklearn", "unpatch_sklearn",
+           "lasso_cv_from_stats", "EnetCVResult", "EnetPathResult", "patch_sklearn", "unpatch_sklearn",
            "sklearn_patched", "sklearn_is_patched", "get_patch_names", "get_patch_map",
            "patched_calls"]

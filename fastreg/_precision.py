@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ._warnings import AccuracyWarning
+from ._warnings import AccuracyWarning, caller_stacklevel
 
 # The smallest relative duality gap (tol) requested of float32 coefficients.
 FLOAT32_MIN_TOL = 1e-7
@@ -29,7 +29,7 @@ def reachable_tol(tol, dtype):
     return tol
 
 
-def warn_float32_reach(requested, used, gaps, unit, stacklevel=4):
+def warn_float32_reach(requested, used, gaps, unit):
     """One AccuracyWarning per path: the tolerance asked of float32 data, and what was had.
 
     ``gaps``: the certified gaps of the path; ``unit``: ``||y||^2 / n`` on
@@ -41,4 +41,4 @@ def warn_float32_reach(requested, used, gaps, unit, stacklevel=4):
         f"(a duality gap of about {FLOAT32_MIN_TOL:g} * ||y||^2 / n_samples); the path was "
         f"solved to tol={used:.3g} instead, and its largest certified duality gap is "
         f"{reached:.3g} * ||y||^2 / n_samples. Pass float64 data for a smaller gap.",
-        AccuracyWarning, stacklevel=stacklevel)
+        AccuracyWarning, stacklevel=caller_stacklevel())

@@ -6,6 +6,8 @@ written for scipy's solvers apply to fastreg too.
 """
 
 import functools
+import os
+import sys
 
 from scipy.linalg import LinAlgWarning
 
@@ -38,3 +40,18 @@ def convergence_warning_class():
         return ConvergenceWarning
     return type("ConvergenceWarning", (ConvergenceWarning, SklearnConvergenceWarning),
                 {"__module__": __name__, "__doc__": ConvergenceWarning.__doc__})
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def caller_stacklevel():
+    """The ``stacklevel`` that attributes a warning to the first caller outside fastreg.
+
+    Called by the function that warns: however deep the pipeline sits below
+    the public function the user called, the warning names the user's line.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -15,20 +15,17 @@ error of its held-out rows, the choice the alpha of least mean error over
 folds, the refit on all data.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import sparse
 
 from . import _parallel, _validation
-from .enet.from_stats import check_extras, grid_size, stats_path, stats_problem
+from ._precision import reachable_tol, warn_float32_reach
+from .enet.options import DataOptions, PathOptions, Penalty, check_grid
+from .enet.pipeline import path_grid, run_path
+from .enet.prepare import design_from_arrays, design_from_stats
 from .folds import one_standard_error, resolve_folds
 from .stats.gramstats import GramStats, check_stats
-from .enet.grid import alpha_grid, alpha_max
-from .enet.driver import feature_box, path_alpha_max
-from .enet.path import enet_path
-from ._precision import reachable_tol, warn_float32_reach
-from ._scaling import data_scale, moments_scale
 
 
 @dataclass(frozen=True)
@@ -147,112 +144,111 @@ def _l1_ratios(l1_ratio):
     return [_validation.check_l1_ratio(float(r)) for r in ratios], np.ndim(l1_ratio) == 0
 
 
-def _options(eps, tol, max_iter, selection, random_state):
-    seed = (_validation.random_seed(random_state)
-            if _validation.check_selection(selection) == "random" else -1)
-    return dict(eps=_validation.check_positive_real(eps, "eps"),
-                tol=_validation.check_positive_real(tol, "tol", allow_zero=True),
-                max_iter=_validation.check_positive_int(max_iter, "max_iter"), seed=seed)
+@dataclass(frozen=True)
+class _Plan:
+    """What every fit of one cross-validation shares.
+
+    ``penalties``: one :class:`Penalty` per l1_ratio; ``options``: the path
+    options of every fit (``grid``: a size or the alphas); ``data``: the
+    intercept and standardization of every fit; ``n_jobs``: threads.
+    """
+
+    penalties: list
+    options: PathOptions
+    data: DataOptions
+    n_jobs: int = 1
+
+    @classmethod
+    def validate(cls, n_features, *, l1_ratio, grid, penalty_keywords, path_keywords, data,
+                 n_jobs):
+        """The plan of checked keywords; ``l1_ratio`` a float or a list of them."""
+        penalties = [Penalty.validate(n_features, l1_ratio=r, **penalty_keywords)
+                     for r in _l1_ratios(l1_ratio)[0]]
+        options = PathOptions.validate(grid=grid, **path_keywords)
+        return cls(penalties, options, data, _parallel.effective_n_jobs(n_jobs))
+
+    def fit(self, design, r, grid):
+        """The path of l1_ratio number ``r`` on ``design`` at the alphas ``grid``."""
+        return run_path(design, self.penalties[r], self.options.with_grid(grid))
+
+    def grids(self, design):
+        """One grid per l1_ratio, from the data of ``design`` (all the data)."""
+        return [path_grid(design, penalty, self.options) for penalty in self.penalties]
 
 
-def _stats_alpha_max(stats, ratio, *, center, positive, opts, factors, bounds, standardize):
-    """``alpha_max`` of all data with the path options (penalty factors, bounds, scaling)."""
-    if factors is None and bounds is None and not standardize:
-        return alpha_max(stats.xty(center=center), stats.weight_sum, ratio, positive=positive)
-    problem, col_scale, rescale = stats_problem(stats, center=center, scale=stats.weight_sum,
-                                                standardize=standardize)
-    coef_scale = rescale.coef_to_internal(np.ones(stats.n_features) if col_scale is None
-                                          else col_scale)
-    box = (None if factors is None and bounds is None
-           else feature_box(problem, factors, bounds, positive, coef_scale))
-    top = path_alpha_max(problem, box, np.zeros(stats.n_features), stats.weight_sum, ratio,
-                         positive=positive, tol=opts["tol"], max_iter=opts["max_iter"])
-    return rescale.alpha_to_user(top)
+def _cv_from_fold_stats(fold_stats, plan):
+    """Grids, per-fold errors and the refit, all from statistics.
 
-
-def _cv_from_fold_stats(fold_stats, ratios, grid, *, center, positive, do_screening, verbose,
-                        opts, extras, n_jobs=1):
-    """Grids, per-fold errors, the total statistics and the refit, all from statistics.
-
-    The (l1_ratio, fold) fits are independent: they run on ``n_jobs`` threads,
-    each fit whole on one thread, so the errors do not depend on ``n_jobs``.
-    ``refit(l1_ratio, alphas)`` is the path on all data (see :func:`_fold_table`).
+    The (l1_ratio, fold) fits are independent: they run on ``plan.n_jobs``
+    threads, each fit whole on one thread, so the errors do not depend on
+    ``n_jobs``. ``refit(r)`` is the path of l1_ratio ``r`` on all data (see
+    :func:`_fold_table`).
     """
     total = sum(fold_stats[1:], fold_stats[0])
-    # "degenerate grid" is judged on the data's own scale (fastreg._scaling)
-    diag = np.diag(total.xx) + (0.0 if center else total.weight_sum * total.x_mean**2)
-    unit = moments_scale(diag, total.yty(center=center), total.weight_sum).alpha_unit
-    grids = []
-    for ratio in ratios:
-        if isinstance(grid, int):
-            top = _stats_alpha_max(total, ratio, center=center, positive=positive, opts=opts,
-                                   **extras)
-            grids.append(alpha_grid(top, grid, opts["eps"], unit=unit))
-        else:
-            grids.append(grid)
+
+    def design(stats):
+        return design_from_stats(stats, center=plan.data.fit_intercept,
+                                 standardize=plan.data.standardize, scale=stats.weight_sum)
+
+    everything = design(total)
+    grids = plan.grids(everything)
 
     def fold_errors(task):
         r, k = task
         fold = fold_stats[k]
-        train = total - fold
-        _, coefs, _, _, offsets = stats_path(
-            train, grids[r], l1_ratio=ratios[r], center=center, scale=train.weight_sum,
-            positive=positive, do_screening=do_screening, verbose=verbose, **opts, **extras)
-        return fold.residual_sum_of_squares(coefs, offsets) / fold.weight_sum
+        path = plan.fit(design(total - fold), r, grids[r])
+        return fold.residual_sum_of_squares(path.coefs, path.intercepts) / fold.weight_sum
 
-    def refit(ratio, alphas):
-        return stats_path(total, alphas, l1_ratio=ratio, center=center,
-                          scale=total.weight_sum, positive=positive,
-                          do_screening=do_screening, verbose=verbose, **opts, **extras)
-
-    paths, refit = _fold_table(fold_errors, refit, grids, ratios, len(fold_stats), n_jobs)
-    return grids, paths, total, refit
+    paths, refit = _fold_table(fold_errors, lambda r: plan.fit(everything, r, grids[r]),
+                               len(plan.penalties), len(fold_stats), plan.n_jobs)
+    return grids, paths, refit
 
 
-def _fold_table(fold_errors, refit, grids, ratios, n_folds, n_jobs):
+def _fold_table(fold_errors, refit, n_ratios, n_folds, n_jobs):
     """``paths[r][:, k] = fold_errors((r, k))`` for every l1_ratio r and fold k, the
     (r, k) pairs shared among ``n_jobs`` threads.
 
     With one l1_ratio the refit on all data is known before the folds are
     scored, so it runs in the same pool (first: it is the largest task) rather
-    than alone after it. Returns ``(paths, refit)``, ``refit`` giving that
-    result for that l1_ratio (the same numbers as computed afterwards).
+    than alone after it. Returns ``(paths, refit)``, ``refit(r)`` giving that
+    result for l1_ratio r (the same numbers as computed afterwards).
     """
-    n_ratios = len(ratios)
     tasks = ([None] if n_ratios == 1 else []) + [(r, k) for r in range(n_ratios)
                                                  for k in range(n_folds)]
     results = _parallel.thread_map(
-        lambda task: refit(ratios[0], grids[0]) if task is None else fold_errors(task),
-        tasks, n_jobs)
+        lambda task: refit(0) if task is None else fold_errors(task), tasks, n_jobs)
     if n_ratios == 1:
         early = results.pop(0)
         tasks.pop(0)
-        refit = lambda ratio, alphas: early  # noqa: E731  (best_r is 0)
-    paths = [np.empty((grids[r].shape[0], n_folds)) for r in range(n_ratios)]
+        refit = lambda r: early  # noqa: E731  (r is 0)
+    paths = [None] * n_ratios
     for (r, k), column in zip(tasks, results):
+        if paths[r] is None:
+            paths[r] = np.empty((column.shape[0], n_folds))
         paths[r][:, k] = column
     return paths, refit
 
 
-def _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, dtype):
+def _result(grids, mse_paths, plan, scalar_ratio, refit, folds, dtype):
     """Pick the best (l1_ratio, alpha), refit, and pack an :class:`EnetCVResult`."""
     means, ses = zip(*(_summarize(m) for m in mse_paths))
     best_r = int(np.argmin([np.nanmin(m) if not np.all(np.isnan(m)) else np.inf
                             for m in means]))
     best, one_se = one_standard_error(means[best_r], ses[best_r])
     alphas_r = grids[best_r]
-    _, coefs, gaps, n_iters, offsets = refit(ratios[best_r], alphas_r)
+    path = refit(best_r)
+    coefs = path.coefs.astype(dtype)
     squeeze = scalar_ratio
     return EnetCVResult(
         alpha=float(alphas_r[best]), alpha_1se=float(alphas_r[one_se]),
-        l1_ratio=float(ratios[best_r]),
+        l1_ratio=float(plan.penalties[best_r].l1_ratio),
         alphas=grids[0] if squeeze else np.array(grids),
         mse_path=mse_paths[0] if squeeze else np.array(mse_paths),
         cv_mean=means[0] if squeeze else np.array(means),
         cv_std_error=ses[0] if squeeze else np.array(ses),
-        coef=coefs[:, best].astype(dtype), intercept=float(offsets[best]),
-        coefs=coefs.astype(dtype), intercepts=offsets.astype(dtype), dual_gaps=gaps,
-        n_iters=n_iters, best_index=best, index_1se=one_se, folds=folds)
+        coef=coefs[:, best], intercept=float(path.intercepts[best]),
+        coefs=coefs, intercepts=path.intercepts.astype(dtype), dual_gaps=path.dual_gaps,
+        n_iters=path.n_iters, best_index=best, index_1se=one_se, folds=folds)
 
 
 def enet_cv_from_stats(
@@ -339,20 +335,19 @@ def enet_cv_from_stats(
     fold_stats = [check_stats(s, single_target=True) for s in fold_stats]
     if len(fold_stats) < 2:
         raise ValueError("Cross-validation needs statistics of at least 2 folds.")
-    ratios, scalar_ratio = _l1_ratios(l1_ratio)
-    grid = grid_size(alphas)
-    opts = _options(eps, tol, max_iter, selection, random_state)
-    extras = check_extras(fold_stats[0].n_features, penalty_factor, lower_bounds,
-                          upper_bounds, standardize)
-    center = bool(fit_intercept)
-    verbose = _validation.check_verbose(verbose)
-    n_threads = _parallel.effective_n_jobs(n_jobs)
-    grids, mse_paths, total, refit = _cv_from_fold_stats(
-        fold_stats, ratios, grid, center=center, positive=positive,
-        do_screening=do_screening, verbose=verbose, opts=opts, extras=extras,
-        n_jobs=n_threads)
-    with _parallel.budget(n_threads):
-        return _result(grids, mse_paths, ratios, scalar_ratio, refit, None, total.dtype)
+    plan = _Plan.validate(
+        fold_stats[0].n_features, l1_ratio=l1_ratio, grid=check_grid(alphas),
+        penalty_keywords=dict(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                              upper_bounds=upper_bounds, positive=positive),
+        path_keywords=dict(eps=eps, tol=tol, max_iter=max_iter, selection=selection,
+                           random_state=random_state, do_screening=do_screening,
+                           verbose=verbose),
+        data=DataOptions(fit_intercept=bool(fit_intercept), standardize=bool(standardize)),
+        n_jobs=n_jobs)
+    grids, mse_paths, refit = _cv_from_fold_stats(fold_stats, plan)
+    with _parallel.budget(plan.n_jobs):
+        return _result(grids, mse_paths, plan, np.ndim(l1_ratio) == 0, refit, None,
+                       fold_stats[0].dtype)
 
 
 def enet_cv(
@@ -478,41 +473,35 @@ def enet_cv(
     n_samples, n_features = X.shape
     # a single column (n_samples, 1) is raveled, as scikit-learn's LassoCV does
     y = _validation.check_y_1d(y, n_samples, X.dtype)
-    verbose = _validation.check_verbose(verbose)
     sample_weight = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
     folds = resolve_folds(cv, X, y, n_samples)
-    ratios, scalar_ratio = _l1_ratios(l1_ratio)
-    grid = grid_size(alphas)
-    opts = _options(eps, tol, max_iter, selection, random_state)
-    requested_tol = opts["tol"]
-    if choose_cv_route(n_samples, n_features) != "stats":
-        # float32 fold paths would each warn: solve them at float32's reach, warn once
-        opts["tol"] = reachable_tol(requested_tol, X.dtype)
-    extras = check_extras(n_features, penalty_factor, lower_bounds, upper_bounds, standardize)
-    center = bool(fit_intercept)
-    n_threads = _parallel.effective_n_jobs(n_jobs)
-    common = dict(positive=positive, do_screening=do_screening, verbose=verbose)
+    plan = _Plan.validate(
+        n_features, l1_ratio=l1_ratio, grid=check_grid(alphas),
+        penalty_keywords=dict(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                              upper_bounds=upper_bounds, positive=positive),
+        path_keywords=dict(eps=eps, tol=tol, max_iter=max_iter, selection=selection,
+                           random_state=random_state, do_screening=do_screening,
+                           verbose=verbose),
+        data=DataOptions(fit_intercept=bool(fit_intercept), standardize=bool(standardize)),
+        n_jobs=n_jobs)
+    requested_tol = plan.options.tol
     if choose_cv_route(n_samples, n_features) == "stats":
         fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
                                           block_size=block_size)
-        grids, mse_paths, total, refit = _cv_from_fold_stats(
-            fold_stats, ratios, grid, center=center, opts=opts, extras=extras,
-            n_jobs=n_threads, **common)
+        grids, mse_paths, refit = _cv_from_fold_stats(fold_stats, plan)
     else:
-        row_extras = dict(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
-                          upper_bounds=upper_bounds, standardize=bool(standardize))
-        with _parallel.budget(n_threads):  # the grid's one-alpha paths
-            grids, mse_paths, refit = _cv_on_rows(X, y, sample_weight, folds, ratios, grid,
-                                                  center=center, opts=opts,
-                                                  extras=row_extras, n_jobs=n_threads,
-                                                  **common)
-
-    with _parallel.budget(n_threads):  # the refit's kernels get the same threads
-        result = _result(grids, mse_paths, ratios, scalar_ratio, refit, folds, X.dtype)
-    if opts["tol"] > requested_tol:
-        yc = y - np.average(y, weights=sample_weight) if center else y
+        # float32 fold paths would each warn: solve them at float32's reach, warn once
+        plan = replace(plan, options=replace(
+            plan.options, tol=reachable_tol(requested_tol, X.dtype)))
+        with _parallel.budget(plan.n_jobs):  # the grid's one-alpha paths
+            grids, mse_paths, refit = _cv_on_rows(X, y, sample_weight, folds, plan)
+    with _parallel.budget(plan.n_jobs):  # the refit's kernels get the same threads
+        result = _result(grids, mse_paths, plan, np.ndim(l1_ratio) == 0, refit, folds,
+                         X.dtype)
+    if plan.options.tol > requested_tol:
+        yc = y - np.average(y, weights=sample_weight) if fit_intercept else y
         unit = float(np.average(np.square(yc, dtype=np.float64), weights=sample_weight))
-        warn_float32_reach(requested_tol, opts["tol"], result.dual_gaps, unit, stacklevel=3)
+        warn_float32_reach(requested_tol, plan.options.tol, result.dual_gaps, unit)
     return result
 
 
@@ -579,92 +568,31 @@ def lasso_cv_from_stats(fold_stats, **kwargs):
 # -- the row route: p >= n, or a Gram over budget ---------------------------------
 
 
-def _weighted_means(X, y, sw):
-    if sparse.issparse(X):
-        w = np.ones(X.shape[0]) if sw is None else sw
-        mx = np.asarray(X.T @ w).ravel() / w.sum()
-    else:
-        mx = np.average(X, axis=0, weights=sw)
-    return mx, float(np.average(y, weights=sw))
+def _cv_on_rows(X, y, sw, folds, plan):
+    """Grids, per-fold errors and the refit on the rows themselves.
 
-
-def rows_path(X, y, sw, alphas, *, l1_ratio, center, opts, positive, do_screening, verbose,
-              extras=None):
-    """The path on rows with sklearn's CV conventions: intercept by centering, weights
-    rescaled to sum to the row count. Returns what :func:`stats_path` returns.
-
-    ``extras``: :func:`fastreg.enet_path`'s per-feature options (penalty
-    factors, bounds, standardize), passed on as given."""
-    n = X.shape[0]
-    w = None if sw is None else sw * (n / sw.sum())
-    kwargs = dict(l1_ratio=l1_ratio, eps=opts["eps"], tol=opts["tol"],
-                  max_iter=opts["max_iter"], positive=positive, do_screening=do_screening,
-                  verbose=verbose, sample_weight=w, return_n_iter=True,
-                  selection="cyclic" if opts["seed"] < 0 else "random",
-                  random_state=None if opts["seed"] < 0 else opts["seed"], **(extras or {}))
-    if center and (extras or {}).get("standardize"):
-        # standardize computes its own weighted centers and scales (implicitly
-        # for sparse X), which X_offset cannot be combined with
-        grid, coefs, gaps, n_iters, offsets = enet_path(
-            X, y, alphas=alphas, fit_intercept=True, return_intercept=True, **kwargs)
-        offsets = np.asarray(offsets, dtype=np.float64)
-    elif center:
-        mx, my = _weighted_means(X, y, w)
-        if sparse.issparse(X):
-            grid, coefs, gaps, n_iters = enet_path(X, y - my, alphas=alphas, X_offset=mx,
-                                                   **kwargs)
-        else:
-            grid, coefs, gaps, n_iters = enet_path(X - mx, y - my, alphas=alphas, **kwargs)
-        offsets = my - mx @ coefs
-    else:
-        grid, coefs, gaps, n_iters = enet_path(X, y, alphas=alphas, **kwargs)
-        offsets = np.zeros(grid.shape[0])
-    return grid, coefs.astype(np.float64), gaps, n_iters, offsets
-
-
-def _rows_alpha_max(X, y, sw, ratio, *, center, positive):
-    w = np.ones(X.shape[0]) if sw is None else sw
-    if center:
-        mx, my = _weighted_means(X, y, sw)
-        yc = (y - my) * w
-        Xy = np.asarray(X.T @ yc).ravel() - mx * yc.sum()
-    else:
-        Xy = np.asarray(X.T @ (y * w)).ravel()
-    return alpha_max(Xy, float(w.sum()), ratio, positive=positive)
-
-
-def _cv_on_rows(X, y, sw, folds, ratios, grid, *, center, opts, positive, do_screening,
-                verbose, extras, n_jobs=1):
+    scikit-learn's conventions: every fit has its intercept by centering and
+    its sample weights rescaled to sum to its number of rows.
+    """
     n_folds = int(folds.max()) + 1
-    unit = data_scale(X, y, sw).alpha_unit  # the grid's resolution on the data's scale
-    grids = []
-    plain = (extras["penalty_factor"] is None and extras["lower_bounds"] is None
-             and extras["upper_bounds"] is None and not extras["standardize"])
-    for ratio in ratios:
-        if isinstance(grid, int):
-            if plain:
-                top = _rows_alpha_max(X, y, sw, ratio, center=center, positive=positive)
-            else:  # a one-alpha path starts at alpha_max with the options applied
-                top = rows_path(X, y, sw, 1, l1_ratio=ratio, center=center, opts=opts,
-                                positive=positive, do_screening=do_screening, verbose=0,
-                                extras=extras)[0][0]
-            grids.append(alpha_grid(top, grid, opts["eps"], unit=unit))
-        else:
-            grids.append(grid)
+
+    def design(rows):
+        Xr, yr = (X, y) if rows is None else (X[rows], y[rows])
+        w = sw if sw is None or rows is None else sw[rows]
+        w = None if w is None else w * (Xr.shape[0] / w.sum())
+        return design_from_arrays(Xr, yr, w, plan.data)
+
+    everything = design(None)
+    grids = plan.grids(everything)
 
     def fold_errors(task):
         r, k = task
         train, test = folds != k, folds == k
-        _, coefs, _, _, offsets = rows_path(
-            X[train], y[train], None if sw is None else sw[train], grids[r],
-            l1_ratio=ratios[r], center=center, opts=opts, positive=positive,
-            do_screening=do_screening, verbose=verbose, extras=extras)
-        resid = np.asarray(X[test] @ coefs) + offsets - y[test][:, None]
-        return np.average(resid**2, axis=0, weights=None if sw is None else sw[test])
+        path = plan.fit(design(train), r, grids[r])
+        fitted = np.asarray(X[test] @ path.coefs.astype(np.float64)) + path.intercepts
+        return np.average((fitted - y[test][:, None])**2, axis=0,
+                          weights=None if sw is None else sw[test])
 
-    def refit(ratio, alphas):
-        return rows_path(X, y, sw, alphas, l1_ratio=ratio, center=center, opts=opts,
-                         positive=positive, do_screening=do_screening, verbose=verbose,
-                         extras=extras)
-
-    return (grids,) + _fold_table(fold_errors, refit, grids, ratios, n_folds, n_jobs)
+    paths, refit = _fold_table(fold_errors, lambda r: plan.fit(everything, r, grids[r]),
+                               len(plan.penalties), n_folds, plan.n_jobs)
+    return grids, paths, refit

@@ -294,7 +294,7 @@ def recomputed_gaps(X, y, alphas, coefs):
 def fastreg_mode(X):
     """The update mode fastreg's 'auto' picks (private helper; None if it moved)."""
     try:
-        from fastreg.enet.path import choose_mode
+        from fastreg.enet.prepare import choose_mode
 
         return choose_mode(X.shape[0], X.shape[1], is_sparse=sparse.issparse(X),
                            multi_task=False, precompute="auto")

@@ -38,6 +38,7 @@ EXTRA_KEYWORDS = {
     "max_features": None,
     "min_dev_change": None,
     "callback": None,
+    "return_result": False,
 }
 
 

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import fastreg
 from fastreg import _validation, enet_path, lasso_path
 from fastreg.enet.grid import alpha_grid, alpha_max
-from fastreg.enet.path import LAZY_GRAM_MIN_FEATURES, choose_mode
+from fastreg.enet.prepare import LAZY_GRAM_MIN_FEATURES, choose_mode
 
 
 @pytest.fixture
@@ -529,9 +529,9 @@ def test_choose_mode_memory_error():
 
 
 def test_lazy_threshold_is_read_at_call_time(monkeypatch):
-    import fastreg.enet.path
+    import fastreg.enet.prepare
 
-    monkeypatch.setattr(fastreg.enet.path, "LAZY_GRAM_MIN_FEATURES", 50)
+    monkeypatch.setattr(fastreg.enet.prepare, "LAZY_GRAM_MIN_FEATURES", 50)
     assert choose_mode(100, 50, is_sparse=False, multi_task=False, precompute="auto") \
         == "gram-lazy"
     assert choose_mode(100, 49, is_sparse=False, multi_task=False, precompute="auto") \

@@ -83,7 +83,7 @@ def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
     w, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed
         As in :func:`fastreg._kernels.cd_naive.dense_solve`.
     n_samples : int
-    box : None or tuple
+    box : None or BoxRecord
         Penalty factors and bounds, as in :func:`fastreg._kernels.cd_naive.dense_solve`.
 
     Returns

@@ -90,10 +90,11 @@ def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs
         Maximum number of sweeps.
     seed : int
         ``-1`` for cyclic order, else the seed of a random order per sweep.
-    box : None or tuple of (opts, unpen, K, XyU, c)
+    box : None or BoxRecord
         None: the default problem (no penalty factors, no bounds; Numba compiles
-        this case without any of their code). Else penalty factors and bounds
-        as in :func:`fastreg._kernels.gap.box_gap`, ``c`` its scratch.
+        this case without any of their code). Else the penalty factors and
+        bounds of :class:`fastreg.enet.penalty.BoxRecord` (see
+        :func:`fastreg._kernels.gap.box_gap`).
 
     Returns
     -------

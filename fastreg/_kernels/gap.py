@@ -350,14 +350,14 @@ def box_gap(g, w, features, R2, Ry, l1, l2, opts, unpen, K, XyU, n_samples, c):
 
 @jit
 def box_working_set_gap(g, w, ws, R2, Ry, l1, l2, n_samples, box):
-    """:func:`box_gap` of a working-set subproblem, ``box = (opts, unpen, K, XyU, c)``.
+    """:func:`box_gap` of a working-set subproblem (``box``: a ``BoxRecord``).
 
     The solve kernels call it when their ``box`` argument is not None (with
     None they call :func:`duality_gap`; Numba prunes the unused branch at
-    compile time). ``c``, of shape (n_features,), is box_gap's scratch.
+    compile time). ``box.scratch``, of shape (n_features,), is box_gap's scratch.
     """
-    opts, unpen, K, XyU, c = box
-    return box_gap(g, w, ws, R2, Ry, l1, l2, opts, unpen, K, XyU, n_samples, c)[0]
+    return box_gap(g, w, ws, R2, Ry, l1, l2, box.opts, box.unpen, box.K, box.XyU, n_samples,
+                   box.scratch)[0]
 
 
 @jit
@@ -412,3 +412,38 @@ def box_kkt_and_screen(g, c, w, norms2, gap, s, l1, l2, opts, strong_threshold,
                     in_set[j] = True
                     n_added += 1
     return n_added
+
+
+@jit
+def penalized_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
+    """The duality gap of the path's problem: :func:`duality_gap` or :func:`box_gap`.
+
+    ``penalty`` is None for the default problem (Numba compiles that case
+    without any of the box's code) or a :class:`fastreg.enet.penalty.BoxRecord`
+    (single task; ``positive`` is then folded into its lower bounds and its
+    ``scratch`` receives the dual point for :func:`penalized_kkt_and_screen`).
+
+    Returns
+    -------
+    gap : float
+    dual : float
+        The dual norm (default problem) or the dual scaling ``s`` (box).
+    """
+    if penalty is None:
+        return duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples)
+    return box_gap(G[:, 0], W[:, 0], features, R2, Ry, l1, l2, penalty.opts, penalty.unpen,
+                   penalty.K, penalty.XyU, n_samples, penalty.scratch)
+
+
+@jit
+def penalized_kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, strong_threshold,
+                             do_screening, in_set, screened, penalty):
+    """:func:`kkt_and_screen` or :func:`box_kkt_and_screen`, as :func:`penalized_gap`.
+
+    ``dual`` is the second value :func:`penalized_gap` returned at the same iterate.
+    """
+    if penalty is None:
+        return kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, strong_threshold,
+                              do_screening, in_set, screened)
+    return box_kkt_and_screen(G[:, 0], penalty.scratch, W[:, 0], norms2, gap, dual, l1, l2,
+                              penalty.opts, strong_threshold, do_screening, in_set, screened)

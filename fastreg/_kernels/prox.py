@@ -34,15 +34,15 @@ def box_coordinate(z, j, l1, l2, h, positive, box):
     ``box`` is None for the default problem (no factors, no bounds): then this
     is :func:`enet_coordinate` with curvature ``h + l2``, and Numba prunes the
     other branch at compile time, so the default kernels are the plain ones.
-    Otherwise ``box[0]`` of shape (3, n_features) holds the penalty factors
-    ``v``, lower and upper bounds, and the update is the minimizer of
+    Otherwise ``box.opts`` of shape (3, n_features) holds the penalty factors
+    ``v``, lower and upper bounds (a :class:`fastreg.enet.penalty.BoxRecord`), and the update is the minimizer of
     ``0.5*(h + v_j l2)*t^2 - z*t + v_j l1 |t|`` over ``lo_j <= t <= hi_j``: the
     one-dimensional problem is convex, so that is the unconstrained minimizer
     clipped to the box (``positive`` is then ignored: it is folded into ``lo``).
     """
     if box is None:
         return enet_coordinate(z, l1, h + l2, positive)
-    opts = box[0]
+    opts = box.opts
     v = opts[0, j]
     t = soft_threshold(z, v * l1) / (h + v * l2)
     lo = opts[1, j]

@@ -477,7 +477,7 @@ class MultiTaskDenseProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         return cd_multitask.dense_block_solve(self.X, self.Y, self.R, W, self.G, self.norms2,
                                               ws, l1, l2, gap_tol, max_epochs, seed)
 
@@ -528,7 +528,7 @@ class MultiTaskCscProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed):
+    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         data, indices, starts, stops = self.columns.working_set_columns(ws)
         return cd_multitask.csc_block_solve(data, indices, starts, stops, self.Y, self.u,
                                             self.R, W, self.G, self.norms2, self.centers,
@@ -551,75 +551,3 @@ class MultiTaskCscProblem:
             R2 += float(2 * b @ ur + b @ b * self.uu)
             Ry += float(b @ (self.u @ self.Y))
         return G / n, R2 / n, Ry / n
-
-
-class FeatureBox:
-    """Per-feature penalty factors and box constraints of one path, as the kernels take them.
-
-    The penalty of feature j is ``v_j * (l1 |w_j| + (l2/2) w_j^2)`` and its
-    coefficient is constrained to ``lower_j <= w_j <= upper_j`` (``lower_j <= 0 <=
-    upper_j``). A feature is *excluded* (kept at zero, never in a working set)
-    when ``v_j = inf``, when ``lower_j = upper_j = 0`` or when its column is zero;
-    *unpenalized* when ``v_j = 0``. The duality gap needs ``X^T X_U`` and
-    ``X_U^T y`` for the unpenalized features U with an unbounded side (see
-    :func:`fastreg._kernels.gap.box_gap`), computed once here.
-
-    Parameters
-    ----------
-    problem : a single-task problem object of this module
-    factors, lower, upper : ndarray of float64, shape (n_features,)
-        Validated (``fastreg._validation.check_penalty_factor`` / ``check_bounds``).
-    """
-
-    def __init__(self, problem, factors, lower, upper):
-        self.opts = np.ascontiguousarray(np.vstack([factors, lower, upper]),
-                                         dtype=np.float64)
-        self.excluded = (np.isinf(factors) | ((lower == 0) & (upper == 0))
-                         | (problem.norms2 == 0))
-        self.opts[0, self.excluded] = np.inf
-        unpenalized = (factors == 0) & ~self.excluded
-        self.unpenalized = np.flatnonzero(unpenalized).astype(np.int64)
-        open_side = np.isinf(lower) | np.isinf(upper)
-        unpen = np.flatnonzero(unpenalized & open_side).astype(np.int64)
-        if unpen.size:
-            K = problem.cross_gram(unpen)
-            XyU = np.asarray(problem.Xy(), dtype=np.float64).ravel()[unpen]
-        else:
-            K, XyU = np.empty((0, 0)), np.empty(0)
-        lower, upper = self.opts[1], self.opts[2]
-        self._always_exact = (((upper != np.inf) | ((lower != 0) & (lower != -np.inf)))
-                              & ~self.excluded)
-        # the kernels' ``box``; the last array is box_gap's scratch
-        self.kernel_args = (self.opts, unpen, K, np.ascontiguousarray(XyU),
-                            np.zeros(problem.n_features))
-
-    @property
-    def factors(self):
-        return self.opts[0]
-
-    @property
-    def has_projection(self):
-        """Whether the gap projects out unpenalized features (no gradient shortcuts)."""
-        return self.kernel_args[1].size > 0
-
-    def gradient_threshold(self, l1):
-        """Per-feature thresholds for ``problem.gradient`` (None: exact everywhere).
-
-        A gradient entry may be replaced by an upper bound on its magnitude
-        only where the gap and the KKT check need no more than that: features
-        whose box has no finite nonzero bound and whose upper bound is not 0
-        (their conjugate term is then a pure constraint, which a larger
-        magnitude only tightens). The others get threshold -inf (always
-        exact); every gradient is exact when the gap projects out unpenalized
-        features.
-        """
-        if self.has_projection or not l1 > 0:
-            return None
-        thresholds = self.opts[0] * l1
-        thresholds[self._always_exact] = -np.inf
-        return thresholds
-
-    def project(self, W):
-        """Clip coefficients into the box and zero the excluded ones, in place."""
-        np.clip(W, self.opts[1], self.opts[2], out=W)
-        W[self.excluded] = 0.0

@@ -30,9 +30,11 @@ first alpha: a given ``coef_init`` that meets it is returned as is). Measured on
 benchmark problems (``scripts/bench_curves.py``), this makes fastreg's relative
 suboptimality at every alpha at most scikit-learn's at tol from 1e-2 to 1e-6.
 
-With penalty factors or bounds (a :class:`fastreg.enet.designs.FeatureBox`) the
+With penalty factors or bounds (a :class:`fastreg.enet.penalty.FeatureBox`) the
 same steps run with the per-feature rules of ``box_gap`` / ``box_kkt_and_screen``
-(unpenalized features always in the working set, excluded ones never). After
+(unpenalized features always in the working set, excluded ones never): the
+kernels take the penalty as a record (``None`` for the default problem) and
+specialize on it at compile time. After
 each alpha the path may stop early: at a nonzero count above ``max_features``,
 when the fraction of deviance explained stops changing (``min_dev_change``) or
 when the callback asks to.
@@ -40,16 +42,13 @@ when the callback asks to.
 
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import alpha_max
-from .._kernels.gap import box_gap, box_kkt_and_screen, duality_gap, kkt_and_screen
-from .designs import FeatureBox
-from .._scaling import IDENTITY
+from .._kernels.gap import penalized_gap, penalized_kkt_and_screen
 from .._precision import reachable_tol, warn_float32_reach
-from .._warnings import convergence_warning_class
+from .._warnings import caller_stacklevel, convergence_warning_class
 
 # When the full gap misses the target although no feature violates the KKT
 # conditions (rounding between the kernels' running sums and the fresh
@@ -79,265 +78,239 @@ MIN_ALPHAS_BEFORE_DEV_STOP = 5
 
 
 @dataclass
-class PathInfo:
-    """What :func:`solve_path` reports besides coefficients (``return_info=True``).
+class PathTrace:
+    """What :func:`solve_path` returns, on the problem's scale.
 
     Attributes
     ----------
+    coefs : ndarray of shape (n_features, n_solved) or (n_tasks, n_features, n_solved)
+    gaps : ndarray of shape (n_solved,)
+        The duality gap (certificate) at every solved alpha.
+    n_iters : list of int
+        Coordinate sweeps per alpha.
     dev_ratio : ndarray of shape (n_solved,)
-        Fraction of (null) deviance explained at each solved alpha,
-        ``1 - ||r||^2 / ||y||^2`` on the problem solved (centered ``y`` when an
-        intercept is fitted; weighted with sample weights).
+        Fraction of deviance explained, ``1 - ||r||^2 / ||y||^2`` on the problem
+        solved (weighted; centered ``y`` when an intercept is fitted).
+    n_nonzero : ndarray of int64, shape (n_solved,)
+        Nonzero coefficients (rows for multi-task) at every solved alpha.
     stop_reason : str or None
-        Why the path stopped before the last alpha (``None``: it did not).
-    n_solved : int
-        Number of alphas solved (the length of every returned array).
+        Why the path stopped before its last alpha (None: it did not).
     """
 
-    dev_ratio: np.ndarray = field(default_factory=lambda: np.empty(0))
+    coefs: np.ndarray
+    gaps: np.ndarray
+    n_iters: list
+    dev_ratio: np.ndarray
+    n_nonzero: np.ndarray
     stop_reason: object = None
-    n_solved: int = 0
 
 
-class _PlainRules:
-    """Gap and working-set rules of the default problem (scikit-learn's)."""
+class _Alpha:
+    """One alpha's solve: the working-set loop and its certificate.
 
-    def __init__(self, problem, positive):
+    Holds the state carried from alpha to alpha (the gradient and residual
+    statistics, the working-set masks), so that :func:`solve_path` reads as
+    the loop over the grid.
+    """
+
+    def __init__(self, problem, W, box, positive, options, data_scale):
+        self.problem, self.W, self.box, self.options = problem, W, box, options
         self.positive = positive
-        self.all_features = np.arange(problem.n_features, dtype=np.int64)
-        self.norms2 = problem.norms2
-
-    def reset(self, W2, in_set, screened):
-        in_set[:] = np.any(W2 != 0.0, axis=1)
-        screened[:] = False
-
-    def gap(self, G, W2, R2, Ry, l1, l2, n):
-        return duality_gap(G, W2, self.all_features, R2, Ry, l1, l2, self.positive, n)
-
-    def update(self, G, W2, gap, dual, l1, l2, threshold, do_screening, in_set, screened):
-        return kkt_and_screen(G, W2, self.norms2, gap, dual, l1, l2, self.positive,
-                              threshold, do_screening, in_set, screened)
-
-    def gradient_threshold(self, l1):
-        return l1
-
-
-class _BoxRules:
-    """Per-feature rules for penalty factors and box constraints (single task)."""
-
-    def __init__(self, problem, box):
-        self.box = box
-        self.all_features = np.arange(problem.n_features, dtype=np.int64)
-        self.norms2 = problem.norms2
-        self.kernel_args = box.kernel_args
-        self.c = np.zeros(problem.n_features)
+        self.data_scale = data_scale
+        p = problem.n_features
+        self.W2 = W.reshape(p, -1)
+        self.record = None if box is None else box.record
+        self.in_set = np.zeros(p, dtype=bool)
+        self.screened = np.zeros(p, dtype=bool)
+        self.all_features = np.arange(p, dtype=np.int64)
         # only residual updates on dense X skip gradients (GradientBounds)
-        self.skips_gradients = hasattr(problem, "bounds")
+        self.skips_gradients = box is None or hasattr(problem, "bounds")
+        problem.start(W)
+        self.G, self.R2, self.Ry = problem.gradient(W)
+        # float32 coefficients cannot be certified below about FLOAT32_MIN_TOL:
+        # aiming lower only spends max_iter sweeps per alpha on rounding noise
+        self.requested_tol, tol = options.tol, reachable_tol(options.tol, W.dtype)
+        self.tol = tol
+        self.gap_tol = tol * problem.yy / problem.n_samples
+        self.fine = min(1.0, reachable_tol(_GAP_FLOOR, W.dtype) / tol) if tol > 0 else 1.0
 
-    def reset(self, W2, in_set, screened):
-        in_set[:] = W2[:, 0] != 0.0
-        in_set[self.box.unpenalized] = True
-        in_set[self.box.excluded] = False
-        screened[:] = self.box.excluded
+    def _gap(self, l1, l2):
+        return penalized_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
+                             self.positive, self.problem.n_samples, self.record)
 
-    def gap(self, G, W2, R2, Ry, l1, l2, n):
-        opts, unpen, K, XyU, _ = self.kernel_args
-        return box_gap(G[:, 0], W2[:, 0], self.all_features, R2, Ry, l1, l2, opts, unpen,
-                       K, XyU, n, self.c)
+    def _update(self, gap, dual, l1, l2, threshold):
+        return penalized_kkt_and_screen(self.G, self.W2, self.problem.norms2, gap, dual, l1,
+                                        l2, self.positive, threshold,
+                                        self.options.do_screening, self.in_set,
+                                        self.screened, self.record)
 
-    def update(self, G, W2, gap, s, l1, l2, threshold, do_screening, in_set, screened):
-        return box_kkt_and_screen(G[:, 0], self.c, W2[:, 0], self.norms2, gap, s, l1, l2,
-                                  self.kernel_args[0], threshold, do_screening, in_set,
-                                  screened)
+    def _reset(self):
+        if self.box is None:
+            self.in_set[:] = np.any(self.W2 != 0.0, axis=1)
+            self.screened[:] = False
+        else:
+            self.box.reset(self.W, self.in_set, self.screened)
 
-    def gradient_threshold(self, l1):
+    def _gradient_threshold(self, l1):
+        if self.box is None:
+            return l1
         return self.box.gradient_threshold(l1) if self.skips_gradients else None
 
+    def solve(self, k, l1, l2, threshold, refined):
+        """Solve at one alpha from the current ``W``; returns ``(gap, n_sweeps)``.
 
-def solve_path(problem, alphas, l1_ratio, W, *, positive, tol, max_iter, seed,
-               do_screening, verbose=0, box=None, max_features=None, min_dev_change=None,
-               callback=None, return_info=False, data_scale=IDENTITY):
-    """Solve the elastic net at every alpha, warm-starting each from the last.
-
-    Parameters
-    ----------
-    problem : a problem object of ``fastreg.enet.designs``
-    alphas : ndarray of shape (n_alphas,)
-        Decreasing regularization strengths.
-    l1_ratio : float
-    W : ndarray of shape (n_features,) or (n_features, n_tasks)
-        Starting coefficients; updated in place to the last solution.
-    positive : bool
-        Ignored when ``box`` is given (fold it into the box's lower bounds).
-    tol : float
-        Accept an alpha only when its duality gap is ``<= tol * ||y||^2 / n``
-        (past that, a few more sweeps where they are cheap: module docstring).
-    max_iter : int
-        Maximum number of coordinate sweeps per alpha (refinement included).
-    seed : int
-        ``-1`` for cyclic coordinate order, else the seed of a random order.
-    do_screening : bool
-        Gap-safe screening on or off (strong rules and KKT checks always run).
-    verbose : int
-        0 silent; 1 a dot per alpha; 2 or more a line per alpha (gap, sweeps,
-        working set, nonzeros, fraction of deviance explained). From 1 on, an
-        early stop is reported with its reason.
-    box : FeatureBox or None
-        Penalty factors and bounds (single task); None is the default problem.
-    max_features : int or None
-        Stop after the first alpha whose solution has more than this many
-        nonzero coefficients (that alpha is kept).
-    min_dev_change : float or None
-        Stop after alpha k (kept) when ``dev_k - dev_{k-1} < min_dev_change * dev_k``
-        for the fraction of deviance explained ``dev``; checked from the
-        ``MIN_ALPHAS_BEFORE_DEV_STOP``-th alpha on.
-    callback : callable or None
-        ``callback(k, alpha, coef, gap, n_nonzero)`` after each alpha, with
-        ``coef`` a copy of the solution (``(n_features,)`` or
-        ``(n_tasks, n_features)``); a true return value stops the path (alpha k
-        is kept).
-    return_info : bool
-        Also return a :class:`PathInfo`.
-    data_scale : DataScale
-        The power-of-two rescaling that turned the caller's data into
-        ``problem``'s (:mod:`fastreg._scaling`): ``alphas`` are the caller's,
-        and the penalties the kernels see are rescaled with it. Warnings,
-        progress lines and the callback report the caller's coefficients and
-        gaps; the returned ``coefs``, ``gaps`` and ``W`` are the problem's
-        (undo with ``data_scale``).
-
-    Returns
-    -------
-    coefs : ndarray of shape (n_features, n_solved) or (n_tasks, n_features, n_solved)
-        ``n_solved < n_alphas`` only when the path stopped early.
-    gaps : ndarray of shape (n_solved,)
-    n_iters : list of int
-    info : PathInfo
-        Only with ``return_info=True``.
-    """
-    n, p = problem.n_samples, problem.n_features
-    n_alphas = alphas.shape[0]
-    W2 = W.reshape(p, -1)
-    W2[problem.norms2 == 0.0] = 0.0  # a zero column carries only penalty
-    if box is None:
-        rules = _PlainRules(problem, positive)
-        box_args = ()
-    else:
-        if problem.n_tasks is not None:
-            raise NotImplementedError("Penalty factors and bounds need a single target.")
-        rules = _BoxRules(problem, box)
-        box.project(W)
-        box_args = (box.kernel_args,)
-    problem.start(W)
-    G, R2, Ry = problem.gradient(W)
-    # float32 coefficients cannot be certified below about FLOAT32_MIN_TOL:
-    # aiming lower only spends max_iter sweeps per alpha on rounding noise
-    requested_tol, tol = tol, reachable_tol(tol, W.dtype)
-    gap_tol = tol * problem.yy / n
-    fine = min(1.0, reachable_tol(_GAP_FLOOR, W.dtype) / tol) if tol > 0 else 1.0
-    if problem.n_tasks is None:
-        coefs = np.empty((p, n_alphas), dtype=W.dtype)
-    else:
-        coefs = np.empty((problem.n_tasks, p, n_alphas), dtype=W.dtype)
-    gaps = np.empty(n_alphas)
-    dev = np.empty(n_alphas)
-    n_iters = []
-    in_set = np.zeros(p, dtype=bool)
-    screened = np.zeros(p, dtype=bool)
-    stop_reason = None
-    n_solved = n_alphas
-    watch = (max_features is not None or min_dev_change is not None or callback is not None
-             or return_info)
-    for k in range(n_alphas):
-        alpha = float(alphas[k])
-        l1 = data_scale.l1_to_internal(alpha * l1_ratio)
-        l2 = data_scale.l2_to_internal(alpha * (1.0 - l1_ratio))
-        if l1 == 0.0:
-            threshold = -np.inf  # no sparsity to exploit: every feature works
-        elif k == 0:
-            threshold = l1
-        else:
-            threshold = data_scale.l1_to_internal(
-                l1_ratio * (2.0 * alpha - float(alphas[k - 1])))
-        rules.reset(W2, in_set, screened)
-        gap, dual = rules.gap(G, W2, R2, Ry, l1, l2, n)
-        rules.update(G, W2, gap, dual, l1, l2, threshold, do_screening, in_set, screened)
+        ``refined``: whether the extra sweeps past the certificate were already
+        spent (a given start meeting the certificate at the first alpha).
+        """
+        problem, W, options = self.problem, self.W, self.options
+        n, p = problem.n_samples, problem.n_features
+        max_iter, gap_tol = options.max_iter, self.gap_tol
+        self._reset()
+        gap, dual = self._gap(l1, l2)
+        self._update(gap, dual, l1, l2, threshold)
         inner_tol = gap_tol
-        n_sweeps = 0
-        n_solves = 0
-        # a first alpha whose given start (coef_init) already meets the certificate
-        # is returned as is, as scikit-learn does; later alphas, warm-started from
-        # the path, get the extra sweeps once
-        refined = k == 0
-        while n_sweeps < max_iter and (gap > gap_tol or (not refined and gap > gap_tol * fine)):
-            ws = np.flatnonzero(in_set)
-            problem.prepare(ws, G)
+        n_sweeps = n_solves = 0
+        while n_sweeps < max_iter and (gap > gap_tol
+                                       or (not refined and gap > gap_tol * self.fine)):
+            ws = np.flatnonzero(self.in_set)
+            problem.prepare(ws, self.G)
+            seed = options.seed
             sweep_seed = -1 if seed < 0 else (seed + 7919 * k + n_solves) % (2**31 - 1)
-            n_epochs, ws_gap = problem.solve(W, ws, l1, l2, positive, inner_tol,
-                                             max_iter - n_sweeps, sweep_seed, *box_args)
+            n_epochs, ws_gap = problem.solve(W, ws, l1, l2, self.positive, inner_tol,
+                                             max_iter - n_sweeps, sweep_seed, self.record)
             n_sweeps += n_epochs
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
             budget = min(refine_sweeps(ws.shape[0], p, n), max_iter - n_sweeps)
             if ws_gap <= inner_tol and budget > 0:
-                n_sweeps += problem.solve(W, ws, l1, l2, positive, inner_tol * fine,
-                                          budget, sweep_seed, *box_args)[0]
+                n_sweeps += problem.solve(W, ws, l1, l2, self.positive, inner_tol * self.fine,
+                                          budget, sweep_seed, self.record)[0]
             refined = True
             n_solves += 1
-            G, R2, Ry = problem.gradient(W, rules.gradient_threshold(l1))
-            gap, dual = rules.gap(G, W2, R2, Ry, l1, l2, n)
+            self.G, self.R2, self.Ry = problem.gradient(W, self._gradient_threshold(l1))
+            gap, dual = self._gap(l1, l2)
             if gap <= gap_tol:
                 break
-            n_added = rules.update(G, W2, gap, dual, l1, l2, l1, do_screening, in_set,
-                                   screened)
-            if n_added == 0:
+            if self._update(gap, dual, l1, l2, l1) == 0:
                 inner_tol *= _INNER_TOL_DECREASE
-        if gap > gap_tol:
-            warnings.warn(
-                # the opening sentence is scikit-learn's own: filters and tests match it
-                "Objective did not converge. You might want to increase the number "
-                "of iterations, check the scale of the features or consider "
-                f"increasing regularisation. Duality gap: "
-                f"{data_scale.gap_to_user(gap):.6e}, tolerance: "
-                f"{data_scale.gap_to_user(gap_tol):.3e} (alpha={alpha:.6g}, path index {k}, "
-                f"max_iter={max_iter} sweeps).",
-                convergence_warning_class(),
-                stacklevel=3,
-            )
-        if problem.n_tasks is None:
-            coefs[:, k] = W
-        else:
-            coefs[:, :, k] = W.T
-        gaps[k] = gap
+        return gap, n_sweeps
+
+    def warn_unconverged(self, k, alpha, gap):
+        scale = self.data_scale
+        warnings.warn(
+            # the opening sentence is scikit-learn's own: filters and tests match it
+            "Objective did not converge. You might want to increase the number "
+            "of iterations, check the scale of the features or consider "
+            f"increasing regularisation. Duality gap: {scale.gap_to_user(gap):.6e}, "
+            f"tolerance: {scale.gap_to_user(self.gap_tol):.3e} (alpha={alpha:.6g}, path "
+            f"index {k}, max_iter={self.options.max_iter} sweeps).",
+            convergence_warning_class(),
+            stacklevel=caller_stacklevel(),
+        )
+
+    def dev_ratio(self):
+        yy = self.problem.yy
+        return 1.0 - self.R2 * self.problem.n_samples / yy if yy > 0 else 0.0
+
+
+def _strong_threshold(k, alphas, l1_ratio, l1, data_scale):
+    """The sequential strong rule's gradient threshold at alpha k."""
+    if l1 == 0.0:
+        return -np.inf  # no sparsity to exploit: every feature works
+    if k == 0:
+        return l1
+    return data_scale.l1_to_internal(l1_ratio * (2.0 * float(alphas[k]) - float(alphas[k - 1])))
+
+
+def solve_path(problem, alphas, W, box, penalty, options, data_scale):
+    """Solve the elastic net at every alpha, warm-starting each from the last.
+
+    Parameters
+    ----------
+    problem : a design of :mod:`fastreg.enet.designs`
+    alphas : ndarray of shape (n_alphas,)
+        Decreasing regularization strengths, on the caller's scale.
+    W : ndarray of shape (n_features,) or (n_features, n_tasks)
+        Starting coefficients; updated in place to the last solution.
+    box : FeatureBox or None
+        Penalty factors and bounds (single task); None is the default problem.
+    penalty : fastreg.enet.options.Penalty
+        ``l1_ratio`` and ``positive`` (the latter ignored with a box, which holds it).
+    options : fastreg.enet.options.PathOptions
+        Tolerance, sweeps, order, screening, progress and path controls
+        (``callback`` receives the caller's coefficients: see below).
+    data_scale : DataScale
+        The power-of-two rescaling from the caller's data to ``problem``
+        (:mod:`fastreg._scaling`): the penalties the kernels see are rescaled
+        with it; warnings, progress lines and the callback report the caller's
+        coefficients and gaps. The returned trace and ``W`` are the problem's.
+
+    Returns
+    -------
+    PathTrace
+        Truncated to the alphas solved when a path control stopped the path.
+    """
+    p, n_alphas, l1_ratio = problem.n_features, alphas.shape[0], penalty.l1_ratio
+    W.reshape(p, -1)[problem.norms2 == 0.0] = 0.0  # a zero column carries only penalty
+    if box is not None:
+        if problem.n_tasks is not None:
+            raise NotImplementedError("Penalty factors and bounds need a single target.")
+        box.project(W)
+    state = _Alpha(problem, W, box, penalty.positive, options, data_scale)
+    coefs = np.empty(((p,) if problem.n_tasks is None else (problem.n_tasks, p))
+                     + (n_alphas,), dtype=W.dtype)
+    gaps, dev = np.empty(n_alphas), np.empty(n_alphas)
+    n_nonzero = np.empty(n_alphas, dtype=np.int64)
+    n_iters, stop_reason, n_solved = [], None, n_alphas
+    for k in range(n_alphas):
+        alpha = float(alphas[k])
+        l1 = data_scale.l1_to_internal(alpha * l1_ratio)
+        l2 = data_scale.l2_to_internal(alpha * (1.0 - l1_ratio))
+        threshold = _strong_threshold(k, alphas, l1_ratio, l1, data_scale)
+        # a first alpha whose given start (coef_init) already meets the certificate
+        # is returned as is, as scikit-learn does; later alphas, warm-started from
+        # the path, get the extra sweeps once
+        gap, n_sweeps = state.solve(k, l1, l2, threshold, refined=k == 0)
+        if gap > state.gap_tol:
+            state.warn_unconverged(k, alpha, gap)
+        coefs[..., k] = W if problem.n_tasks is None else W.T
+        gaps[k], dev[k] = gap, state.dev_ratio()
+        n_nonzero[k] = np.count_nonzero(np.any(state.W2 != 0.0, axis=1))
         n_iters.append(n_sweeps)
-        if not (verbose or watch):
-            continue
-        dev[k] = 1.0 - R2 * n / problem.yy if problem.yy > 0 else 0.0
-        n_nonzero = int(np.count_nonzero(np.any(W2 != 0.0, axis=1)))
-        if verbose:
-            _report(verbose, k, n_alphas, alpha, data_scale.gap_to_user(gap), n_sweeps,
-                    int(in_set.sum()), n_nonzero, dev[k])
-        stop_reason = _stop_reason(k, dev, n_nonzero, max_features, min_dev_change)
-        if callback is not None and stop_reason is None:
-            coef = data_scale.coef_to_user(coefs[..., k]) if data_scale.active \
-                else coefs[..., k].copy()
-            if callback(k, alpha, coef, float(data_scale.gap_to_user(gap)), n_nonzero):
-                stop_reason = f"the callback returned True at path index {k}"
-        if stop_reason is not None and k + 1 < n_alphas:
-            n_solved = k + 1
-            if verbose:
-                print(f"\nPath stopped after {n_solved} of {n_alphas} alphas: {stop_reason}.",
-                      file=sys.stderr)
-            break
-        stop_reason = None
-    if tol > requested_tol:
-        warn_float32_reach(requested_tol, tol, gaps[:n_solved], problem.yy / n)
-    coefs, gaps = coefs[..., :n_solved], gaps[:n_solved]
-    if n_solved < n_alphas:
-        coefs = coefs.copy()
-    if return_info:
-        return coefs, gaps, n_iters, PathInfo(dev[:n_solved].copy(), stop_reason, n_solved)
-    return coefs, gaps, n_iters
+        if options.watches:
+            stop_reason = _after_alpha(state, (k, n_alphas), alpha, coefs[..., k],
+                                       (gap, n_sweeps), dev, int(n_nonzero[k]))
+            if stop_reason is not None and k + 1 < n_alphas:
+                n_solved = k + 1
+                break
+            stop_reason = None
+    if state.tol > state.requested_tol:
+        warn_float32_reach(state.requested_tol, state.tol, gaps[:n_solved],
+                           problem.yy / problem.n_samples)
+    coefs = coefs[..., :n_solved]
+    return PathTrace(coefs.copy() if n_solved < n_alphas else coefs, gaps[:n_solved],
+                     n_iters, dev[:n_solved].copy(), n_nonzero[:n_solved].copy(), stop_reason)
+
+
+def _after_alpha(state, position, alpha, coef, progress, dev, n_nonzero):
+    """Progress report, early stops and the callback after one alpha; the stop reason.
+
+    ``position``: ``(k, n_alphas)``; ``progress``: ``(gap, n_sweeps)`` of alpha k.
+    """
+    (k, n_alphas), (gap, n_sweeps) = position, progress
+    options, scale = state.options, state.data_scale
+    if options.verbose:
+        _report(options.verbose, position, alpha, scale.gap_to_user(gap),
+                (n_sweeps, int(state.in_set.sum()), n_nonzero), dev[k])
+    stop_reason = _stop_reason(k, dev, n_nonzero, options.max_features, options.min_dev_change)
+    if options.callback is not None and stop_reason is None:
+        user_coef = scale.coef_to_user(coef) if scale.active else coef.copy()
+        if options.callback(k, alpha, user_coef, float(scale.gap_to_user(gap)), n_nonzero):
+            stop_reason = f"the callback returned True at path index {k}"
+    if stop_reason is not None and k + 1 < n_alphas and options.verbose:
+        print(f"\nPath stopped after {k + 1} of {n_alphas} alphas: {stop_reason}.",
+              file=sys.stderr)
+    return stop_reason
 
 
 def refine_sweeps(n_working, n_features, n_samples):
@@ -375,49 +348,8 @@ def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):
     return None
 
 
-def fit_unpenalized(problem, box, W, *, tol, max_iter):
-    """Fit the unpenalized features alone (the others at zero), in place in ``W``.
-
-    This is the solution at ``alpha_max`` (no penalized feature active), whose
-    gradient defines ``alpha_max`` with penalty factors.
-
-    Parameters
-    ----------
-    problem : single-task problem object
-    box : FeatureBox
-    W : ndarray of shape (n_features,)
-        Set to zero, then to the fit.
-    tol : float
-        Relative duality-gap tolerance (as in :func:`solve_path`).
-    max_iter : int
-
-    Returns
-    -------
-    G : ndarray of float64, shape (n_features, 1)
-        ``X^T r / n`` at the fit (after an exact least-squares refit of the
-        unpenalized features with an unbounded side).
-    """
-    W[:] = 0.0
-    problem.start(W)
-    G = problem.gradient(W)[0]
-    free = box.unpenalized
-    if free.size == 0:
-        return G
-    n = problem.n_samples
-    problem.prepare(free, G)
-    problem.solve(W, free.copy(), 1.0, 0.0, False, tol * problem.yy / n, max_iter, -1,
-                  box=box.kernel_args)
-    G, R2, Ry = problem.gradient(W)
-    # the gradient after the exact least-squares refit of the free unpenalized
-    # features (box_gap's projection): alpha_max to rounding, not to tol
-    opts, unpen, K, XyU, _ = box.kernel_args
-    c = np.zeros(problem.n_features)
-    box_gap(G[:, 0], W, np.arange(problem.n_features, dtype=np.int64), R2, Ry, 1.0, 0.0,
-            opts, unpen, K, XyU, n, c)
-    return c[:, None]
-
-
-def _report(verbose, k, n_alphas, alpha, gap, n_sweeps, n_working, n_nonzero, dev_ratio):
+def _report(verbose, position, alpha, gap, counts, dev_ratio):
+    (k, n_alphas), (n_sweeps, n_working, n_nonzero) = position, counts
     if verbose > 1:
         print(f"Path: {k:03d} out of {n_alphas:03d}  alpha={alpha:.4e}  gap={gap:.3e}  "
               f"sweeps={n_sweeps}  working={n_working}  nonzero={n_nonzero}  "
@@ -425,34 +357,3 @@ def _report(verbose, k, n_alphas, alpha, gap, n_sweeps, n_working, n_nonzero, de
               file=sys.stderr)
     else:
         sys.stderr.write(".")
-
-
-def path_alpha_max(problem, box, W, scale, l1_ratio, *, positive, tol, max_iter):
-    """The smallest alpha at which every penalized coefficient is zero.
-
-    With penalty factors or bounds (``box``) that point is the fit of the
-    unpenalized features alone, written into ``W`` (the path's warm start).
-    ``scale`` is the data term's ``n`` (``1 / (2 n) ||y - Xw||^2``).
-    """
-    if box is None:
-        return alpha_max(problem.Xy(), scale, l1_ratio, positive=positive)
-    G = fit_unpenalized(problem, box, W, tol=tol * 1e-3, max_iter=max_iter)
-    return alpha_max(G * scale, scale, l1_ratio, penalty_factor=box.factors,
-                     lower=box.opts[1], upper=box.opts[2])
-
-
-def feature_box(problem, factors, bounds, positive, scale=None):
-    """The :class:`FeatureBox` of validated options (bounds in the problem's scale).
-
-    ``scale``: the column scales of a standardized problem (None: unscaled);
-    a bound ``l`` on an original coefficient is ``l * scale`` on the scaled one.
-    """
-    n_features = problem.n_features
-    lower, upper = bounds if bounds is not None else (np.full(n_features, -np.inf),
-                                                      np.full(n_features, np.inf))
-    if positive:
-        lower = np.maximum(lower, 0.0)
-    if scale is not None:
-        lower, upper = lower * scale, upper * scale
-    factors = np.ones(n_features) if factors is None else factors
-    return FeatureBox(problem, factors, lower, upper)

@@ -6,142 +6,13 @@ come from the statistics, so these functions never see a row of X. On the
 same data they return what the in-memory functions return, to rounding.
 """
 
-from numbers import Integral
-
 import numpy as np
 
 from .. import _validation
-from .driver import feature_box, path_alpha_max, solve_path
 from ..stats.gramstats import check_stats
-from .grid import alpha_grid
-from .designs import GramProblem
-from .._scaling import IDENTITY, moments_scale
-
-
-def grid_size(alphas):
-    """An int grid size, or a validated explicit grid (decreasing)."""
-    if isinstance(alphas, Integral) and not isinstance(alphas, bool):
-        if alphas < 1:
-            raise ValueError(f"alphas must be >= 1 when an integer (a grid size), "
-                             f"got {alphas!r}.")
-        return int(alphas)
-    return _validation.check_alphas(alphas)
-
-
-def check_extras(n_features, penalty_factor=None, lower_bounds=None, upper_bounds=None,
-                 standardize=False):
-    """fastreg's per-feature options of a single-target path, validated.
-
-    Returns
-    -------
-    dict
-        ``factors`` and ``bounds`` (None when left at their defaults) and
-        ``standardize``: the keywords :func:`stats_path` takes.
-    """
-    return dict(factors=_validation.check_penalty_factor(penalty_factor, n_features),
-                bounds=_validation.check_bounds(lower_bounds, upper_bounds, n_features),
-                standardize=bool(standardize))
-
-
-def stats_problem(stats, *, center, scale, standardize=False):
-    """The covariance-mode problem of ``stats``, its column scales and its rescaling.
-
-    Standardized columns are ``x_j / s_j`` with ``s_j`` the weighted population
-    standard deviation (1 for a constant column), as :func:`fastreg.enet_path`
-    uses for ``standardize=True``; ``col_scale`` is None unless standardized.
-    Moments far from unit scale are then multiplied by powers of two
-    (:func:`fastreg._scaling.moments_scale`), so the solvers never under- or
-    overflow; ``rescale`` says by how much (coefficients ``w`` of the
-    statistics' data are ``rescale.coef_to_internal(w * col_scale)`` in the
-    problem).
-
-    Returns
-    -------
-    problem : GramProblem
-    col_scale : ndarray of shape (n_features,) or None
-    rescale : DataScale
-    """
-    gram, xty = stats.gram(center=center), stats.xty(center=center)[:, 0]
-    yty = stats.yty(center=center)[0]
-    col_scale = None
-    if standardize:
-        col_scale = np.where(stats.x_std > 0, stats.x_std, 1.0)
-        gram = gram / np.outer(col_scale, col_scale)
-        xty = xty / col_scale
-    rescale = moments_scale(np.diag(gram), yty, stats.weight_sum)
-    if rescale.active:
-        gram, xty = rescale.gram_to_internal(gram), rescale.xy_to_internal(xty)
-        yty = rescale.yy_to_internal(yty)
-    problem = GramProblem.from_gram(gram, xty, yty, scale)
-    return problem, col_scale, rescale
-
-
-def stats_path(stats, grid, *, l1_ratio, eps, center, scale, coef_init=None, positive=False,
-               tol=1e-4, max_iter=1000, seed=-1, do_screening=True, verbose=0,
-               factors=None, bounds=None, standardize=False, max_features=None,
-               min_dev_change=None, callback=None, data_scale=IDENTITY, dtype=np.float64):
-    """The elastic-net path of the problem ``stats`` describes, scaled by ``1/(2 scale)``.
-
-    ``factors`` / ``bounds`` / ``standardize`` are validated options
-    (:func:`check_extras`); coefficients and bounds are on the original scale.
-    ``data_scale``: the statistics are those of the caller's data rescaled by
-    it (:mod:`fastreg._scaling`); alphas, options and results are the caller's.
-    ``dtype``: that of the coefficients returned to the user; float32 ones are
-    solved as float32 numbers, so the gaps certify the coefficients returned.
-
-    Returns
-    -------
-    alphas, coefs (n_features, n_alphas) float64, gaps, n_iters, intercepts (n_alphas,)
-        Truncated alike when a path control stopped the path early.
-    """
-    problem, col_scale, inner = stats_problem(stats, center=center, scale=scale,
-                                              standardize=standardize)
-    # caller -> statistics (data_scale) -> standardized -> problem (inner);
-    # standardized columns are unit-scale whatever X's scale: the penalties and
-    # gaps see y's factor alone
-    rescale = data_scale.then(inner)
-    solve_scale = (data_scale.standardized() if standardize else data_scale).then(inner)
-    ones = np.ones(stats.n_features)
-    coef_scale = rescale.coef_to_internal(ones if col_scale is None else col_scale)
-    box = None
-    if factors is not None or bounds is not None:
-        box = feature_box(problem, factors, bounds, positive, coef_scale)
-    W = np.zeros(stats.n_features, dtype=dtype)
-    if isinstance(grid, int):
-        top = path_alpha_max(problem, box, W, scale, l1_ratio, positive=positive, tol=tol,
-                             max_iter=max_iter)
-        grid = alpha_grid(solve_scale.alpha_to_user(top), grid, eps,
-                          unit=solve_scale.alpha_unit)
-    if coef_init is not None:
-        W[:] = _validation.check_coef_init(coef_init, (stats.n_features,), np.float64)
-        W *= coef_scale
-        if positive:
-            np.maximum(W, 0.0, out=W)
-    if callback is not None and col_scale is not None:
-        user_callback = callback
-
-        user_scale = data_scale.x_to_user(col_scale)  # coef arrives on solve_scale
-
-        def callback(index, alpha, coef, gap, n_active):
-            return user_callback(index, alpha, coef / user_scale, gap, n_active)
-
-    coefs, gaps, n_iters = solve_path(problem, grid, l1_ratio, W, positive=bool(positive),
-                                      tol=tol, max_iter=max_iter, seed=seed,
-                                      do_screening=bool(do_screening),
-                                      verbose=_validation.check_verbose(verbose),
-                                      box=box, max_features=max_features,
-                                      min_dev_change=min_dev_change, callback=callback,
-                                      data_scale=solve_scale)
-    grid = grid[:coefs.shape[1]]
-    coefs = inner.coef_to_user(coefs)  # on the statistics' scale
-    if col_scale is not None:
-        coefs = coefs / col_scale[:, None]
-    if center:
-        offsets = stats.y_mean[0] - stats.x_mean @ coefs
-    else:
-        offsets = np.zeros(grid.shape[0])
-    return (grid, data_scale.coef_to_user(coefs), solve_scale.gap_to_user(gaps), n_iters,
-            np.asarray(data_scale.intercept_to_user(offsets)))
+from .options import PathOptions, Penalty, check_grid
+from .pipeline import run_path
+from .prepare import design_from_stats
 
 
 def enet_path_from_stats(
@@ -168,6 +39,7 @@ def enet_path_from_stats(
     max_features=None,
     min_dev_change=None,
     callback=None,
+    return_result=False,
 ):
     """The elastic-net path from sufficient statistics (covariance updates).
 
@@ -236,6 +108,9 @@ def enet_path_from_stats(
     callback : callable, default=None
         ``callback(index, alpha, coef, gap, n_active)`` after every alpha;
         returning True stops the path.
+    return_result : bool, default=False
+        Return an :class:`~fastreg.EnetPathResult` (deviance ratio, nonzeros,
+        exact solutions between grid points) instead of the tuple.
 
     Returns
     -------
@@ -257,27 +132,22 @@ def enet_path_from_stats(
     enet_path : The same path from (X, y).
     """
     stats = check_stats(stats, single_target=True)
-    l1_ratio = _validation.check_l1_ratio(l1_ratio)
-    grid = grid_size(alphas)
-    extras = check_extras(stats.n_features, penalty_factor, lower_bounds, upper_bounds,
-                          standardize)
-    seed = (_validation.random_seed(random_state)
-            if _validation.check_selection(selection) == "random" else -1)
-    grid, coefs, gaps, n_iters, offsets = stats_path(
-        stats, grid, l1_ratio=l1_ratio, eps=_validation.check_positive_real(eps, "eps"),
-        center=bool(fit_intercept), scale=stats.n_samples, coef_init=coef_init,
-        positive=positive, tol=_validation.check_positive_real(tol, "tol", allow_zero=True),
-        max_iter=_validation.check_positive_int(max_iter, "max_iter"), seed=seed,
-        do_screening=do_screening, verbose=verbose,
-        max_features=_validation.check_max_features(max_features),
-        min_dev_change=_validation.check_min_dev_change(min_dev_change),
-        callback=_validation.check_callback(callback), dtype=stats.dtype, **extras)
-    out = [grid, coefs.astype(stats.dtype), gaps]
-    if return_n_iter:
-        out.append(n_iters)
-    if return_intercept:
-        out.append(offsets.astype(stats.dtype))
-    return tuple(out)
+    penalty = Penalty.validate(stats.n_features, l1_ratio=l1_ratio,
+                               penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                               upper_bounds=upper_bounds, positive=positive)
+    options = PathOptions.validate(
+        grid=check_grid(alphas), eps=eps, tol=tol, max_iter=max_iter, selection=selection,
+        random_state=random_state, do_screening=do_screening, verbose=verbose,
+        max_features=max_features, min_dev_change=min_dev_change, callback=callback)
+    if coef_init is not None:
+        coef_init = _validation.check_coef_init(coef_init, (stats.n_features,), np.float64)
+    design = design_from_stats(stats, center=bool(fit_intercept),
+                               standardize=bool(standardize), scale=stats.n_samples,
+                               dtype=stats.dtype)
+    result = run_path(design, penalty, options, coef_init)
+    if return_result:
+        return result
+    return result.as_tuple(return_n_iter=return_n_iter, return_intercept=return_intercept)
 
 
 def lasso_path_from_stats(stats, **kwargs):

@@ -41,37 +41,35 @@ def alpha_max(Xy, n_samples, l1_ratio, *, positive=False, penalty_factor=None, l
             "Automatic alpha grid generation is not supported for l1_ratio=0. "
             "Please supply a grid with alphas=[...]."
         )
-    if penalty_factor is not None or lower is not None or upper is not None:
-        return _alpha_max_box(Xy, n_samples, l1_ratio, penalty_factor, lower, upper)
     Xy = np.asarray(Xy, dtype=np.float64)
-    if Xy.ndim == 1:
-        Xy = Xy[:, None]
-    if positive:
-        top = max(0.0, float(Xy.max()))
-    elif Xy.shape[1] == 1:
-        top = float(np.max(np.abs(Xy))) if Xy.size else 0.0
+    if Xy.ndim == 2 and Xy.shape[1] > 1:
+        score = _row_norms(Xy)
     else:
-        # row norms scaled by the largest entry: squares of tiny (or huge) X^T y
-        # would underflow (overflow) where the norm itself is representable
-        big = float(np.max(np.abs(Xy))) if Xy.size else 0.0
-        top = big * float(np.sqrt(np.max(np.sum((Xy / big) ** 2, axis=1)))) if big > 0 else 0.0
+        Xy = Xy.ravel()
+        p = Xy.shape[0]
+        # the one-sided score of each feature: how far its gradient pulls from 0
+        # on the sides its box leaves open (positive: the upper side only)
+        if lower is None:
+            lower_open = np.full(p, not positive)
+        else:
+            lower_open = lower < 0
+        upper_open = np.ones(p, dtype=bool) if upper is None else upper > 0
+        score = np.where(upper_open, Xy, -np.inf)
+        score = np.where(lower_open, np.maximum(score, -Xy), score)
+    if penalty_factor is not None:
+        penalized = (penalty_factor > 0) & np.isfinite(penalty_factor)
+        score = score[penalized] / penalty_factor[penalized]
+    top = max(0.0, float(np.max(score))) if score.size else 0.0
     return top / (n_samples * l1_ratio)
 
 
-def _alpha_max_box(Xy, n_samples, l1_ratio, factors, lower, upper):
-    g = np.asarray(Xy, dtype=np.float64).ravel() / n_samples
-    p = g.shape[0]
-    factors = np.ones(p) if factors is None else np.asarray(factors, dtype=np.float64)
-    lower = np.full(p, -np.inf) if lower is None else np.asarray(lower, dtype=np.float64)
-    upper = np.full(p, np.inf) if upper is None else np.asarray(upper, dtype=np.float64)
-    score = np.full(p, -np.inf)
-    score[upper > 0] = g[upper > 0]
-    score = np.where(lower < 0, np.maximum(score, -g), score)
-    penalized = (factors > 0) & np.isfinite(factors)
-    if not penalized.any():
-        return 0.0
-    top = max(0.0, float(np.max(score[penalized] / factors[penalized])))
-    return top / l1_ratio
+def _row_norms(Xy):
+    """Euclidean norms of the rows, scaled by the largest entry: squares of tiny (or
+    huge) ``X^T y`` would underflow (overflow) where the norm itself is representable."""
+    big = float(np.max(np.abs(Xy))) if Xy.size else 0.0
+    if big == 0:
+        return np.zeros(Xy.shape[0])
+    return big * np.sqrt(np.sum((Xy / big) ** 2, axis=1))
 
 
 def alpha_grid(alpha_top, n_alphas, eps, unit=1.0):

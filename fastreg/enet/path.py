@@ -1,102 +1,19 @@
-"""Public lasso / elastic-net path functions, drop-in for scikit-learn's."""
+"""Public lasso / elastic-net path functions, drop-in for scikit-learn's.
+
+Thin: each validates its keywords into the records of
+:mod:`fastreg.enet.options`, builds the design of its data
+(:mod:`fastreg.enet.prepare`) and calls :func:`fastreg.enet.pipeline.run_path`.
+"""
 
 import numbers
-import warnings
-from numbers import Integral
 
 import numpy as np
 from scipy import sparse
 
-from .. import _scaling, _validation
-from .driver import feature_box, path_alpha_max, solve_path
-from .from_stats import stats_path
-from ..stats.gramstats import GramStats
-from .grid import alpha_grid
-from .designs import (
-    CscProblem,
-    DenseProblem,
-    GramProblem,
-    MultiTaskCscProblem,
-    MultiTaskDenseProblem,
-)
-
-# glmnet's rule of thumb: below this many features the whole Gram matrix costs
-# little more than the columns a path touches, and one BLAS call is faster
-# than many thin ones.
-LAZY_GRAM_MIN_FEATURES = 5000
-
-
-def choose_mode(n_samples, n_features, *, is_sparse, multi_task, precompute,
-                itemsize=8):
-    """Pick the coordinate-descent update for a problem.
-
-    Parameters
-    ----------
-    n_samples, n_features : int
-    is_sparse : bool
-    multi_task : bool
-    precompute : 'auto', bool or ndarray
-        As in :func:`enet_path`.
-    itemsize : int
-        Bytes per float (a Gram matrix of float32 takes half the memory).
-
-    Returns
-    -------
-    {'naive', 'gram', 'gram-lazy'}
-        ``'naive'``: residual updates (sparse X, multi-task, ``precompute=False``,
-        or ``'auto'`` with ``n_samples <= n_features``). ``'gram'``: covariance
-        updates with the full Gram matrix (given, or computed by one BLAS call).
-        ``'gram-lazy'``: covariance updates with Gram columns computed as features
-        enter (``'auto'`` with many features).
-    """
-    if is_sparse or multi_task or precompute is False:
-        return "naive"
-    if hasattr(precompute, "__array__"):
-        return "gram"
-    if precompute is True:
-        _validation.check_gram_size(n_features, itemsize)
-        return "gram"
-    # 'auto'
-    if n_samples <= n_features:
-        return "naive"
-    if n_features * n_features * itemsize > _validation.GRAM_MAX_BYTES:
-        return "naive"
-    return "gram-lazy" if n_features >= LAZY_GRAM_MIN_FEATURES else "gram"
-
-
-def _resolve_alphas(alphas, n_alphas):
-    """sklearn 1.9's deprecation dance between ``n_alphas`` and ``alphas``."""
-    # the messages are scikit-learn's own, word for word: its tests and its
-    # users' warning filters match them
-    if n_alphas != "deprecated":
-        warnings.warn(
-            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
-            "'alphas' now accepts an integer value which removes the need to pass "
-            "'n_alphas'. The default value of 'alphas' will change from None to "
-            "100 in 1.11. Pass an explicit value to 'alphas' and leave 'n_alphas' "
-            "to its default value to silence this warning.",
-            FutureWarning,
-            stacklevel=3,
-        )
-        count = _validation.check_positive_int(n_alphas, "n_alphas")
-    else:
-        count = 100
-    if isinstance(alphas, str) and alphas == "warn":
-        return count
-    if alphas is None:
-        warnings.warn(
-            "'alphas=None' is deprecated and will be removed in 1.11, at which "
-            "point the default value will be set to 100. Set 'alphas=100' "
-            "to silence this warning.",
-            FutureWarning,
-            stacklevel=3,
-        )
-        return count
-    if isinstance(alphas, Integral):  # a bool too, as in scikit-learn
-        if alphas < 1:
-            raise ValueError(f"alphas must be >= 1 when an integer (a grid size), got {alphas!r}.")
-        return int(alphas)
-    return _validation.check_alphas(alphas)
+from .. import _validation
+from .options import DataOptions, PathOptions, Penalty, resolve_sklearn_alphas
+from .pipeline import run_path
+from .prepare import design_from_arrays
 
 
 def enet_path(
@@ -132,6 +49,7 @@ def enet_path(
     max_features=None,
     min_dev_change=None,
     callback=None,
+    return_result=False,
 ):
     """Compute the elastic-net path by coordinate descent.
 
@@ -297,6 +215,12 @@ def enet_path(
         n_features)`` for multi-task), its duality gap and its number of nonzero
         coefficients (rows for multi-task). Returning True stops the path after
         this alpha.
+    return_result : bool, default=False
+        Return an :class:`~fastreg.EnetPathResult` instead of the tuple: the
+        same arrays plus the fraction of deviance explained and the number of
+        nonzero coefficients at every alpha, and exact coefficients and
+        predictions at any alpha between grid points (``coef_at``,
+        ``predict``: a warm-started solve, glmnet's ``coef(fit, s=)``).
 
     Returns
     -------
@@ -329,17 +253,44 @@ def enet_path(
     >>> coefs.shape
     (5, 3)
     """
-    n_grid = _resolve_alphas(alphas, n_alphas)
-    l1_ratio = _validation.check_l1_ratio(l1_ratio)
-    eps = _validation.check_eps(eps, explicit_grid=not isinstance(n_grid, int))
-    tol = _validation.check_positive_real(tol, "tol", allow_zero=True)
-    max_iter = _validation.check_positive_int(max_iter, "max_iter")
-    selection = _validation.check_selection(selection)
+    grid = resolve_sklearn_alphas(alphas, n_alphas)
+    options = PathOptions.validate(
+        grid=grid, eps=eps, tol=tol, max_iter=max_iter, selection=selection,
+        random_state=random_state, do_screening=do_screening, verbose=verbose,
+        max_features=max_features, min_dev_change=min_dev_change, callback=callback)
     precompute = _validation.check_precompute(precompute)
-    max_features = _validation.check_max_features(max_features)
-    min_dev_change = _validation.check_min_dev_change(min_dev_change)
-    callback = _validation.check_callback(callback)
+    X, y, sample_weight = _check_data(X, y, sample_weight, X_offset, check_input)
+    penalty = Penalty.validate(X.shape[1], l1_ratio=l1_ratio, penalty_factor=penalty_factor,
+                               lower_bounds=lower_bounds, upper_bounds=upper_bounds,
+                               positive=positive)
+    multi_task = y.ndim == 2
+    if multi_task and penalty.positive:
+        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1).")
+    if multi_task and not penalty.is_plain:
+        raise NotImplementedError(
+            "penalty_factor, lower_bounds and upper_bounds are implemented for a single "
+            "target (1-D y) only."
+        )
+    data = DataOptions(fit_intercept=bool(fit_intercept), standardize=bool(standardize),
+                       precompute=precompute, Xy=Xy, X_offset=X_offset, X_scale=X_scale,
+                       check_input=check_input)
+    if coef_init is not None:
+        shape = (y.shape[1], X.shape[1]) if multi_task else (X.shape[1],)
+        coef_init = _validation.check_coef_init(coef_init, shape, X.dtype)
+    result = run_path(design_from_arrays(X, y, sample_weight, data), penalty, options,
+                      coef_init)
+    if return_result:
+        return result
+    return result.as_tuple(return_n_iter=return_n_iter, return_intercept=return_intercept)
 
+
+def _check_data(X, y, sample_weight, X_offset, check_input):
+    """X, y and the sample weights as the solvers take them (``check_input=False``: as given).
+
+    scikit-learn's contract for dense X with ``X_offset``: X and y arrive
+    centered and already multiplied by ``sqrt(sample_weight)`` (its
+    ``_pre_fit``), so the weights passed along are not applied a second time.
+    """
     if check_input:
         X = _validation.check_X(X)
     else:
@@ -347,14 +298,7 @@ def enet_path(
     n_samples, n_features = X.shape
     y = (_validation.check_y(y, n_samples, X.dtype) if check_input
          else _validation.as_solver_y(y, X.dtype))
-    multi_task = y.ndim == 2
-    n_tasks = y.shape[1] if multi_task else None
-    if multi_task and positive:
-        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1).")
     if X_offset is not None and not sparse.issparse(X):
-        # scikit-learn's contract: dense X and y arrive centered and already
-        # multiplied by sqrt(sample_weight) (its _pre_fit), X_offset says so, and
-        # the weights passed along are not to be applied a second time.
         if check_input:
             _validation.check_feature_vector(X_offset, "X_offset", n_features, np.float64)
         sample_weight = None
@@ -362,280 +306,7 @@ def enet_path(
         sample_weight = _validation.check_sample_weight(sample_weight, n_samples, X.dtype)
     else:
         sample_weight = np.asarray(sample_weight, dtype=X.dtype)
-    factors = _validation.check_penalty_factor(penalty_factor, n_features)
-    bounds = _validation.check_bounds(lower_bounds, upper_bounds, n_features)
-    if multi_task and (factors is not None or bounds is not None):
-        raise NotImplementedError(
-            "penalty_factor, lower_bounds and upper_bounds are implemented for a single "
-            "target (1-D y) only."
-        )
-    # Data far from unit scale is rescaled by powers of two (exact), so that no
-    # product the solvers form under- or overflows; results are scaled back.
-    rescale = _scaling.data_scale(X, y, sample_weight)
-    if rescale.active:
-        X, y = rescale.scale_X(X), rescale.scale_y(y)
-        if hasattr(precompute, "__array__"):
-            precompute = rescale.gram_to_internal(precompute)
-        if Xy is not None:
-            Xy = rescale.xy_to_internal(Xy)
-        if X_offset is not None:
-            X_offset = rescale.x_to_internal(X_offset)
-    is_sparse = sparse.issparse(X)
-    scaling = None
-    if fit_intercept or standardize:
-        if X_offset is not None or X_scale is not None:
-            raise ValueError("X_offset / X_scale cannot be combined with fit_intercept or "
-                             "standardize, which compute their own centers and scales.")
-        if hasattr(precompute, "__array__") or Xy is not None:
-            raise ValueError("A precomputed Gram matrix or Xy cannot be combined with "
-                             "fit_intercept or standardize (they describe the raw data).")
-    mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
-                       precompute=precompute, itemsize=X.dtype.itemsize)
-    if (fit_intercept or standardize) and mode == "gram" and not (is_sparse or multi_task):
-        # everything the full-Gram path needs are moments: centering and scaling
-        # them costs O(p^2), where a centered copy of X costs a pass and n * p memory
-        return _gram_path_from_moments(
-            X, y, sample_weight, n_grid, l1_ratio=l1_ratio, eps=eps, fit_intercept=fit_intercept,
-            standardize=standardize, coef_init=coef_init, positive=positive, tol=tol,
-            max_iter=max_iter, selection=selection, random_state=random_state,
-            do_screening=do_screening, verbose=verbose, factors=factors, bounds=bounds,
-            max_features=max_features, min_dev_change=min_dev_change, callback=callback,
-            return_n_iter=return_n_iter, return_intercept=return_intercept,
-            data_scale=rescale)
-    if fit_intercept or standardize:
-        X, y, scaling = _center_and_scale(X, y, sample_weight, bool(fit_intercept),
-                                          bool(standardize))
-    # Non-finite X is detected from the column statistics the problem computes
-    # anyway (one pass instead of two); NumPy's warnings on the way are
-    # silenced so the caller gets the clear ValueError alone.
-    with np.errstate(invalid="ignore", over="ignore"):
-        problem = _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input,
-                                X_offset, X_scale,
-                                centers=None if scaling is None else scaling.centers)
-    # standardized columns are unit-scale whatever X's scale: the solver's
-    # penalties and gaps then see y's factor alone
-    solve_scale = rescale.standardized() if standardize else rescale
-    box = None
-    if factors is not None or bounds is not None:
-        # bounds are on coefficients: rescaled, then standardized
-        coef_scale = np.ones(n_features) if scaling is None else scaling.scale
-        box = feature_box(problem, factors, bounds, positive,
-                          rescale.coef_to_internal(coef_scale))
-
-    W = np.zeros((n_features, n_tasks) if multi_task else n_features, dtype=X.dtype)
-    if isinstance(n_grid, int):
-        top = path_alpha_max(problem, box, W, n_samples, l1_ratio, positive=positive,
-                             tol=tol, max_iter=max_iter)
-        grid = alpha_grid(solve_scale.alpha_to_user(top), n_grid, eps,
-                          unit=solve_scale.alpha_unit)
-    else:
-        grid = n_grid
-
-    coef_shape = (n_tasks, n_features) if multi_task else (n_features,)
-    if coef_init is not None:
-        init = rescale.coef_to_internal(
-            _validation.check_coef_init(coef_init, coef_shape, X.dtype))
-        if scaling is not None:
-            init = init * scaling.scale
-        W = np.ascontiguousarray(init.T if multi_task else init, dtype=X.dtype).copy()
-        if positive:
-            np.maximum(W, 0.0, out=W)
-
-    if callback is not None and scaling is not None:
-        user_callback = callback
-
-        # the coef arrives on solve_scale: standardized, it still carries the
-        # column scales, on the caller's scale
-        user_scale = rescale.x_to_user(scaling.scale) if standardize else scaling.scale
-
-        def callback(index, alpha, coef, gap, n_active):
-            return user_callback(index, alpha, (coef / user_scale).astype(coef.dtype), gap,
-                                 n_active)
-
-    seed = _validation.random_seed(random_state) if selection == "random" else -1
-    coefs, gaps, n_iters = solve_path(
-        problem, grid, l1_ratio, W, positive=bool(positive), tol=tol, max_iter=max_iter,
-        seed=seed, do_screening=bool(do_screening), box=box,
-        verbose=_validation.check_verbose(verbose),
-        max_features=max_features, min_dev_change=min_dev_change, callback=callback,
-        data_scale=solve_scale,
-    )
-    grid = grid[:coefs.shape[-1]]
-    if scaling is not None:
-        coefs = scaling.unscale(coefs, axis=-2)
-    out = [grid, rescale.coef_to_user(coefs), rescale.gap_to_user(gaps)]
-    if return_n_iter:
-        out.append(n_iters)
-    if return_intercept:
-        if scaling is None:
-            shape = (n_tasks, grid.shape[0]) if multi_task else grid.shape
-            out.append(np.zeros(shape, dtype=X.dtype))
-        else:
-            out.append(np.asarray(rescale.intercept_to_user(scaling.intercepts(coefs)),
-                                  dtype=X.dtype))
-    return tuple(out)
-
-
-def _gram_path_from_moments(X, y, sample_weight, grid, *, l1_ratio, eps, fit_intercept,
-                            standardize, coef_init, positive, tol, max_iter, selection,
-                            random_state, do_screening, verbose, factors, bounds,
-                            max_features, min_dev_change, callback, return_n_iter,
-                            return_intercept, data_scale):
-    """:func:`enet_path` with an intercept or standardization, single target, full Gram.
-
-    The weighted moments of X and y (one blocked pass, no copy of X) are
-    centered / scaled and solved by the statistics path: the same problem,
-    grid, stopping rule and certificate as on the centered / scaled copy.
-    X and y are those rescaled by ``data_scale``; everything else (alphas,
-    bounds, coefficients, results) is on the caller's scale.
-    """
-    stats = GramStats.from_arrays(X, y, sample_weight=sample_weight)
-    seed = _validation.random_seed(random_state) if selection == "random" else -1
-    grid, coefs, gaps, n_iters, intercepts = stats_path(
-        stats, grid, l1_ratio=l1_ratio, eps=eps, center=bool(fit_intercept),
-        scale=X.shape[0], coef_init=coef_init, positive=positive, tol=tol,
-        max_iter=max_iter, seed=seed, do_screening=do_screening,
-        verbose=_validation.check_verbose(verbose),
-        factors=factors, bounds=bounds, standardize=bool(standardize),
-        max_features=max_features, min_dev_change=min_dev_change, callback=callback,
-        data_scale=data_scale, dtype=X.dtype)
-    out = [grid, coefs.astype(X.dtype), gaps]
-    if return_n_iter:
-        out.append(n_iters)
-    if return_intercept:
-        out.append(intercepts.astype(X.dtype))
-    return tuple(out)
-
-
-class _Scaling:
-    """Centers and scales applied for ``fit_intercept`` / ``standardize``.
-
-    ``x_mean`` / ``y_mean``: the weighted means (zeros without an intercept);
-    ``scale``: the column scales (ones without ``standardize``); ``centers``:
-    the implicit centers of a sparse X in scaled units (None for dense X).
-    """
-
-    def __init__(self, x_mean, scale, y_mean, centers, dtype):
-        self.x_mean, self.scale, self.y_mean = x_mean, scale, y_mean
-        self.centers = centers
-        self.dtype = dtype
-
-    def unscale(self, coefs, axis=-1):
-        """Coefficients of the scaled problem back on the original scale."""
-        shape = [1] * coefs.ndim
-        shape[axis] = self.scale.shape[0]
-        return (coefs / self.scale.reshape(shape)).astype(self.dtype, copy=False)
-
-    def intercepts(self, coefs):
-        """``y_mean - x_mean^T w`` for every alpha (and target)."""
-        if coefs.ndim == 2:  # (n_features, n_alphas)
-            b = self.y_mean - self.x_mean @ np.asarray(coefs, dtype=np.float64)
-        else:  # (n_targets, n_features, n_alphas)
-            b = self.y_mean[:, None] - np.einsum("j,tja->ta", self.x_mean,
-                                                 np.asarray(coefs, dtype=np.float64))
-        return b.astype(self.dtype)
-
-
-def _center_and_scale(X, y, sample_weight, fit_intercept, standardize):
-    """Center (``fit_intercept``) and scale (``standardize``) X and y; X is never modified.
-
-    Dense X (residual updates, lazy Gram columns, multi-task: column access):
-    one centered / scaled Fortran-ordered copy. Sparse X: never
-    densified; with ``standardize`` a copy of its stored values divided by the
-    column scales, and the centering is left to the problem (implicit centers).
-
-    Returns
-    -------
-    X, y, scaling : the data to solve on and the :class:`_Scaling` to undo it.
-    """
-    n_samples, n_features = X.shape
-    weights = np.ones(n_samples) if sample_weight is None else \
-        np.asarray(sample_weight, dtype=np.float64)
-    total = float(weights.sum())
-    mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / total
-    scale = _column_scales(X, weights, mean, total) if standardize else np.ones(n_features)
-    y64 = np.asarray(y, dtype=np.float64)
-    y_mean = weights @ y64 / total if fit_intercept else np.zeros(y64.shape[1:])
-    if fit_intercept:
-        y = (y64 - y_mean).astype(X.dtype)
-    x_mean = mean if fit_intercept else np.zeros(n_features)
-    if sparse.issparse(X):
-        if standardize:
-            column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
-            X = sparse.csc_matrix(((X.data / scale[column_of]).astype(X.dtype),
-                                   X.indices, X.indptr), shape=X.shape)
-        centers = x_mean / scale if fit_intercept else None
-    else:
-        if fit_intercept:  # one pass writes the centered copy
-            Xc = np.subtract(np.asarray(X), x_mean.astype(X.dtype), order="F",
-                             dtype=X.dtype)
-        else:
-            Xc = np.array(X, dtype=X.dtype, order="F", copy=True)
-        if standardize:
-            Xc /= scale.astype(X.dtype)
-        X, centers = Xc, None
-    return X, y, _Scaling(x_mean, scale, np.atleast_1d(y_mean) if y64.ndim == 2 else
-                          float(y_mean), centers, X.dtype)
-
-
-def _column_scales(X, weights, mean, total):
-    """Weighted population standard deviations of the columns (1 for constant ones)."""
-    n_samples, n_features = X.shape
-    if sparse.issparse(X):
-        # stored entries exactly, the implicit zeros as a block: no cancellation
-        column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
-        w_stored = weights[X.indices]
-        dev = X.data.astype(np.float64) - mean[column_of]
-        var = np.bincount(column_of, weights=w_stored * dev * dev, minlength=n_features)
-        w_nz = np.bincount(column_of, weights=w_stored, minlength=n_features)
-        var += mean**2 * np.maximum(total - w_nz, 0.0)
-    else:
-        var = np.zeros(n_features)
-        block = max(1, (1 << 22) // max(n_features, 1))
-        for start in range(0, n_samples, block):
-            dev = np.asarray(X[start:start + block], dtype=np.float64) - mean
-            var += weights[start:start + block] @ (dev * dev)
-    scale = np.sqrt(var / total)
-    scale[~(scale > 0)] = 1.0
-    return scale
-
-
-def _make_problem(X, y, mode, sample_weight, precompute, Xy, check_input, X_offset,
-                  X_scale, centers=None):
-    """The problem object of the chosen update mode."""
-    n_features = X.shape[1]
-    multi_task = y.ndim == 2
-    if sparse.issparse(X):
-        if centers is None:
-            centers = _sparse_centers(X_offset, X_scale, n_features)
-        return (MultiTaskCscProblem(X, y, sample_weight, centers) if multi_task
-                else CscProblem(X, y, sample_weight, centers))
-    if multi_task:
-        return MultiTaskDenseProblem(X, y, sample_weight)
-    if mode == "naive":
-        return DenseProblem(X, y, sample_weight)
-    gram = None
-    if hasattr(precompute, "__array__"):
-        # the Gram stands in for X, whose finiteness nothing else would check
-        _validation.check_finite(X, "X")
-        gram = _validation.check_gram(precompute, n_features, X.dtype,
-                                      check_symmetry=check_input)
-        if check_input:
-            _validation.check_gram_consistent(gram, X, sample_weight)
-    if Xy is not None:
-        Xy = _validation.check_Xy(Xy, n_features, None, X.dtype).ravel()
-    return GramProblem(X, y, sample_weight, gram=gram, Xy=Xy, lazy=mode == "gram-lazy")
-
-
-def _sparse_centers(X_offset, X_scale, n_features):
-    if X_offset is None:
-        return None
-    offset = _validation.check_feature_vector(X_offset, "X_offset", n_features, np.float64)
-    scale = (np.ones(n_features) if X_scale is None
-             else _validation.check_feature_vector(X_scale, "X_scale", n_features, np.float64))
-    if np.any(scale == 0):
-        raise ValueError("X_scale contains zeros.")
-    return offset / scale
+    return X, y, sample_weight
 
 
 def lasso_path(
@@ -670,6 +341,7 @@ def lasso_path(
     max_features=None,
     min_dev_change=None,
     callback=None,
+    return_result=False,
 ):
     """Compute the lasso path by coordinate descent.
 
@@ -759,6 +431,9 @@ def lasso_path(
     callback : callable, default=None
         ``callback(index, alpha, coef, gap, n_active)`` after every alpha; True
         stops the path.
+    return_result : bool, default=False
+        Return an :class:`~fastreg.EnetPathResult` (deviance ratio, nonzeros,
+        exact solutions between grid points) instead of the tuple.
 
     Returns
     -------
@@ -799,4 +474,5 @@ def lasso_path(
         lower_bounds=lower_bounds, upper_bounds=upper_bounds, fit_intercept=fit_intercept,
         standardize=standardize, return_intercept=return_intercept,
         max_features=max_features, min_dev_change=min_dev_change, callback=callback,
+        return_result=return_result,
     )

@@ -1,4 +1,4 @@
-"""Helpers shared by the estimators: input checks, centering, extras, prediction."""
+"""Helpers shared by the estimators: input checks, the path call, extras, prediction."""
 
 import numbers
 
@@ -6,6 +6,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..enet.options import DataOptions, PathOptions, Penalty
+from ..enet.pipeline import path_grid, run_path
+from ..enet.prepare import design_from_arrays
 
 FLOATS = [np.float64, np.float32]
 
@@ -95,6 +99,66 @@ def center(X, y, sample_weight, fit_intercept):
     if not sp.issparse(X):
         X = X - x_offset
     return X, y - y_offset, x_offset, y_offset
+
+
+def fit_path(estimator, X, y, sample_weight, grid, *, coef_init=None, data=None):
+    """The elastic-net path of an estimator's parameters on validated (X, y).
+
+    Every estimator of the family fits through here: its parameters become the
+    records of :mod:`fastreg.enet.options` (``fit_intercept`` and the fastreg
+    extras ``penalty_factor`` / bounds / ``standardize`` where the estimator
+    has them) and :func:`fastreg.enet.pipeline.run_path` solves, centering
+    for the intercept and applying the weights itself.
+
+    Parameters
+    ----------
+    estimator : an estimator of :mod:`fastreg.sklearn`
+    X : ndarray or CSC matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets) (multi-task)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Already rescaled to sum to n_samples.
+    grid : ndarray of shape (n_alphas,) or int
+        The alphas, or the size of the automatic grid (``estimator.eps``).
+    coef_init : ndarray, default=None
+    data : fastreg.enet.options.DataOptions, default=None
+        What to do to the data (None: the estimator's ``fit_intercept`` and
+        ``standardize``, residual updates).
+
+    Returns
+    -------
+    fastreg.EnetPathResult
+    """
+    penalty, options, data = path_records(estimator, X.shape[1], grid, data=data)
+    return run_path(design_from_arrays(X, y, sample_weight, data), penalty, options,
+                    coef_init)
+
+
+def automatic_grid(estimator, X, y, n_alphas, eps):
+    """The automatic alpha grid of all of (X, y) for the estimator's penalty and intercept."""
+    penalty, options, data = path_records(estimator, X.shape[1], n_alphas, eps=eps)
+    return path_grid(design_from_arrays(X, y, None, data), penalty, options)
+
+
+def path_records(estimator, n_features, grid, *, eps=None, data=None):
+    """The estimator's parameters as ``(Penalty, PathOptions, DataOptions)`` records.
+
+    ``data`` given replaces the default :class:`DataOptions` (the estimator's
+    ``fit_intercept`` and ``standardize``, residual updates).
+    """
+    extras = {name: getattr(estimator, name, default) for name, default in
+              EXTRA_DEFAULTS.items()}
+    penalty = Penalty.validate(n_features, l1_ratio=estimator._l1_ratio(),
+                               penalty_factor=extras["penalty_factor"],
+                               lower_bounds=extras["lower_bounds"],
+                               upper_bounds=extras["upper_bounds"],
+                               positive=getattr(estimator, "positive", False))
+    options = PathOptions.validate(grid=grid, eps=eps, tol=estimator.tol,
+                                   max_iter=estimator.max_iter, selection=estimator.selection,
+                                   random_state=estimator.random_state)
+    if data is None:
+        data = DataOptions(fit_intercept=bool(estimator.fit_intercept),
+                           standardize=bool(extras["standardize"]), precompute=False)
+    return penalty, options, data
 
 
 def linear_predict(estimator, X, *, accept_sparse=True):

@@ -10,6 +10,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import validate_data
 
 import fastreg
+from ..enet.options import DataOptions
 from ..enet.path import enet_path, lasso_path
 from . import _common
 
@@ -163,22 +164,13 @@ default=False
             if not total > 0:
                 raise ValueError("sample_weight must have a positive sum.")
             sw = sw * (n_samples / total)
-        extras = _common.extra_kwargs(self)
-        # standardize computes its own centers and scales inside enet_path, so the
-        # intercept is fitted there; otherwise X and y are centered here, as scikit-learn
-        inside = bool(self.fit_intercept and extras.get("standardize"))
-        Xc, yc, x_offset, y_offset = _common.center(X, y, sw,
-                                                    self.fit_intercept and not inside)
-        kwargs = dict(l1_ratio=self._l1_ratio(), alphas=[self.alpha],
-                      precompute=self._precompute(X, x_offset), copy_X=False,
-                      return_n_iter=True, positive=self.positive, check_input=check_input,
-                      tol=self.tol, max_iter=self.max_iter, selection=self.selection,
-                      random_state=self.random_state, sample_weight=sw, **extras)
-        if inside:
-            kwargs.update(fit_intercept=True, return_intercept=True)
-        elif sp.issparse(X) and self.fit_intercept:
-            kwargs.update(X_offset=x_offset, X_scale=np.ones(n_features, dtype=X.dtype))
-        Y = yc.reshape(n_samples, -1)
+        precompute, centered = self._precompute(X, y, sw)
+        if centered is not None:  # a given Gram matrix of (centered) X: scikit-learn's contract
+            X, y = centered[0], centered[1]
+        data = DataOptions(fit_intercept=bool(self.fit_intercept) and centered is None,
+                           standardize=bool(self.standardize), precompute=precompute,
+                           check_input=check_input)
+        Y = y.reshape(n_samples, -1)
         n_targets = Y.shape[1]
         init = self._coef_init(n_targets, n_features)
         coef = np.zeros((n_targets, n_features), dtype=X.dtype)
@@ -186,20 +178,19 @@ default=False
         intercepts = np.zeros(n_targets, dtype=X.dtype)
         n_iter = []
         for k in range(n_targets):
-            path = enet_path(Xc, Y[:, k], coef_init=None if init is None else init[k],
-                             **kwargs)
-            coef[k], gaps[k] = path[1][:, 0], path[2][0]
-            n_iter.append(int(path[3][0]))
-            if inside:
-                intercepts[k] = path[4][0]
+            path = _common.fit_path(self, X, Y[:, k], sw, np.array([float(self.alpha)]),
+                                    coef_init=None if init is None else init[k], data=data)
+            coef[k], gaps[k], intercepts[k] = path.coefs[:, 0], path.dual_gaps[0], \
+                path.intercepts[0]
+            n_iter.append(int(path.n_iters[0]))
+        if centered is not None:
+            intercepts = centered[3] - coef @ centered[2]
         if n_targets == 1:
             self.coef_, self.dual_gap_, self.n_iter_ = coef[0], gaps[0], n_iter[0]
         else:
             self.coef_, self.dual_gap_, self.n_iter_ = coef, gaps, n_iter
-        if inside:
+        if self.fit_intercept:
             self.intercept_ = intercepts[0] if y.ndim == 1 else intercepts
-        elif self.fit_intercept:
-            self.intercept_ = y_offset - x_offset @ self.coef_.T
         else:
             self.intercept_ = 0.0
         if not (np.isfinite(self.coef_).all() and np.isfinite(self.intercept_).all()):
@@ -207,18 +198,26 @@ default=False
                              "input data may contain very large values.")
         return self
 
-    def _precompute(self, X, x_offset):
-        """scikit-learn's rules: no Gram for sparse X; a given Gram of uncentered X is
-        recomputed (with a warning) when the intercept centers X."""
+    def _precompute(self, X, y, sw):
+        """scikit-learn's rules for ``precompute``: ``(precompute, centered)``.
+
+        No Gram for sparse X. A given Gram matrix with an intercept describes
+        centered X: when X is not centered it is recomputed (with scikit-learn's
+        warning); when it is, it is used on the explicitly centered data,
+        ``centered = (Xc, yc, x_mean, y_mean)``, solved without intercept.
+        """
         precompute = self.precompute
         if sp.issparse(X):
-            return False
-        if hasattr(precompute, "__array__") and self.fit_intercept \
-                and not np.allclose(x_offset, 0.0):
+            return False, None
+        if not (hasattr(precompute, "__array__") and self.fit_intercept):
+            return precompute, None
+        x_mean = np.average(X, axis=0, weights=sw).astype(X.dtype)
+        if not np.allclose(x_mean, 0.0):
             warnings.warn("Gram matrix was provided but X was centered to fit intercept: "
                           "recomputing Gram matrix.", UserWarning, stacklevel=3)
-            return "auto"
-        return precompute
+            return "auto", None
+        y_mean = np.asarray(np.average(y, axis=0, weights=sw), dtype=X.dtype)
+        return precompute, (X - x_mean, y - y_mean, x_mean, y_mean)
 
     def _coef_init(self, n_targets, n_features):
         """The previous ``coef_`` as (n_targets, n_features) under ``warm_start``, else None."""

@@ -8,7 +8,6 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import validate_data
 
-from ..enet.path import enet_path
 from . import _common
 
 _OBJECTIVE = """
@@ -29,21 +28,6 @@ _OBJECTIVE = """
 def _check_multi_output(y, single):
     if y.ndim == 1:
         raise ValueError(f"For mono-task outputs, use {single}")
-
-
-def _fit_path(X, Y, sw, fit_intercept, alphas, *, l1_ratio, eps=None, coef_init=None,
-              tol, max_iter, selection, random_state):
-    """The multi-task path on centered data; returns (grid, coefs, gaps, n_iters, offsets)."""
-    n_samples, n_features = X.shape
-    Xc, Yc, x_offset, y_offset = _common.center(X, Y, sw, fit_intercept)
-    kwargs = {}
-    if sp.issparse(X) and fit_intercept:
-        kwargs.update(X_offset=x_offset, X_scale=np.ones(n_features, dtype=X.dtype))
-    grid, coefs, gaps, n_iters = enet_path(
-        Xc, Yc, l1_ratio=l1_ratio, eps=eps, alphas=alphas, coef_init=coef_init, tol=tol,
-        max_iter=max_iter, selection=selection, random_state=random_state,
-        sample_weight=sw, return_n_iter=True, **kwargs)
-    return grid, coefs, gaps, n_iters, (x_offset, y_offset)
 
 
 class MultiTaskElasticNet(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
@@ -142,15 +126,11 @@ class MultiTaskElasticNet(_common.SparseLinearPredictor, MultiOutputMixin, Regre
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and np.shape(self.coef_) == (y.shape[1], n_features):
             init = self.coef_
-        _, coefs, gaps, n_iters, (x_offset, y_offset) = _fit_path(
-            X, y, sw, self.fit_intercept, [self.alpha], l1_ratio=self._l1_ratio(),
-            coef_init=init, tol=self.tol, max_iter=self.max_iter, selection=self.selection,
-            random_state=self.random_state)
-        self.coef_ = coefs[:, :, 0]
-        self.dual_gap_ = float(gaps[0])
-        self.n_iter_ = int(n_iters[0])
-        self.intercept_ = (y_offset - x_offset @ self.coef_.T) if self.fit_intercept \
-            else 0.0
+        path = _common.fit_path(self, X, y, sw, np.array([float(self.alpha)]), coef_init=init)
+        self.coef_ = path.coefs[:, :, 0]
+        self.dual_gap_ = float(path.dual_gaps[0])
+        self.n_iter_ = int(path.n_iters[0])
+        self.intercept_ = path.intercepts[:, 0] if self.fit_intercept else 0.0
         return self
 
     def __sklearn_tags__(self):
@@ -222,17 +202,6 @@ class MultiTaskLasso(MultiTaskElasticNet):
 
     def _l1_ratio(self):
         return 1.0
-
-
-def _multitask_alpha_max(X, Y, sw, fit_intercept, l1_ratio):
-    """Smallest alpha with W = 0: ``max_j ||x~_j^T diag(sw) Y~||_2 / (n * l1_ratio)``."""
-    n_samples = X.shape[0]
-    w = np.ones(n_samples) if sw is None else sw
-    Yw = (Y - (w @ Y) / w.sum()) if fit_intercept else Y
-    Yw = Yw * w[:, None]
-    # centering X too changes nothing: the columns of Yw (weighted, centered) sum to 0
-    XtY = np.asarray(X.T @ Yw)
-    return float(np.sqrt((XtY ** 2).sum(axis=1)).max()) / (n_samples * l1_ratio)
 
 
 class MultiTaskElasticNetCV(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin,
@@ -356,27 +325,19 @@ class MultiTaskElasticNetCV(_common.SparseLinearPredictor, MultiOutputMixin, Reg
             if (grid < 0).any():
                 raise ValueError(f"alphas must be >= 0, got {grid.min()!r}.")
             grids = [grid for _ in ratios]
-        else:
-            grids = []
-            for ratio in ratios:
-                top = _multitask_alpha_max(X, y, None, self.fit_intercept, ratio)
-                top = top if top > 0 else np.finfo(float).resolution
-                grids.append(np.geomspace(top, top * self.eps, num=int(self.alphas)))
+        else:  # the automatic grid of all data, as scikit-learn
+            grids = [_common.automatic_grid(self._estimator(1.0, float(ratio)), X, y,
+                                            int(self.alphas), self.eps)
+                     for ratio in ratios]
         folds = list(check_cv(self.cv).split(X, y, params.get("groups")))
         mse = np.empty((len(ratios), len(grids[0]), len(folds)))
-        opts = dict(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
-                    random_state=self.random_state)
         for r, ratio in enumerate(ratios):
+            estimator = self._estimator(1.0, float(ratio))
             for f, (train, test) in enumerate(folds):
-                _, coefs, _, _, (x_off, y_off) = _fit_path(
-                    X[train], y[train], None, self.fit_intercept, grids[r],
-                    l1_ratio=float(ratio), **opts)
+                path = _common.fit_path(estimator, X[train], y[train], None, grids[r])
                 # coefs: (n_targets, n_features, n_alphas)
-                pred = np.stack([np.asarray(X[test] @ coefs[:, :, k].T)
-                                 for k in range(coefs.shape[2])], axis=-1)
-                intercepts = y_off[:, None] - np.einsum("j,tja->ta", x_off, coefs)
-                resid = pred + intercepts[None] - y[test][:, :, None]
-                mse[r, :, f] = (resid ** 2).mean(axis=(0, 1))
+                fitted = path.predict(X[test])  # (n_test, n_targets, n_alphas)
+                mse[r, :, f] = ((fitted - y[test][:, :, None]) ** 2).mean(axis=(0, 1))
         mean = mse.mean(axis=2)
         r_best, a_best = np.unravel_index(np.argmin(mean), mean.shape)
         self.alpha_ = float(grids[r_best][a_best])

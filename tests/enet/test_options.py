@@ -115,7 +115,7 @@ def _factor_reference(X, y, alphas, l1_ratio, factors):
 @pytest.mark.parametrize("kind", KINDS + ["lazy"])
 def test_penalty_factor_ones_is_the_plain_path(kind, monkeypatch):
     if kind == "lazy":
-        monkeypatch.setattr(fastreg.enet.path, "LAZY_GRAM_MIN_FEATURES", 10)
+        monkeypatch.setattr(fastreg.enet.prepare, "LAZY_GRAM_MIN_FEATURES", 10)
     X, y = make_data(60, 25, seed=1, rho=0.5)
     Xin = _as_input(kind, X)
     kw = dict(l1_ratio=0.7, alphas=12, tol=TIGHT, **_mode_kwargs(kind))
@@ -486,8 +486,11 @@ def test_verbose_reports_deviance_and_stop(capfd):
 # ----------------------------------------------------- statistics input
 def test_statistics_input_with_box():
     """A problem built from X^T X, X^T y, y^T y alone takes the same options."""
+    from fastreg._scaling import IDENTITY
+    from fastreg.enet.designs import GramProblem
     from fastreg.enet.driver import solve_path
-    from fastreg.enet.designs import FeatureBox, GramProblem
+    from fastreg.enet.options import PathOptions, Penalty
+    from fastreg.enet.penalty import FeatureBox
 
     X, y = make_data(50, 8, seed=21)
     factors = np.array([0.0, 1.0, 2.0, np.inf, 1.0, 0.5, 1.0, 1.0])
@@ -496,8 +499,9 @@ def test_statistics_input_with_box():
                                lower_bounds=lower)
     problem = GramProblem.from_gram(X.T @ X, X.T @ y, y @ y, 50)
     box = FeatureBox(problem, factors, lower, np.full(8, np.inf))
-    stats = solve_path(problem, alphas, 0.5, np.zeros(8), positive=False, tol=TIGHT,
-                       max_iter=1000, seed=-1, do_screening=True, box=box)
+    trace = solve_path(problem, alphas, np.zeros(8), box, Penalty(l1_ratio=0.5),
+                       PathOptions(tol=TIGHT), IDENTITY)
+    stats = (trace.coefs,)
     np.testing.assert_allclose(stats[0], coefs, atol=1e-8)
 
 

@@ -20,7 +20,7 @@ from sklearn.linear_model import lasso_path as sk_lasso_path
 import fastreg
 import reference as ref
 from fastreg import enet_path, lasso_path
-from fastreg.enet.path import choose_mode
+from fastreg.enet.prepare import choose_mode
 from helpers import (TOL32, TOL64, assert_near_optimum, assert_same_path, certify,
                      compare_with_sklearn, fast, make_data, rounding_slack, skl,
                      strong_convexity)
@@ -723,8 +723,8 @@ def test_gram_float32_given_as_float64():
 def lazy_from_1000(monkeypatch):
     """'auto' picks the lazy Gram from 1000 features (keeps these tests small whatever
     the package's threshold is)."""
-    monkeypatch.setattr(fastreg.enet.path, "LAZY_GRAM_MIN_FEATURES",
-                        min(1000, fastreg.enet.path.LAZY_GRAM_MIN_FEATURES))
+    monkeypatch.setattr(fastreg.enet.prepare, "LAZY_GRAM_MIN_FEATURES",
+                        min(1000, fastreg.enet.prepare.LAZY_GRAM_MIN_FEATURES))
 
 
 def test_lazy_gram_mode(monkeypatch, lazy_from_1000):
@@ -734,12 +734,12 @@ def test_lazy_gram_mode(monkeypatch, lazy_from_1000):
     X, y = make_data(n, p, seed=45, n_informative=8, noise=1.0)
     seen = []
 
-    class Spy(fastreg.enet.path.GramProblem):
+    class Spy(fastreg.enet.prepare.GramProblem):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             seen.append(self)
 
-    monkeypatch.setattr(fastreg.enet.path, "GramProblem", Spy)
+    monkeypatch.setattr(fastreg.enet.prepare, "GramProblem", Spy)
     kw = dict(l1_ratio=0.9, alphas=8, eps=0.05, tol=1e-10)
     lazy = fast(enet_path, X, y, **kw)
     assert len(seen) == 1 and seen[0].n_cached < p  # lazy: not every column computed

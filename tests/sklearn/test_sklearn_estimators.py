@@ -168,24 +168,27 @@ def test_extras_at_defaults_are_not_passed():
 
 @pytest.mark.parametrize("name", ["penalty_factor", "lower_bounds", "upper_bounds",
                                   "standardize"])
-def test_extras_reach_enet_path(monkeypatch, name):
-    """A set extra goes to enet_path unchanged."""
+def test_extras_reach_the_path(monkeypatch, name):
+    """A set extra reaches the path's records unchanged (penalty, or standardized design)."""
     X, _, y, _ = _data(seed=4)
     value = True if name == "standardize" else np.full(X.shape[1], 1.0 if name != "lower_bounds"
                                                        else -10.0)
     model = fs.Lasso(alpha=0.05, **{name: value})
     seen = {}
-    real = fs._enet.enet_path
+    real = fs._common.run_path
 
-    def recording(X, y, *, penalty_factor=None, lower_bounds=None, upper_bounds=None,
-                  standardize=False, **kwargs):
-        seen.update(penalty_factor=penalty_factor, lower_bounds=lower_bounds,
-                    upper_bounds=upper_bounds, standardize=standardize)
-        return real(X, y, **kwargs)
+    def recording(design, penalty, options, coef_init=None):
+        seen.update(design=design, penalty=penalty)
+        return real(design, penalty, options, coef_init)
 
-    monkeypatch.setattr(fs._enet, "enet_path", recording)
+    monkeypatch.setattr(fs._common, "run_path", recording)
     model.fit(X, y)
-    assert seen[name] is value
+    if name == "standardize":
+        assert seen["design"].transform.col_scale is not None
+    else:
+        field = {"penalty_factor": "factors", "lower_bounds": "lower",
+                 "upper_bounds": "upper"}[name]
+        np.testing.assert_array_equal(getattr(seen["penalty"], field), value)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
