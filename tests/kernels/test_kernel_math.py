@@ -1,0 +1,596 @@
+"""fastreg's Numba kernels, called directly, against independent references.
+
+The proximal steps are checked against a brute-force one-dimensional
+minimization (and the group step against its optimality conditions); the gap
+kernels against ``tests/reference.py`` and, for penalty factors and bounds,
+against a dual value written here from the definitions (a Fenchel dual on the
+augmented data) and against weak duality with the exact minimizer of
+``reference.box_exact``; each solve kernel solves a small working-set problem
+to a duality gap below ``1e-12 ||y||^2 / n``, certified and compared with the
+reference objective and KKT conditions, with its maintained residual or
+gradient checked against one recomputed from scratch.
+
+The kernels' signatures are known only to the thin wrappers of the next
+section, so a change of signature needs one edit there.
+"""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+import reference as ref
+from fastreg._kernels import cd_gram, cd_multitask, cd_naive, gap, prox
+from fastreg.enet.penalty import BoxRecord
+
+GAP_TARGET = 1e-12  # relative to ||y||^2 / n
+MAX_EPOCHS = 100_000
+
+
+# ------------------------------------------------------------------ wrappers
+def penalty_record(X, y, factors, lower, upper):
+    """The kernels' record of penalty factors and bounds, for the problem (X, y).
+
+    ``X`` is the dense matrix of the problem (centered if the solve centers).
+    """
+    opts = np.ascontiguousarray(np.vstack([factors, lower, upper]), dtype=np.float64)
+    open_side = np.isinf(lower) | np.isinf(upper)
+    unpen = np.flatnonzero((np.asarray(factors) == 0) & open_side).astype(np.int64)
+    K = np.ascontiguousarray(X.T @ X[:, unpen])
+    XyU = np.ascontiguousarray(X[:, unpen].T @ y)
+    return BoxRecord(opts, unpen, K, XyU, np.zeros(X.shape[1]))
+
+
+def box_update(z, j, l1, l2, h, positive, box):
+    return prox.box_coordinate(z, j, l1, l2, h, positive, box)
+
+
+def group_update(z, l1, curvature):
+    out = np.full_like(z, np.nan)
+    prox.group_coordinate(z, l1, curvature, out)
+    return out
+
+
+def plain_gap(X, Y, W, features, l1, l2, positive):
+    """``gap.duality_gap`` at W of shape (n_features, n_tasks): (gap, dual_norm)."""
+    n = X.shape[0]
+    R = Y - X @ W
+    G = X.T @ R / n
+    return gap.duality_gap(G, W, features, np.sum(R * R) / n, np.sum(R * Y) / n, l1, l2,
+                           positive, n)
+
+
+def penalty_gap(X, y, w, l1, l2, record):
+    """``gap.box_gap`` at w over every feature: (gap, s)."""
+    n = X.shape[0]
+    r = y - X @ w
+    return gap.box_gap(X.T @ r / n, w, np.arange(X.shape[1], dtype=np.int64), r @ r / n,
+                       r @ y / n, l1, l2, record.opts, record.unpen, record.K, record.XyU, n,
+                       np.zeros(X.shape[1]))
+
+
+def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
+    """``cd_naive.dense_solve`` from w = 0: (w, maintained residual, g, gap)."""
+    X = np.asfortranarray(X)
+    w, r, g = np.zeros(X.shape[1]), y.copy(), np.zeros(X.shape[1])
+    norms2 = np.sum(X * X, axis=0) / X.shape[0]
+    _, last_gap = cd_naive.dense_solve(X, y, r, w, g, norms2, ws.copy(), l1, l2, positive,
+                                       gap_tol, MAX_EPOCHS, seed, box)
+    return w, r, g, last_gap
+
+
+def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
+    """``cd_naive.csc_solve`` on the columns of X centered (or not) implicitly.
+
+    Returns (w, true residual, g, gap); the problem's matrix is
+    ``X - mean(X)`` when ``center``.
+    """
+    Xs = sparse.csc_matrix(X)
+    n, p = Xs.shape
+    indptr = Xs.indptr.astype(np.int64)
+    u = np.ones(n)
+    centers = np.asarray(Xs.mean(axis=0)).ravel() if center else np.zeros(p)
+    col_u = np.asarray(Xs.sum(axis=0)).ravel()
+    uu = float(n) if center else 0.0
+    dense = Xs.toarray() - centers
+    norms2 = np.sum(dense * dense, axis=0) / n
+    w, r, g = np.zeros(p), y.copy(), np.zeros(p)
+    shift = np.array([0.0, u @ r])
+    _, last_gap = cd_naive.csc_solve(Xs.data, Xs.indices.astype(np.int64), indptr[:-1],
+                                     indptr[1:], y, u, r, w, g, norms2, centers, col_u, shift,
+                                     uu, u @ y, ws.copy(), l1, l2, positive, gap_tol,
+                                     MAX_EPOCHS, seed, box)
+    return w, r + shift[0] * u, g, last_gap
+
+
+def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy):
+    """``cd_gram.gram_solve`` from w = 0: (w, g, gap).
+
+    ``lazy``: the cache holds the working set's Gram columns only, as the driver
+    fills it when features enter.
+    """
+    n, p = X.shape
+    slot = np.full(p, -1, dtype=np.int64)
+    if lazy:
+        cache = np.asfortranarray(X.T @ X[:, ws])
+        slot[ws] = np.arange(ws.shape[0])
+    else:
+        cache = np.asfortranarray(X.T @ X)
+        slot[:] = np.arange(p)
+    Xy = X.T @ y
+    w, g = np.zeros(p), Xy / n
+    norms2 = np.sum(X * X, axis=0) / n
+    _, last_gap = cd_gram.gram_solve(cache, slot, Xy, y @ y, g, w, norms2, ws.copy(), l1, l2,
+                                     positive, gap_tol, MAX_EPOCHS, seed, n, box)
+    return w, g, last_gap
+
+
+def solve_dense_block(X, Y, ws, l1, l2, gap_tol, seed):
+    """``cd_multitask.dense_block_solve`` from W = 0: (W, maintained residual, G, gap)."""
+    X, Y = np.asfortranarray(X), np.asfortranarray(Y)
+    R = Y.copy(order="F")
+    W, G = np.zeros((X.shape[1], Y.shape[1])), np.zeros((X.shape[1], Y.shape[1]))
+    norms2 = np.sum(X * X, axis=0) / X.shape[0]
+    _, last_gap = cd_multitask.dense_block_solve(X, Y, R, W, G, norms2, ws.copy(), l1, l2,
+                                                 gap_tol, MAX_EPOCHS, seed)
+    return W, R, G, last_gap
+
+
+def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
+    """``cd_multitask.csc_block_solve``, centered: (W, true residual, G, gap).
+
+    The problem's matrix is ``X - mean(X)``.
+    """
+    Xs = sparse.csc_matrix(X)
+    n, p = Xs.shape
+    indptr = Xs.indptr.astype(np.int64)
+    u = np.ones(n)
+    centers = np.asarray(Xs.mean(axis=0)).ravel()
+    col_u = np.asarray(Xs.sum(axis=0)).ravel()
+    dense = Xs.toarray() - centers
+    norms2 = np.sum(dense * dense, axis=0) / n
+    Y = np.ascontiguousarray(Y)
+    R = Y.copy()
+    W, G = np.zeros((p, Y.shape[1])), np.zeros((p, Y.shape[1]))
+    shift, ur = np.zeros(Y.shape[1]), u @ R
+    _, last_gap = cd_multitask.csc_block_solve(
+        Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:], Y, u, R, W, G, norms2,
+        centers, col_u, shift, ur, float(n), u @ Y, ws.copy(), l1, l2, gap_tol, MAX_EPOCHS,
+        seed)
+    return W, R + np.outer(u, shift), G, last_gap
+
+
+def column_gradient(Xs, r):
+    """``cd_naive.csc_gradient``: X^T r for CSC X."""
+    out = np.full(Xs.shape[1], np.nan)
+    cd_naive.csc_gradient(Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), r,
+                          out)
+    return out
+
+
+# --------------------------------------------------------- references here
+def minimize_1d(f, lo, hi, iterations=300):
+    """Brute force: golden-section search of a convex f on [lo, hi], then the best
+    of the bracket's ends and the endpoints (a kink or a bound can be the minimum)."""
+    a, b = lo, hi
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(iterations):
+        c, d = b - ratio * (b - a), a + ratio * (b - a)
+        if f(c) <= f(d):
+            b = d
+        else:
+            a = c
+    candidates = [lo, hi, 0.5 * (a + b)] + ([0.0] if lo <= 0.0 <= hi else [])
+    return min(candidates, key=f)
+
+
+def box_dual_gap(X, y, w, alpha, l1_ratio, factors, lower, upper):
+    """P(w) - D(theta) for penalty factors and bounds, written from the definitions.
+
+    l1 > 0: the problem is a weighted-L1 lasso on the augmented data
+    ``X~ = [X; diag(sqrt(n l2 v))]``, ``y~ = [y; 0]`` whose Fenchel dual is
+    ``D(theta) = theta^T y~ - (n/2) ||theta||^2 - sum_j h_j*(x~_j^T theta)`` with
+    ``h_j(t) = v_j l1 |t|`` on ``[lo_j, hi_j]``; theta is the augmented residual
+    over n, shrunk by the largest ``s <= 1`` for which every ``h_j*`` is finite.
+    l1 = 0: the Fenchel dual with the ridge term inside ``g_j``, at ``r / n``.
+    Excluded features (v = inf) are dropped. Valid when no unpenalized feature
+    has an unbounded side (those are projected out by the kernel instead).
+    """
+    n = X.shape[0]
+    l1, l2 = alpha * l1_ratio, alpha * (1.0 - l1_ratio)
+    keep = np.isfinite(factors)
+    Xk, wk, v, lo, hi = X[:, keep], w[keep], factors[keep], lower[keep], upper[keep]
+    assert not np.any((v == 0) & (np.isinf(lo) | np.isinf(hi)))
+    primal = ref.box_objective(X, y, w, alpha, l1_ratio, factors, lower, upper)
+
+    def sup_over_box(objective, j, peak=None):
+        """sup of a concave function of t on [lo_j, hi_j], attained at a kink, an end
+        or its unconstrained maximizer ``peak`` (the side where it is unbounded has
+        been made non-increasing by the choice of theta)."""
+        points = [t for t in (lo[j], 0.0, hi[j]) if np.isfinite(t)]
+        if peak is not None:
+            points.append(min(max(peak, lo[j]), hi[j]))
+        return max(objective(t) for t in points)
+
+    if l1 == 0:
+        u = (y - Xk @ wk) / n
+        corr = Xk.T @ u
+        conj = sum(sup_over_box(lambda t, j=j: corr[j] * t - 0.5 * v[j] * l2 * t * t, j,
+                                corr[j] / (v[j] * l2) if v[j] * l2 > 0 else None)
+                   for j in range(wk.size))
+        return primal - (u @ y - 0.5 * n * u @ u - conj)
+    Xa = np.vstack([Xk, np.diag(np.sqrt(n * l2 * v))])
+    ya = np.concatenate([y, np.zeros(wk.size)])
+    theta = (ya - Xa @ wk) / n
+    corr = Xa.T @ theta
+    s = 1.0
+    for j in range(wk.size):
+        if corr[j] > v[j] * l1 and np.isinf(hi[j]):
+            s = min(s, v[j] * l1 / corr[j])
+        if -corr[j] > v[j] * l1 and np.isinf(lo[j]):
+            s = min(s, -v[j] * l1 / corr[j])
+    conj = sum(sup_over_box(lambda t, j=j: s * corr[j] * t - v[j] * l1 * abs(t), j)
+               for j in range(wk.size))
+    return primal - (s * theta @ ya - 0.5 * n * s * s * theta @ theta - conj)
+
+
+def in_box(rng, p, lower, upper, factors):
+    """A point of the box, excluded features at zero, some coordinates at 0 or a bound."""
+    w = np.clip(rng.standard_normal(p), lower, upper)
+    w[rng.random(p) < 0.2] = 0.0
+    at_bound = rng.random(p) < 0.2
+    w[at_bound & np.isfinite(upper)] = upper[at_bound & np.isfinite(upper)]
+    w[np.isinf(factors)] = 0.0
+    return w
+
+
+def data(n, p, seed, n_tasks=None):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 2.0, p)
+    shape = (p,) if n_tasks is None else (p, n_tasks)
+    truth = np.where(rng.random(shape) < 0.4, rng.standard_normal(shape), 0.0)
+    y = X @ truth + 0.5 * rng.standard_normal((n,) if n_tasks is None else (n, n_tasks))
+    return X, y
+
+
+def alpha_max(X, y):
+    G = X.T @ y / X.shape[0]
+    return float(np.max(np.sqrt(np.sum(G.reshape(X.shape[1], -1) ** 2, axis=1))))
+
+
+# ------------------------------------------------------------------ prox
+def test_soft_threshold():
+    for lam in (0.0, 0.5, 2.0):
+        for a in np.concatenate([np.linspace(-3, 3, 61), [lam, -lam, 1e-300, -1e-300]]):
+            assert prox.soft_threshold(a, lam) == np.sign(a) * max(abs(a) - lam, 0.0), (a, lam)
+
+
+def test_enet_coordinate_is_the_1d_minimizer():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        z, l1, curvature = 3 * rng.standard_normal(), rng.uniform(0, 2), rng.uniform(0.1, 3)
+        positive = bool(rng.random() < 0.3)
+
+        def f(t):
+            return 0.5 * curvature * t * t - z * t + l1 * abs(t)
+
+        bound = 2 * (abs(z) + l1) / curvature + 1
+        brute = minimize_1d(f, 0.0 if positive else -bound, bound)
+        t = prox.enet_coordinate(z, l1, curvature, positive)
+        assert t >= 0 or not positive
+        assert f(t) <= f(brute) + 1e-14 * (1 + abs(z * brute))
+        assert abs(t - brute) <= 1e-7 * (1 + abs(brute)), (z, l1, curvature, positive)
+
+
+def test_box_coordinate_is_the_1d_minimizer_over_the_box():
+    rng = np.random.default_rng(1)
+    p = 5
+    lower = np.array([-np.inf, 0.0, -0.3, -np.inf, -1.0])
+    upper = np.array([np.inf, np.inf, 0.4, 0.2, 0.0])
+    for factors in (np.ones(p), np.array([0.0, 2.0, 0.5, 0.0, 1.5])):
+        record = BoxRecord(np.vstack([factors, lower, upper]), np.empty(0, np.int64),
+                           np.empty((p, 0)), np.empty(0), np.zeros(p))
+        for _ in range(60):
+            z, l1, l2, h = (3 * rng.standard_normal(), rng.uniform(0, 2), rng.uniform(0, 1),
+                            rng.uniform(0.1, 3))
+            for j in range(p):
+                v, lo, hi = factors[j], lower[j], upper[j]
+
+                def f(t):
+                    return 0.5 * (h + v * l2) * t * t - z * t + v * l1 * abs(t)
+
+                bound = 2 * (abs(z) + v * l1) / h + 1
+                brute = minimize_1d(f, max(lo, -bound), min(hi, bound))
+                t = box_update(z, j, l1, l2, h, False, record)
+                assert lo <= t <= hi
+                assert f(t) <= f(brute) + 1e-14 * (1 + abs(z * brute))
+                assert abs(t - brute) <= 1e-7 * (1 + abs(brute)), (z, j, l1, l2, h)
+            # without a record: the plain update with curvature h + l2
+            for positive in (False, True):
+                assert box_update(z, 0, l1, l2, h, positive, None) == prox.enet_coordinate(
+                    z, l1, h + l2, positive)
+
+
+def test_group_coordinate_meets_its_optimality_conditions():
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        z = 2 * rng.standard_normal(3)
+        l1, curvature = rng.uniform(0, 3), rng.uniform(0.1, 3)
+        t = group_update(z, l1, curvature)
+
+        def f(x):
+            return 0.5 * curvature * x @ x - z @ x + l1 * np.linalg.norm(x)
+
+        norm = np.linalg.norm(t)
+        if norm == 0:
+            assert np.linalg.norm(z) <= l1  # 0 is in the subdifferential
+        else:
+            np.testing.assert_allclose(curvature * t - z + l1 * t / norm, 0.0, atol=1e-13)
+        for step in rng.standard_normal((20, 3)) * 1e-3:
+            assert f(t) <= f(t + step) + 1e-15
+
+
+# ------------------------------------------------------------------ gaps
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("positive", [False, True])
+def test_duality_gap_single_task(l1_ratio, positive):
+    X, y = data(30, 8, 3)
+    rng = np.random.default_rng(4)
+    alpha = 0.3 * alpha_max(X, y)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    features = np.arange(8, dtype=np.int64)
+    w_star, _ = ref.cd_enet(X, y, alpha, l1_ratio, positive=positive)
+    # random points, and points near the optimum, where the dual point is barely infeasible
+    near = [w_star * (1 + 1e-3 * rng.standard_normal(8)) for _ in range(3)]
+    far = [rng.standard_normal(8) * (rng.random(8) < 0.6) for _ in range(5)]
+    for w in near + far:
+        w = np.abs(w) if positive else w
+        got, dual_norm = plain_gap(X, y[:, None], w[:, None], features, l1, l2, positive)
+        want = ref.duality_gap(X, y, w, alpha, l1_ratio, positive)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-14 * ref.gap_scale(y))
+        A = X.T @ (y - X @ w) / 30 - l2 * w
+        assert dual_norm == pytest.approx(np.max(A) if positive else np.max(np.abs(A)),
+                                          rel=1e-12)
+
+
+def test_duality_gap_least_squares_and_working_set():
+    X, y = data(30, 8, 5)
+    w = np.where(np.arange(8) % 3 == 0, 0.0, np.linspace(-1, 1, 8))
+    everything = np.arange(8, dtype=np.int64)
+    got, _ = plain_gap(X, y[:, None], w[:, None], everything, 0.0, 0.0, False)
+    assert got == pytest.approx(ref.duality_gap(X, y, w, 0.0, 1.0), rel=1e-12)
+    # a subset holding every nonzero: the gap of the subproblem on those columns
+    subset = np.flatnonzero(w).astype(np.int64)
+    for l1_ratio in (1.0, 0.5):
+        alpha = 0.2 * alpha_max(X, y)
+        got, _ = plain_gap(X, y[:, None], w[:, None], subset, alpha * l1_ratio,
+                           alpha * (1 - l1_ratio), False)
+        want = ref.duality_gap(X[:, subset], y, w[subset], alpha, l1_ratio)
+        assert got == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_duality_gap_multi_task(l1_ratio):
+    X, Y = data(30, 8, 6, n_tasks=3)
+    rng = np.random.default_rng(7)
+    alpha = 0.3 * alpha_max(X, Y)
+    for _ in range(5):
+        W = rng.standard_normal((8, 3)) * (rng.random((8, 1)) < 0.6)
+        got, _ = plain_gap(X, Y, W, np.arange(8, dtype=np.int64), alpha * l1_ratio,
+                           alpha * (1 - l1_ratio), False)
+        want = ref.mt_duality_gap(X, Y, W.T, alpha, l1_ratio)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-14 * ref.gap_scale(Y))
+
+
+BOXES = {  # name: (factors, lower, upper) for 6 features; no unpenalized open side
+    "plain": ([1, 1, 1, 1, 1, 1], [-np.inf] * 6, [np.inf] * 6),
+    "positive": ([1, 1, 1, 1, 1, 1], [0.0] * 6, [np.inf] * 6),
+    "factors": ([0.5, 2.0, 1.0, np.inf, 3.0, 1.0], [-np.inf] * 6, [np.inf] * 6),
+    "bounds": ([1, 1, 1, 1, 1, 1], [-0.2, 0.0, -np.inf, -1.0, -0.5, 0.0],
+               [0.3, np.inf, 0.1, 0.0, np.inf, 0.0]),
+    "mixed": ([0.0, 2.0, 0.5, np.inf, 0.0, 1.0], [-0.5, 0.0, -np.inf, -1.0, -1.0, -0.4],
+              [0.5, np.inf, 0.2, 0.0, 0.0, np.inf]),
+}
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("box", sorted(BOXES))
+def test_box_gap_equals_the_dual_written_from_definitions(box, l1_ratio):
+    factors, lower, upper = (np.asarray(a, dtype=np.float64) for a in BOXES[box])
+    X, y = data(25, 6, 8)
+    rng = np.random.default_rng(9)
+    alpha = 0.3 * alpha_max(X, y)
+    record = penalty_record(X, y, factors, lower, upper)
+    assert record.unpen.size == 0
+    for _ in range(6):
+        w = in_box(rng, 6, lower, upper, factors)
+        got, _ = penalty_gap(X, y, w, alpha * l1_ratio, alpha * (1 - l1_ratio), record)
+        want = box_dual_gap(X, y, w, alpha, l1_ratio, factors, lower, upper)
+        assert got == pytest.approx(want, rel=1e-11, abs=1e-13 * ref.gap_scale(y))
+        if box in ("plain", "positive") and l1_ratio > 0:  # the plain problem's gap
+            plain = ref.duality_gap(X, y, w, alpha, l1_ratio, positive=box == "positive")
+            assert got == pytest.approx(plain, rel=1e-11, abs=1e-13 * ref.gap_scale(y))
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_box_gap_with_unpenalized_features_bounds_suboptimality(l1_ratio):
+    """Unpenalized features with an open side: the gap bounds P(w) - P* and is 0 at w*."""
+    factors = np.array([0.0, 1.0, 0.0, 2.0, 0.5])
+    lower = np.array([-np.inf, -np.inf, 0.0, -0.3, 0.0])
+    upper = np.array([np.inf, np.inf, np.inf, 0.3, np.inf])
+    X, y = data(30, 5, 10)
+    rng = np.random.default_rng(11)
+    alpha = 0.2 * alpha_max(X, y)
+    record = penalty_record(X, y, factors, lower, upper)
+    assert record.unpen.size == 2
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    w_star, p_star = ref.box_exact(X, y, alpha, l1_ratio, factors, lower, upper)
+    scale = ref.gap_scale(y)
+    at_optimum, _ = penalty_gap(X, y, w_star, l1, l2, record)
+    assert abs(at_optimum) <= 1e-12 * scale
+    for _ in range(10):
+        w = in_box(rng, 5, lower, upper, factors)
+        got, _ = penalty_gap(X, y, w, l1, l2, record)
+        suboptimality = ref.box_objective(X, y, w, alpha, l1_ratio, factors, lower,
+                                          upper) - p_star
+        assert got >= suboptimality - 1e-13 * scale, (got, suboptimality)
+
+
+# ------------------------------------------------------------------ solves
+def certify_subproblem(X, y, w, ws, last_gap, alpha, l1_ratio, positive=False):
+    """The working-set problem (columns ``ws``) solved to a gap below the target."""
+    scale = ref.gap_scale(y)
+    outside = np.setdiff1d(np.arange(X.shape[1]), ws)
+    assert np.all(w[outside] == 0)
+    Xw = X[:, np.sort(ws)]
+    if np.ndim(y) == 2:
+        Ww = w[np.sort(ws)].T
+        recomputed = ref.mt_duality_gap(Xw, y, Ww, alpha, l1_ratio)
+        kkt = ref.mt_kkt_violation(Xw, y, Ww, alpha, l1_ratio)
+        w_ref, gap_ref = ref.cd_multitask(Xw, y, alpha, l1_ratio)
+        objectives = [ref.mt_enet_objective(Xw, y, W_, alpha, l1_ratio) for W_ in (Ww, w_ref)]
+    else:
+        ww = w[np.sort(ws)]
+        recomputed = ref.duality_gap(Xw, y, ww, alpha, l1_ratio, positive)
+        kkt = ref.kkt_violation(Xw, y, ww, alpha, l1_ratio, positive)
+        w_ref, gap_ref = ref.cd_enet(Xw, y, alpha, l1_ratio, positive=positive)
+        objectives = [ref.enet_objective(Xw, y, w_, alpha, l1_ratio) for w_ in (ww, w_ref)]
+    slack = 1e-14 * scale
+    assert last_gap <= GAP_TARGET * scale
+    assert recomputed <= GAP_TARGET * scale + slack
+    assert abs(last_gap - recomputed) <= slack + 1e-6 * recomputed
+    h_max = float(np.max(np.sum(Xw**2, axis=0))) / X.shape[0]
+    assert kkt <= np.sqrt(2 * (h_max + alpha * (1 - l1_ratio)) * (GAP_TARGET * scale + slack))
+    # both objectives within their gaps of the optimum
+    assert abs(objectives[0] - objectives[1]) <= recomputed + gap_ref + slack
+
+
+def certify_box_subproblem(X, y, w, ws, last_gap, alpha, l1_ratio, factors, lower, upper):
+    """Box problem on the columns ``ws``: bounds held, gap bounds the true suboptimality."""
+    scale = ref.gap_scale(y)
+    cols = np.sort(ws)
+    assert np.all(w[np.setdiff1d(np.arange(X.shape[1]), ws)] == 0)
+    assert np.all((lower <= w) & (w <= upper))
+    box = (factors[cols], lower[cols], upper[cols])
+    _, p_star = ref.box_exact(X[:, cols], y, alpha, l1_ratio, *box)
+    p = ref.box_objective(X[:, cols], y, w[cols], alpha, l1_ratio, *box)
+    slack = 1e-14 * scale
+    assert last_gap <= GAP_TARGET * scale
+    assert p - p_star <= last_gap + slack
+    # P is (h_max + l2 v_max)-smooth along each coordinate: KKT ~ sqrt(2 L gap)
+    curvature = np.max(np.sum(X[:, cols] ** 2, axis=0)) / X.shape[0] + alpha * (
+        1 - l1_ratio) * np.max(box[0])
+    kkt = ref.box_kkt_violation(X[:, cols], y, w[cols], alpha, l1_ratio, *box)
+    assert kkt <= np.sqrt(2 * curvature * (GAP_TARGET * scale + slack)), kkt
+
+
+SOLVE_CASES = [  # (l1_ratio, penalty, seed)
+    (1.0, "plain", -1), (0.5, "plain", 3), (1.0, "positive", -1), (0.5, "positive", 5),
+    (1.0, "box", -1), (0.5, "box", 7),
+]
+SOLVE_BOX = (np.array([0.0, 1.0, 2.0, 0.5, 0.0, np.inf, 1.0, 1.0]),
+             np.array([-np.inf, -0.2, 0.0, -np.inf, -0.5, -1.0, -np.inf, 0.0]),
+             np.array([np.inf, 0.2, np.inf, 0.1, 0.5, 1.0, np.inf, np.inf]))
+
+
+def _solve_setup(shape, penalty, sparse_X=False):
+    n, p = shape
+    X, y = data(n, p, 12 + n)
+    if sparse_X:
+        # y stays uncentered: the centering terms of the residual statistics then count
+        X = np.where(np.abs(X) > 0.7, X, 0.0)
+    ws = np.array([0, 1, 2, 3, 4, 6], dtype=np.int64) if penalty == "box" else (
+        np.arange(0, p, 2, dtype=np.int64) if p > 12 else np.arange(p - 2, dtype=np.int64))
+    return X, y, ws
+
+
+def _box_for(Xc, y, penalty):
+    return penalty_record(Xc, y, *SOLVE_BOX) if penalty == "box" else None
+
+
+def _check(X, y, w, ws, last_gap, alpha, l1_ratio, penalty):
+    if penalty == "box":
+        certify_box_subproblem(X, y, w, ws, last_gap, alpha, l1_ratio, *SOLVE_BOX)
+    else:
+        certify_subproblem(X, y, w, ws, last_gap, alpha, l1_ratio, penalty == "positive")
+
+
+@pytest.mark.parametrize("shape,l1_ratio,penalty,seed", [
+    pytest.param(shape, *case, id=f"{name}-{case[1]}-{case[0]}-{case[2]}")
+    for name, shape in (("tall", (40, 8)), ("wide", (15, 30))) for case in SOLVE_CASES
+    if shape[1] == 8 or case[1] != "box"])  # the box reference enumerates faces: small p
+def test_dense_solve(shape, l1_ratio, penalty, seed):
+    X, y, ws = _solve_setup(shape, penalty)
+    alpha = 0.1 * alpha_max(X, y)
+    w, r, g, last_gap = solve_dense(X, y, ws, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                                    penalty == "positive", GAP_TARGET * ref.gap_scale(y), seed,
+                                    _box_for(X, y, penalty))
+    _check(X, y, w, ws, last_gap, alpha, l1_ratio, penalty)
+    np.testing.assert_allclose(r, y - X @ w, rtol=0, atol=1e-12 * np.abs(y).max())
+    np.testing.assert_allclose(g[ws], X[:, ws].T @ r / X.shape[0], rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("center", [True, False], ids=["centered", "uncentered"])
+@pytest.mark.parametrize("l1_ratio,penalty,seed", SOLVE_CASES)
+def test_csc_solve(center, l1_ratio, penalty, seed):
+    X, y, ws = _solve_setup((40, 8), penalty, sparse_X=True)
+    Xc = X - X.mean(axis=0) if center else X
+    alpha = 0.1 * alpha_max(Xc, y)
+    w, r, g, last_gap = solve_csc(X, y, ws, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                                  penalty == "positive", GAP_TARGET * ref.gap_scale(y), seed,
+                                  _box_for(Xc, y, penalty), center)
+    _check(Xc, y, w, ws, last_gap, alpha, l1_ratio, penalty)
+    np.testing.assert_allclose(r, y - Xc @ w, rtol=0, atol=1e-12 * np.abs(y).max())
+    np.testing.assert_allclose(g[ws], Xc[:, ws].T @ r / X.shape[0], rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["full-cache", "lazy-cache"])
+@pytest.mark.parametrize("l1_ratio,penalty,seed", SOLVE_CASES)
+def test_gram_solve(lazy, l1_ratio, penalty, seed):
+    X, y, ws = _solve_setup((40, 8), penalty)
+    alpha = 0.1 * alpha_max(X, y)
+    w, g, last_gap = solve_gram(X, y, ws, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                                penalty == "positive", GAP_TARGET * ref.gap_scale(y), seed,
+                                _box_for(X, y, penalty), lazy)
+    _check(X, y, w, ws, last_gap, alpha, l1_ratio, penalty)
+    np.testing.assert_allclose(g[ws], X[:, ws].T @ (y - X @ w) / X.shape[0], rtol=0,
+                               atol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(40, 8), (15, 30)], ids=["tall", "wide"])
+@pytest.mark.parametrize("l1_ratio,seed", [(1.0, -1), (0.5, 4)])
+def test_dense_block_solve(shape, l1_ratio, seed):
+    n, p = shape
+    X, Y = data(n, p, 20 + n, n_tasks=3)
+    ws = np.arange(0, p, 2, dtype=np.int64)
+    alpha = 0.1 * alpha_max(X, Y)
+    W, R, G, last_gap = solve_dense_block(X, Y, ws, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                                          GAP_TARGET * ref.gap_scale(Y), seed)
+    certify_subproblem(X, Y, W, ws, last_gap, alpha, l1_ratio)
+    np.testing.assert_allclose(R, Y - X @ W, rtol=0, atol=1e-12 * np.abs(Y).max())
+    np.testing.assert_allclose(G[ws], X[:, ws].T @ R / n, rtol=0, atol=1e-13)
+
+
+def test_csc_block_solve():
+    X, Y = data(40, 8, 30, n_tasks=2)
+    X = np.where(np.abs(X) > 0.7, X, 0.0)  # Y uncentered, as in test_csc_solve
+    Xc = X - X.mean(axis=0)
+    ws = np.arange(6, dtype=np.int64)
+    alpha = 0.1 * alpha_max(Xc, Y)
+    W, R, _, last_gap = solve_csc_block(X, Y, ws, alpha * 0.7, alpha * 0.3,
+                                        GAP_TARGET * ref.gap_scale(Y), -1)
+    certify_subproblem(Xc, Y, W, ws, last_gap, alpha, 0.7)
+    np.testing.assert_allclose(R, Y - Xc @ W, rtol=0, atol=1e-12 * np.abs(Y).max())
+
+
+# ------------------------------------------------------------------ gradients
+def test_csc_gradient_is_scipy_transpose_product():
+    rng = np.random.default_rng(13)
+    dense = sparse.random(50, 20, density=0.3, random_state=14).toarray()
+    dense[:, 5] = 0.0  # an empty column
+    Xs = sparse.csc_matrix(dense)
+    r = rng.standard_normal(50)
+    got = column_gradient(Xs, r)
+    assert got[5] == 0.0
+    # column by column in stored order, as scipy sums: equal to the last bit
+    np.testing.assert_array_equal(got, Xs.T @ r)
+    np.testing.assert_allclose(got, Xs.toarray().T @ r, rtol=1e-13, atol=1e-14)
