@@ -28,6 +28,7 @@ import tempfile
 import warnings
 
 import numba
+import numba.extending
 from numba.core import config as _numba_config
 
 _OPTIONS = dict(cache=True, nogil=True, error_model="numpy")
@@ -126,3 +127,13 @@ reduction_jit = _cached_jit(**_OPTIONS, fastmath={"reassoc", "contract"})
 # no reduction across threads), so results do not depend on the thread count;
 # callers choose that count through fastreg._parallel.
 parallel_jit = _cached_jit(**_OPTIONS, parallel=True)
+
+
+def layout_overload(stub):
+    """Register the typed implementations of ``stub`` (see :mod:`fastreg._kernels.cycle`).
+
+    Numba's ``overload`` picks an implementation by the argument types at
+    compile time, so one kernel serves every data layout without passing
+    functions around (which would defeat the cache).
+    """
+    return numba.extending.overload(stub, jit_options=dict(nogil=True, error_model="numpy"))

@@ -9,18 +9,39 @@ With ``g`` exact on the working set, the subproblem's duality gap costs
 O(|working set|) and is checked after every sweep.
 """
 
-import numpy as np
+from collections import namedtuple
 
 from ._jit import jit
-from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
+from .cycle import register_layout
 from .gap import box_working_set_gap, duality_gap
 from .prox import box_coordinate
 
+GramLayout = namedtuple("GramLayout", ["cache", "slot", "Xy", "yy", "g", "norms2", "n_samples",
+                                       "max_cycle"])
+GramLayout.__doc__ = """Covariance updates, for :func:`fastreg._kernels.cycle.active_set_solve`.
+
+cache : ndarray of shape (n_features, capacity), Fortran order
+    Gram columns ``X^T x_j`` (unscaled); column ``slot[j]`` holds feature j.
+slot : ndarray of int64, shape (n_features,)
+    Cache slot of each feature; every feature of the working set must have one.
+Xy : ndarray of float64, shape (n_features,)
+    ``X^T y``.
+yy : float
+    ``y^T y``.
+g : ndarray of float64, shape (n_features,)
+    ``X^T (y - X w) / n``, exact on the working set on entry; kept exact on it
+    (on every feature if the working set covers more than a quarter of them).
+norms2 : ``||x_j||^2 / n``; n_samples : the ``n`` of the data term;
+max_cycle : 0 (the gap is cheap: checked after every sweep).
+"""
+
 
 @jit
-def _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive, inv_n,
-                update_all, box):
+def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
+    cache, slot, g, norms2 = layout.cache, layout.slot, layout.g, layout.norms2
+    inv_n = 1.0 / layout.n_samples
     n_features = g.shape[0]
+    update_all = 4 * ws.shape[0] > n_features
     n_ws = ws.shape[0]
     dmax = 0.0
     for k in range(n_idx):
@@ -47,7 +68,8 @@ def _gram_sweep(cache, slot, g, w, norms2, ws, idx, n_idx, l1, l2, positive, inv
 
 
 @jit
-def _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box):
+def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
+    Xy, yy, g, n_samples = layout.Xy, layout.yy, layout.g, layout.n_samples
     w_dot_Xy = 0.0
     w_dot_g = 0.0
     for k in range(ws.shape[0]):
@@ -62,63 +84,7 @@ def _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box):
     return box_working_set_gap(g, w, ws, ry - w_dot_g, ry, l1, l2, n_samples, box)
 
 
-@jit
-def gram_solve(cache, slot, Xy, yy, g, w, norms2, ws, l1, l2, positive, gap_tol,
-               max_epochs, seed, n_samples, box):
-    """Solve the working-set subproblem by covariance-update coordinate descent.
-
-    Parameters
-    ----------
-    cache : ndarray of shape (n_features, capacity), Fortran order
-        Gram columns ``X^T x_j`` (unscaled); column ``slot[j]`` holds feature j.
-    slot : ndarray of int64, shape (n_features,)
-        Cache slot of each feature; every feature of ``ws`` must have one.
-    Xy : ndarray of float64, shape (n_features,)
-        ``X^T y``.
-    yy : float
-        ``y^T y``.
-    g : ndarray of float64, shape (n_features,)
-        ``X^T (y - X w) / n``, exact on ``ws`` on entry; kept exact on ``ws``
-        (on every feature if ``ws`` covers more than a quarter of them).
-    w, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed
-        As in :func:`fastreg._kernels.cd_naive.dense_solve`.
-    n_samples : int
-    box : None or BoxRecord
-        Penalty factors and bounds, as in :func:`fastreg._kernels.cd_naive.dense_solve`.
-
-    Returns
-    -------
-    n_epochs : int
-    gap : float
-        Subproblem duality gap after the last sweep.
-    """
-    inv_n = 1.0 / n_samples
-    update_all = 4 * ws.shape[0] > g.shape[0]
-    seed_random(seed)
-    active = np.empty_like(ws)
-    n_epochs = 0
-    gap = np.inf
-    while n_epochs < max_epochs:
-        shuffle_prefix(ws, ws.shape[0], seed)
-        _gram_sweep(cache, slot, g, w, norms2, ws, ws, ws.shape[0], l1, l2, positive,
-                    inv_n, update_all, box)
-        n_epochs += 1
-        gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box)
-        if gap <= gap_tol:
-            break
-        n_active = nonzero_subset(ws, w, active)
-        settle = settle_tol(gap_tol, n_active)
-        while n_epochs < max_epochs:
-            shuffle_prefix(active, n_active, seed)
-            dmax = _gram_sweep(cache, slot, g, w, norms2, ws, active, n_active, l1, l2,
-                               positive, inv_n, update_all, box)
-            n_epochs += 1
-            gap = _gram_ws_gap(Xy, yy, g, w, ws, l1, l2, positive, n_samples, box)
-            if gap <= gap_tol or dmax <= settle:
-                break
-        if gap <= gap_tol:
-            break
-    return n_epochs, gap
+register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
 
 
 @jit

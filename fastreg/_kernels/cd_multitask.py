@@ -4,12 +4,32 @@ Objective ``1/(2n) ||Y - XW||_F^2 + l1 sum_j ||W_j||_2 + (l2/2) ||W||_F^2`` with
 ``W`` of shape (n_features, n_tasks); one block update moves a whole row W_j.
 """
 
-import numpy as np
+from collections import namedtuple
 
 from ._jit import jit, reduction_jit
-from .cycle import nonzero_rows_subset, seed_random, settle_tol, shuffle_prefix
+from .cycle import register_layout
 from .gap import duality_gap
 from .prox import group_coordinate
+
+DenseBlockLayout = namedtuple("DenseBlockLayout", ["X", "Y", "R", "G", "norms2", "z", "new",
+                                                   "max_cycle"])
+DenseBlockLayout.__doc__ = """Block residual updates on dense X (multi-task).
+
+X, Y, R : Fortran-ordered; ``R = Y - X W`` updated in place; G : float64
+scratch of shape (n_features, n_tasks) receiving ``X^T R / n`` on the working
+set; z, new : float64 scratch of shape (n_tasks,); max_cycle : 1.
+"""
+
+CscBlockLayout = namedtuple("CscBlockLayout", ["data", "indices", "starts", "stops", "Y", "u",
+                                               "R", "G", "norms2", "centers", "col_u", "shift",
+                                               "ur", "uu", "u_dot_Y", "z", "new", "max_cycle"])
+CscBlockLayout.__doc__ = """Block residual updates on CSC X with implicit centering (multi-task).
+
+As :class:`fastreg._kernels.cd_naive.CscLayout`, per task: ``Y`` and ``R`` are
+C-ordered (tasks contiguous per sample); the true residual is
+``R + u shift^T``, ``ur = u^T R``; ``shift`` and ``ur`` of shape (n_tasks,)
+updated in place; ``u_dot_Y = u^T Y``.
+"""
 
 
 @reduction_jit
@@ -22,7 +42,9 @@ def _dense_block_gradient(X, R, j, out):
 
 
 @reduction_jit
-def _dense_block_sweep(X, R, W, norms2, idx, n_idx, l1, l2, inv_n, z, new):
+def _dense_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
+    X, R, norms2, z, new = layout.X, layout.R, layout.norms2, layout.z, layout.new
+    inv_n = 1.0 / X.shape[0]
     n_samples = X.shape[0]
     n_tasks = W.shape[1]
     dmax = 0.0
@@ -48,7 +70,9 @@ def _dense_block_sweep(X, R, W, norms2, idx, n_idx, l1, l2, inv_n, z, new):
 
 
 @reduction_jit
-def _dense_block_ws_gap(X, Y, R, W, G, ws, l1, l2, inv_n, z):
+def _dense_block_ws_gap(layout, W, ws, l1, l2, positive, box):
+    X, Y, R, G, z = layout.X, layout.Y, layout.R, layout.G, layout.z
+    inv_n = 1.0 / X.shape[0]
     for k in range(ws.shape[0]):
         j = ws[k]
         _dense_block_gradient(X, R, j, z)
@@ -63,52 +87,7 @@ def _dense_block_ws_gap(X, Y, R, W, G, ws, l1, l2, inv_n, z):
     return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, X.shape[0])[0]
 
 
-@jit
-def dense_block_solve(X, Y, R, W, G, norms2, ws, l1, l2, gap_tol, max_epochs, seed):
-    """Solve the working-set subproblem of the multi-task problem (dense X).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features), Fortran order
-    Y : ndarray of shape (n_samples, n_tasks), Fortran order
-    R : ndarray of shape (n_samples, n_tasks), Fortran order
-        Residual ``Y - X W``, updated in place.
-    W : ndarray of shape (n_features, n_tasks)
-        Coefficients, updated in place.
-    G : ndarray of float64, shape (n_features, n_tasks)
-        Scratch: receives ``X^T R / n`` on ``ws``.
-    norms2, ws, l1, l2, gap_tol, max_epochs, seed
-        As in :func:`fastreg._kernels.cd_naive.dense_solve`.
-
-    Returns
-    -------
-    n_epochs : int
-    gap : float
-    """
-    inv_n = 1.0 / X.shape[0]
-    z = np.empty(W.shape[1], dtype=np.float64)
-    new = np.empty(W.shape[1], dtype=np.float64)
-    seed_random(seed)
-    active = np.empty_like(ws)
-    n_epochs = 0
-    gap = np.inf
-    while n_epochs < max_epochs:
-        shuffle_prefix(ws, ws.shape[0], seed)
-        _dense_block_sweep(X, R, W, norms2, ws, ws.shape[0], l1, l2, inv_n, z, new)
-        n_epochs += 1
-        gap = _dense_block_ws_gap(X, Y, R, W, G, ws, l1, l2, inv_n, z)
-        if gap <= gap_tol:
-            break
-        n_active = nonzero_rows_subset(ws, W, active)
-        settle = settle_tol(gap_tol, n_active)
-        while n_epochs < max_epochs:
-            shuffle_prefix(active, n_active, seed)
-            dmax = _dense_block_sweep(X, R, W, norms2, active, n_active, l1, l2, inv_n,
-                                      z, new)
-            n_epochs += 1
-            if dmax <= settle:
-                break
-    return n_epochs, gap
+register_layout(DenseBlockLayout, _dense_block_sweep, _dense_block_ws_gap)
 
 
 @jit
@@ -127,8 +106,11 @@ def _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shif
 
 
 @jit
-def _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers, col_u, shift, ur,
-                     uu, idx, n_idx, l1, l2, inv_n, z, new):
+def _csc_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
+    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
+    R, norms2, centers, col_u = layout.R, layout.norms2, layout.centers, layout.col_u
+    shift, ur, uu, z, new = layout.shift, layout.ur, layout.uu, layout.z, layout.new
+    inv_n = 1.0 / R.shape[0]
     n_tasks = W.shape[1]
     dmax = 0.0
     for k in range(n_idx):
@@ -157,8 +139,12 @@ def _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers, col_u,
 
 
 @jit
-def _csc_block_ws_gap(data, indices, starts, stops, Y, u, R, W, G, centers, col_u, shift, ur,
-                      uu, u_dot_Y, ws, l1, l2, inv_n, z):
+def _csc_block_ws_gap(layout, W, ws, l1, l2, positive, box):
+    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
+    Y, u, R, G = layout.Y, layout.u, layout.R, layout.G
+    centers, col_u, shift, ur = layout.centers, layout.col_u, layout.shift, layout.ur
+    uu, u_dot_Y, z = layout.uu, layout.u_dot_Y, layout.z
+    inv_n = 1.0 / R.shape[0]
     n_samples, n_tasks = R.shape
     r2 = 0.0
     ry = 0.0
@@ -182,45 +168,4 @@ def _csc_block_ws_gap(data, indices, starts, stops, Y, u, R, W, G, centers, col_
     return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, n_samples)[0]
 
 
-@jit
-def csc_block_solve(data, indices, starts, stops, Y, u, R, W, G, norms2, centers, col_u, shift,
-                    ur, uu, u_dot_Y, ws, l1, l2, gap_tol, max_epochs, seed):
-    """:func:`dense_block_solve` for CSC X with implicit centering.
-
-    The true residual is ``R + u shift^T``; ``ur = u^T R`` per task (see
-    :func:`fastreg._kernels.cd_naive.csc_solve`, which also describes the column
-    layout ``data, indices, starts, stops``). ``Y`` and ``R`` are C-ordered
-    here (tasks contiguous per sample); ``shift`` and ``ur`` of shape (n_tasks,)
-    are updated in place; ``u_dot_Y`` is ``u^T Y``.
-
-    Returns
-    -------
-    n_epochs : int
-    gap : float
-    """
-    inv_n = 1.0 / R.shape[0]
-    z = np.empty(W.shape[1], dtype=np.float64)
-    new = np.empty(W.shape[1], dtype=np.float64)
-    seed_random(seed)
-    active = np.empty_like(ws)
-    n_epochs = 0
-    gap = np.inf
-    while n_epochs < max_epochs:
-        shuffle_prefix(ws, ws.shape[0], seed)
-        _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers, col_u, shift,
-                         ur, uu, ws, ws.shape[0], l1, l2, inv_n, z, new)
-        n_epochs += 1
-        gap = _csc_block_ws_gap(data, indices, starts, stops, Y, u, R, W, G, centers,
-                                col_u, shift, ur, uu, u_dot_Y, ws, l1, l2, inv_n, z)
-        if gap <= gap_tol:
-            break
-        n_active = nonzero_rows_subset(ws, W, active)
-        settle = settle_tol(gap_tol, n_active)
-        while n_epochs < max_epochs:
-            shuffle_prefix(active, n_active, seed)
-            dmax = _csc_block_sweep(data, indices, starts, stops, R, W, norms2, centers,
-                                    col_u, shift, ur, uu, active, n_active, l1, l2, inv_n, z, new)
-            n_epochs += 1
-            if dmax <= settle:
-                break
-    return n_epochs, gap
+register_layout(CscBlockLayout, _csc_block_sweep, _csc_block_ws_gap)

@@ -5,11 +5,12 @@ pass over column j (O(n) dense, O(nnz_j) sparse). All quantities are on the
 scale of ``1/(2n) ||y - Xw||^2 + l1 ||w||_1 + (l2/2) ||w||^2``.
 """
 
+from collections import namedtuple
+
 import numba
-import numpy as np
 
 from ._jit import jit, parallel_jit, reduction_jit
-from .cycle import nonzero_subset, seed_random, settle_tol, shuffle_prefix
+from .cycle import register_layout
 from .gap import box_working_set_gap, duality_gap
 from .prox import box_coordinate
 
@@ -17,10 +18,36 @@ from .prox import box_coordinate
 # the next one waits for twice as many sweeps over the nonzeros (up to this).
 MAX_CYCLE = 16
 
+DenseLayout = namedtuple("DenseLayout", ["X", "y", "r", "g", "norms2", "max_cycle"])
+DenseLayout.__doc__ = """Residual updates on dense X, for :func:`fastreg._kernels.cycle.active_set_solve`.
+
+X : ndarray of shape (n_samples, n_features), Fortran order; y, r : ndarray of
+shape (n_samples,), ``r = y - X w`` updated in place; g : float64 scratch of
+shape (n_features,) receiving ``X^T r / n`` on the working set; norms2 :
+``||x_j||^2 / n``; max_cycle : :data:`MAX_CYCLE`.
+"""
+
+CscLayout = namedtuple("CscLayout", ["data", "indices", "starts", "stops", "y", "u", "r", "g",
+                                     "norms2", "centers", "col_u", "shift", "uu", "u_dot_y",
+                                     "max_cycle"])
+CscLayout.__doc__ = """Residual updates on CSC X with implicit centering.
+
+The centered column is ``x_j - centers[j] * u`` (``u`` = ones, or
+``sqrt(sample_weight)`` when rows were weighted), never formed: the true
+residual is ``r + shift[0] * u`` and ``shift[1] = u^T r`` is kept alongside,
+so a coordinate update stays O(nnz_j). Column j of X is
+``data[starts[j]:stops[j]]`` (rows in ``indices``, int64): ``indptr[:-1],
+indptr[1:]`` for the whole matrix, or the layout of :func:`gather_columns`.
+``col_u = X^T u``, ``uu = u^T u`` (0 disables centering), ``u_dot_y = u^T y``;
+``norms2`` of the centered columns; ``r``, ``g``, ``shift`` updated in place.
+"""
+
 
 @reduction_jit
-def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n, box):
+def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
+    X, r, norms2 = layout.X, layout.r, layout.norms2
     n_samples = X.shape[0]
+    inv_n = 1.0 / n_samples
     dmax = 0.0
     for k in range(n_idx):
         j = idx[k]
@@ -42,8 +69,10 @@ def _dense_sweep(X, r, w, norms2, idx, n_idx, l1, l2, positive, inv_n, box):
 
 
 @reduction_jit
-def _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n, box):
+def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
+    X, y, r, g = layout.X, layout.y, layout.r, layout.g
     n_samples = X.shape[0]
+    inv_n = 1.0 / n_samples
     for k in range(ws.shape[0]):
         j = ws[k]
         dot = 0.0
@@ -62,73 +91,7 @@ def _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n, box):
     return box_working_set_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, n_samples, box)
 
 
-@jit
-def dense_solve(X, y, r, w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed,
-                box):
-    """Solve the working-set subproblem by coordinate descent (dense X).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features), Fortran order
-    y : ndarray of shape (n_samples,)
-    r : ndarray of shape (n_samples,)
-        Residual ``y - X w``, updated in place.
-    w : ndarray of shape (n_features,)
-        Coefficients, updated in place (only entries in ``ws`` change).
-    g : ndarray of float64, shape (n_features,)
-        Scratch: receives ``X^T r / n`` on ``ws``.
-    norms2 : ndarray of shape (n_features,)
-        ``||x_j||^2 / n``.
-    ws : ndarray of int64, shape (n_ws,)
-        Working set (reordered in place when ``seed >= 0``).
-    l1, l2 : float
-        ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``.
-    positive : bool
-    gap_tol : float
-        Stop when the subproblem's duality gap is at most this.
-    max_epochs : int
-        Maximum number of sweeps.
-    seed : int
-        ``-1`` for cyclic order, else the seed of a random order per sweep.
-    box : None or BoxRecord
-        None: the default problem (no penalty factors, no bounds; Numba compiles
-        this case without any of their code). Else the penalty factors and
-        bounds of :class:`fastreg.enet.penalty.BoxRecord` (see
-        :func:`fastreg._kernels.gap.box_gap`).
-
-    Returns
-    -------
-    n_epochs : int
-        Sweeps performed.
-    gap : float
-        Subproblem duality gap at the last check (inf if none was made).
-    """
-    inv_n = 1.0 / X.shape[0]
-    seed_random(seed)
-    active = np.empty_like(ws)
-    n_epochs = 0
-    min_cycle = 1
-    gap = np.inf
-    while n_epochs < max_epochs:
-        shuffle_prefix(ws, ws.shape[0], seed)
-        _dense_sweep(X, r, w, norms2, ws, ws.shape[0], l1, l2, positive, inv_n, box)
-        n_epochs += 1
-        gap = _dense_ws_gap(X, y, r, w, g, ws, l1, l2, positive, inv_n, box)
-        if gap <= gap_tol:
-            break
-        n_active = nonzero_subset(ws, w, active)
-        settle = settle_tol(gap_tol, n_active)
-        n_cycle = 0
-        while n_epochs < max_epochs:
-            shuffle_prefix(active, n_active, seed)
-            dmax = _dense_sweep(X, r, w, norms2, active, n_active, l1, l2, positive, inv_n,
-                                box)
-            n_epochs += 1
-            n_cycle += 1
-            if dmax <= settle and n_cycle >= min_cycle:
-                break
-        min_cycle = min(2 * min_cycle, MAX_CYCLE)
-    return n_epochs, gap
+register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
 
 
 @jit
@@ -142,8 +105,11 @@ def _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur, u
 
 
 @jit
-def _csc_sweep(data, indices, starts, stops, r, w, norms2, centers, col_u, shift, uu,
-               idx, n_idx, l1, l2, positive, inv_n, box):
+def _csc_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
+    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
+    r, norms2, centers, col_u = layout.r, layout.norms2, layout.centers, layout.col_u
+    shift, uu = layout.shift, layout.uu
+    inv_n = 1.0 / r.shape[0]
     b = shift[0]
     ur = shift[1]
     dmax = 0.0
@@ -186,8 +152,12 @@ def _residual_stats(r, y, u, b, uu, u_dot_y):
 
 
 @jit
-def _csc_ws_gap(data, indices, starts, stops, y, u, r, w, g, centers, col_u, shift, uu,
-                u_dot_y, ws, l1, l2, positive, inv_n, box):
+def _csc_ws_gap(layout, w, ws, l1, l2, positive, box):
+    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
+    y, u, r, g = layout.y, layout.u, layout.r, layout.g
+    centers, col_u, shift, uu = layout.centers, layout.col_u, layout.shift, layout.uu
+    u_dot_y = layout.u_dot_y
+    inv_n = 1.0 / r.shape[0]
     b = shift[0]
     r2, ry, ur = _residual_stats(r, y, u, b, uu, u_dot_y)
     shift[1] = ur  # refresh the running sum against drift
@@ -202,74 +172,7 @@ def _csc_ws_gap(data, indices, starts, stops, y, u, r, w, g, centers, col_u, shi
     return box_working_set_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, r.shape[0], box)
 
 
-@jit
-def csc_solve(data, indices, starts, stops, y, u, r, w, g, norms2, centers, col_u, shift,
-              uu, u_dot_y, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
-    """:func:`dense_solve` for CSC X with implicit centering.
-
-    The centered column is ``x_j - centers[j] * u`` (``u`` = ones, or
-    ``sqrt(sample_weight)`` when rows were weighted), never formed: the true
-    residual is ``r + shift[0] * u`` and ``shift[1] = u^T r`` is kept alongside,
-    so a coordinate update stays O(nnz_j).
-
-    Parameters
-    ----------
-    data, indices : CSC arrays of X (rows already weighted; int64 indices)
-    starts, stops : ndarray of int64, shape (n_features,)
-        Column j of X is ``data[starts[j]:stops[j]]`` (rows in ``indices``); only
-        the features of ``ws`` are read. ``indptr[:-1], indptr[1:]`` for the whole
-        matrix, or the layout written by :func:`gather_columns`.
-    y : ndarray of shape (n_samples,)
-    u : ndarray of float64, shape (n_samples,)
-        Centering direction.
-    r : ndarray of shape (n_samples,)
-        Stored part of the residual, updated in place.
-    w, g, norms2, ws, l1, l2, positive, gap_tol, max_epochs, seed, box
-        As in :func:`dense_solve`; ``norms2`` of the centered columns.
-    centers : ndarray of shape (n_features,)
-        Column centers.
-    col_u : ndarray of shape (n_features,)
-        ``x_j^T u``.
-    shift : ndarray of float64, shape (2,)
-        ``[b, u^T r]``, updated in place.
-    uu : float
-        ``u^T u``; 0 disables centering.
-    u_dot_y : float
-        ``u^T y``.
-
-    Returns
-    -------
-    n_epochs : int
-    gap : float
-    """
-    inv_n = 1.0 / r.shape[0]
-    seed_random(seed)
-    active = np.empty_like(ws)
-    n_epochs = 0
-    min_cycle = 1
-    gap = np.inf
-    while n_epochs < max_epochs:
-        shuffle_prefix(ws, ws.shape[0], seed)
-        _csc_sweep(data, indices, starts, stops, r, w, norms2, centers, col_u, shift, uu,
-                   ws, ws.shape[0], l1, l2, positive, inv_n, box)
-        n_epochs += 1
-        gap = _csc_ws_gap(data, indices, starts, stops, y, u, r, w, g, centers, col_u, shift,
-                          uu, u_dot_y, ws, l1, l2, positive, inv_n, box)
-        if gap <= gap_tol:
-            break
-        n_active = nonzero_subset(ws, w, active)
-        settle = settle_tol(gap_tol, n_active)
-        n_cycle = 0
-        while n_epochs < max_epochs:
-            shuffle_prefix(active, n_active, seed)
-            dmax = _csc_sweep(data, indices, starts, stops, r, w, norms2, centers, col_u,
-                              shift, uu, active, n_active, l1, l2, positive, inv_n, box)
-            n_epochs += 1
-            n_cycle += 1
-            if dmax <= settle and n_cycle >= min_cycle:
-                break
-        min_cycle = min(2 * min_cycle, MAX_CYCLE)
-    return n_epochs, gap
+register_layout(CscLayout, _csc_sweep, _csc_ws_gap)
 
 
 @jit

@@ -1,38 +1,152 @@
-"""Working-set bookkeeping shared by the solve kernels.
+"""The active-set cycle every solve shares, and its working-set bookkeeping.
 
-Every kernel solves the subproblem restricted to a working set by glmnet's
-active-set cycling, with a duality-gap certificate instead of a heuristic
-stopping rule:
+:func:`active_set_solve` solves the subproblem restricted to a working set by
+glmnet's active-set cycling, with a duality-gap certificate instead of a
+heuristic stopping rule, for every data layout:
 
 1. one sweep over the whole working set, then the subproblem's duality gap;
    stop when it is at most ``gap_tol``;
 2. otherwise sweep the nonzero coefficients only until no coordinate step
    decreases the objective by more than ``gap_tol / n_nonzero`` (they have
-   settled), and go back to 1. In residual mode, where a gap check costs about
-   one sweep, each failed check also doubles the minimum number of these
-   sweeps (``cd_naive.MAX_CYCLE`` at most).
+   settled), and go back to 1. Where a gap check costs about one sweep
+   (residual updates), each failed check also doubles the minimum number of
+   these sweeps, up to the layout's ``max_cycle``; where it is cheap
+   (covariance updates: O(working set)), it is checked after every sweep
+   (``max_cycle = 0``).
+
+A layout is a named tuple of arrays (``DenseLayout``, ``CscLayout``,
+``GramLayout``, ``DenseBlockLayout``, ``CscBlockLayout`` in the modules of
+this package) with a ``max_cycle`` field; its module registers its sweep and
+its working-set gap with :func:`register_layout`. Numba selects them by the
+layout's type at compile time (:func:`layout_sweep`, :func:`layout_gap`), so
+the cycle is written once and each layout differs only where the math does.
 """
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, layout_overload
+
+_SWEEPS = {}
+_GAPS = {}
+
+
+def register_layout(layout_class, sweep, gap):
+    """Make ``sweep`` and ``gap`` (jitted) the implementations for ``layout_class``.
+
+    ``sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box)`` sweeps the
+    features ``idx[:n_idx]`` (of the working set ``ws``) once and returns the
+    largest weighted squared step; ``gap(layout, w, ws, l1, l2, positive, box)``
+    returns the working-set subproblem's duality gap.
+    """
+    _SWEEPS[layout_class] = sweep
+    _GAPS[layout_class] = gap
+
+
+def layout_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
+    """One sweep of the layout's coordinate updates (pure-Python dispatch without JIT)."""
+    return _SWEEPS[type(layout)](layout, w, ws, idx, n_idx, l1, l2, positive, box)
+
+
+def layout_gap(layout, w, ws, l1, l2, positive, box):
+    """The working-set duality gap of the layout (pure-Python dispatch without JIT)."""
+    return _GAPS[type(layout)](layout, w, ws, l1, l2, positive, box)
+
+
+@layout_overload(layout_sweep)
+def _typed_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
+    sweep = _SWEEPS.get(getattr(layout, "instance_class", None))
+    if sweep is None:
+        return None
+
+    def impl(layout, w, ws, idx, n_idx, l1, l2, positive, box):
+        return sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box)
+
+    return impl
+
+
+@layout_overload(layout_gap)
+def _typed_gap(layout, w, ws, l1, l2, positive, box):
+    gap = _GAPS.get(getattr(layout, "instance_class", None))
+    if gap is None:
+        return None
+
+    def impl(layout, w, ws, l1, l2, positive, box):
+        return gap(layout, w, ws, l1, l2, positive, box)
+
+    return impl
+
+
+@jit
+def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+    """Solve the working-set subproblem by coordinate descent (module docstring).
+
+    Parameters
+    ----------
+    layout : a registered layout record
+        The data and solver state (residual or gradient), updated in place.
+    w : ndarray of shape (n_features,) or (n_features, n_tasks)
+        Coefficients, updated in place (only rows in ``ws`` change).
+    ws : ndarray of int64, shape (n_ws,)
+        Working set (reordered in place when ``seed >= 0``).
+    l1, l2 : float
+        ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``.
+    positive : bool
+    gap_tol : float
+        Stop when the subproblem's duality gap is at most this.
+    max_epochs : int
+        Maximum number of sweeps.
+    seed : int
+        ``-1`` for cyclic order, else the seed of a random order per sweep.
+    box : None or BoxRecord
+        None: the default problem (Numba compiles this case without any of
+        the box's code); else penalty factors and bounds
+        (:class:`fastreg.enet.penalty.BoxRecord`, single task).
+
+    Returns
+    -------
+    n_epochs : int
+        Sweeps performed.
+    gap : float
+        Subproblem duality gap at the last check (inf if none was made).
+    """
+    cheap_gap = layout.max_cycle == 0
+    seed_random(seed)
+    active = np.empty_like(ws)
+    n_epochs = 0
+    min_cycle = 1
+    gap = np.inf
+    while n_epochs < max_epochs:
+        shuffle_prefix(ws, ws.shape[0], seed)
+        layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
+        n_epochs += 1
+        gap = layout_gap(layout, w, ws, l1, l2, positive, box)
+        if gap <= gap_tol:
+            break
+        n_active = nonzero_subset(ws, w, active)
+        settle = settle_tol(gap_tol, n_active)
+        n_cycle = 0
+        while n_epochs < max_epochs:
+            shuffle_prefix(active, n_active, seed)
+            dmax = layout_sweep(layout, w, ws, active, n_active, l1, l2, positive, box)
+            n_epochs += 1
+            n_cycle += 1
+            if cheap_gap:
+                gap = layout_gap(layout, w, ws, l1, l2, positive, box)
+                if gap <= gap_tol or dmax <= settle:
+                    break
+            elif dmax <= settle and n_cycle >= min_cycle:
+                break
+        if cheap_gap and gap <= gap_tol:
+            break
+        min_cycle = min(2 * min_cycle, max(layout.max_cycle, 1))
+    return n_epochs, gap
 
 
 @jit
 def nonzero_subset(ws, w, out):
-    """Write the features of ``ws`` with ``w[j] != 0`` into ``out``; return how many."""
-    count = 0
-    for k in range(ws.shape[0]):
-        j = ws[k]
-        if w[j] != 0.0:
-            out[count] = j
-            count += 1
-    return count
-
-
-@jit
-def nonzero_rows_subset(ws, W, out):
-    """Write the features of ``ws`` whose row ``W[j]`` is nonzero into ``out``."""
+    """Write the features of ``ws`` whose coefficient (row, multi-task) is nonzero into
+    ``out``; return how many."""
+    W = w.reshape((w.shape[0], -1))
     count = 0
     for k in range(ws.shape[0]):
         j = ws[k]

@@ -22,7 +22,11 @@ so every kernel solves the unweighted problem on the scaled rows.
 import numpy as np
 
 from .. import _parallel, _validation
-from .._kernels import cd_gram, cd_multitask, cd_naive, precision
+from .._kernels import cd_gram, cd_naive, precision
+from .._kernels.cd_gram import GramLayout
+from .._kernels.cd_multitask import CscBlockLayout, DenseBlockLayout
+from .._kernels.cd_naive import CscLayout, DenseLayout
+from .._kernels.cycle import active_set_solve
 
 # A working set holding more than this fraction of X's stored entries (or more
 # than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first
@@ -193,8 +197,8 @@ class DenseProblem:
         pass
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        return cd_naive.dense_solve(self.X, self.y, self.r, w, self.g, self.norms2, ws, l1,
-                                    l2, positive, gap_tol, max_epochs, seed, box)
+        layout = DenseLayout(self.X, self.y, self.r, self.g, self.norms2, cd_naive.MAX_CYCLE)
+        return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
 
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted) problem, float64 (n_features, k)."""
@@ -292,10 +296,10 @@ class CscProblem:
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         data, indices, starts, stops = self.working_set_columns(ws)
-        return cd_naive.csc_solve(data, indices, starts, stops, self.y, self.u, self.r, w,
-                                  self.g, self.norms2, self.centers, self.col_u, self.shift,
-                                  self.uu, self.u_dot_y, ws, l1, l2, positive, gap_tol,
-                                  max_epochs, seed, box)
+        layout = CscLayout(data, indices, starts, stops, self.y, self.u, self.r, self.g,
+                           self.norms2, self.centers, self.col_u, self.shift, self.uu,
+                           self.u_dot_y, cd_naive.MAX_CYCLE)
+        return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
 
     def cross_gram(self, features):
         """``Xc^T Xc[:, features]`` of the (weighted, implicitly centered) columns."""
@@ -429,9 +433,9 @@ class GramProblem:
             self.prepare(nonzero, np.zeros(self.n_features))
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        return cd_gram.gram_solve(self.cache, self.slot, self.Xy_, self.yy, self.g, w,
-                                  self.norms2, ws, l1, l2, positive, gap_tol, max_epochs,
-                                  seed, self.n_samples, box)
+        layout = GramLayout(self.cache, self.slot, self.Xy_, self.yy, self.g, self.norms2,
+                            float(self.n_samples), 0)
+        return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
 
     def cross_gram(self, features):
         """Gram columns ``X^T X[:, features]`` (cached first if lazy), float64."""
@@ -467,6 +471,7 @@ class MultiTaskDenseProblem:
         self.yy = float(np.sum(self.Y * self.Y))
         self.R = None
         self.G = np.zeros((self.n_features, self.n_tasks))
+        self.z, self.new = np.empty(self.n_tasks), np.empty(self.n_tasks)
 
     def Xy(self):
         return self.X.T @ self.Y
@@ -478,8 +483,9 @@ class MultiTaskDenseProblem:
         pass
 
     def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        return cd_multitask.dense_block_solve(self.X, self.Y, self.R, W, self.G, self.norms2,
-                                              ws, l1, l2, gap_tol, max_epochs, seed)
+        layout = DenseBlockLayout(self.X, self.Y, self.R, self.G, self.norms2, self.z,
+                                  self.new, 1)
+        return active_set_solve(layout, W, ws, l1, l2, False, gap_tol, max_epochs, seed, None)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
@@ -512,6 +518,7 @@ class MultiTaskCscProblem:
         self.ur = np.zeros(self.n_tasks)
         self.R = None
         self.G = np.zeros((self.n_features, self.n_tasks))
+        self.z, self.new = np.empty(self.n_tasks), np.empty(self.n_tasks)
 
     def Xy(self):
         Xy = np.asarray(self.Xw.T @ self.Y, dtype=np.float64)
@@ -530,11 +537,10 @@ class MultiTaskCscProblem:
 
     def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         data, indices, starts, stops = self.columns.working_set_columns(ws)
-        return cd_multitask.csc_block_solve(data, indices, starts, stops, self.Y, self.u,
-                                            self.R, W, self.G, self.norms2, self.centers,
-                                            self.col_u, self.shift, self.ur, self.uu,
-                                            self.u_dot_Y, ws, l1, l2, gap_tol, max_epochs,
-                                            seed)
+        layout = CscBlockLayout(data, indices, starts, stops, self.Y, self.u, self.R, self.G,
+                                self.norms2, self.centers, self.col_u, self.shift, self.ur,
+                                self.uu, self.u_dot_Y, self.z, self.new, 1)
+        return active_set_solve(layout, W, ws, l1, l2, False, gap_tol, max_epochs, seed, None)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
