@@ -1,23 +1,16 @@
-"""Problem data for the path driver: one small class per update mode.
+"""The design adapters: one class per data layout and update mode.
 
 Each class owns the invariants of one path (column norms, Gram cache, X^T y,
 y^T y), computed once, and the mutable solver state (residual or gradient).
-The driver in ``fastreg.enet.path`` sees only this interface:
-
-``start(w)``
-    set the state for coefficients ``w`` (zeros or a warm start);
-``prepare(ws, g)``
-    make the working set ``ws`` solvable (Gram columns; no-op elsewhere);
-``solve(w, ws, l1, l2, positive, gap_tol, max_epochs, seed)``
-    coordinate descent on ``ws`` until the subproblem's duality gap is at most
-    ``gap_tol``; returns ``(n_sweeps, subproblem_gap)``;
-``gradient(w)``
-    ``(G, R2, Ry)``: ``X^T R / n`` for every feature as (n_features, n_tasks),
-    ``||R||^2 / n`` and ``<R, y> / n``.
-
-Sample weights are folded in once by scaling rows with ``sqrt(sample_weight)``,
-so every kernel solves the unweighted problem on the scaled rows.
+The driver (:mod:`fastreg.enet.driver`) sees only the :class:`Problem`
+interface; :func:`fastreg.enet.prepare.design_from_arrays` /
+``design_from_stats`` choose the class. Sample weights are folded in once by
+scaling rows with ``sqrt(sample_weight)``, so every kernel solves the
+unweighted problem on the scaled rows; the sweeps themselves are one cycle
+(:func:`fastreg._kernels.cycle.active_set_solve`) over each class's layout record.
 """
+
+from typing import Protocol
 
 import numpy as np
 
@@ -34,6 +27,54 @@ from .._kernels.cycle import active_set_solve
 # sweeps about a quarter faster.
 _GATHER_MAX_FRACTION = 0.75
 _GATHER_MAX_BYTES = 256 * 2**20
+
+
+class Problem(Protocol):
+    """What the path driver needs of a design (every class of this module is one).
+
+    Attributes
+    ----------
+    n_samples : int or float
+        The ``n`` of the data term ``1 / (2 n) ||y - Xw||^2`` (a weight sum in
+        cross-validation from statistics).
+    n_features : int
+    n_tasks : int or None
+        None for a single target.
+    norms2 : ndarray of float64, shape (n_features,)
+        ``||x_j||^2 / n`` of the (weighted, centered) columns.
+    yy : float
+        ``||y||^2`` of the (weighted, centered) target(s).
+    """
+
+    n_samples: float
+    n_features: int
+    n_tasks: object
+    norms2: np.ndarray
+    yy: float
+
+    def start(self, w):
+        """Set the solver state for coefficients ``w`` (zeros or a warm start)."""
+
+    def prepare(self, ws, g):
+        """Make the working set ``ws`` solvable (Gram columns; a no-op elsewhere)."""
+
+    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+        """Coordinate descent on ``ws`` until its duality gap is at most ``gap_tol``.
+
+        Returns ``(n_sweeps, subproblem_gap)``; ``box`` is None or a
+        :class:`fastreg.enet.penalty.BoxRecord`.
+        """
+
+    def gradient(self, w, l1=None):
+        """``(G, R2, Ry)``: ``X^T R / n`` of every feature as (n_features, n_tasks),
+        ``||R||^2 / n`` and ``<R, y> / n`` (``l1``: a threshold below which a
+        gradient entry may be replaced by an upper bound on its magnitude)."""
+
+    def Xy(self):
+        """``X^T y`` of the (weighted, centered) problem."""
+
+    def cross_gram(self, features):
+        """``X^T X[:, features]`` of the (weighted, centered) problem, float64."""
 
 
 class _ExactResidual:
@@ -167,7 +208,6 @@ def _sqrt_weights(sample_weight, n_samples, dtype):
 class DenseProblem:
     """Residual updates on a dense, Fortran-ordered X (single target)."""
 
-    mode = "naive"
 
     def __init__(self, X, y, sample_weight=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
@@ -221,7 +261,6 @@ class DenseProblem:
 class CscProblem:
     """Residual updates on a CSC X, centered implicitly by ``centers`` (single target)."""
 
-    mode = "naive"
 
     def __init__(self, X, y, sample_weight=None, centers=None):
         n_samples, n_features = X.shape
@@ -338,7 +377,6 @@ class GramProblem:
     O(log p) times), padded with the features of largest gradient.
     """
 
-    mode = "gram"
 
     def __init__(self, X, y, sample_weight=None, gram=None, Xy=None, lazy=False):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
@@ -455,7 +493,6 @@ class GramProblem:
 class MultiTaskDenseProblem:
     """Block residual updates for the L2,1 multi-task problem, dense X."""
 
-    mode = "naive"
 
     def __init__(self, X, Y, sample_weight=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
@@ -501,7 +538,6 @@ class MultiTaskDenseProblem:
 class MultiTaskCscProblem:
     """Block residual updates for the L2,1 multi-task problem, CSC X."""
 
-    mode = "naive"
 
     def __init__(self, X, Y, sample_weight=None, centers=None):
         single = CscProblem(X, Y[:, 0], sample_weight, centers)
