@@ -52,17 +52,21 @@ from scipy import sparse
 
 from . import _validation
 from ._warnings import AccuracyWarning
-from .ridge.refine import REPORT, SPECTRAL_TRUST, refine
+from .ridge.refine import REPORT, SPECTRAL_TRUST, refine, shifted_factor
+from .ridge.spectral import Spectrum, deflation_basis, eigh_psd
+from .ridge.systems import PrimalSystem, column_kernel
 from .stats.blocks import (
+    WeightedRows,
     add_gram,
     blocks,
-    column_block,
+    column_means,
     default_block_size,
-    gram_stats,
     prepare_targets,
     row_block,
+    weighted_mean,
     xt_dot,
 )
+from .stats.gramstats import accumulate_rows
 
 EPS = np.finfo(np.float64).eps
 # the spectrum serves log-determinants while its rounding stays below this
@@ -238,12 +242,9 @@ class _Factor:
     the centered kernel is deflated exactly, so ``m = n - 1``.
     """
 
-    form: str
     M: np.ndarray
     rhs: np.ndarray
-    s: np.ndarray
-    U: np.ndarray
-    keep: np.ndarray
+    spec: Spectrum
     P: np.ndarray | None
     yty: float
     n_features: int
@@ -252,16 +253,29 @@ class _Factor:
     y_mean: float
 
     @property
+    def form(self):
+        """``'primal'`` or ``'dual'``."""
+        return self.spec.form
+
+    @property
+    def s(self):
+        """Eigenvalues of ``M`` (rank,)."""
+        return self.spec.eigvals
+
+    @property
+    def U(self):
+        """Eigenvectors of ``M`` (k, rank)."""
+        return self.spec.basis
+
+    @property
     def null_dim(self):
         """Directions of ``M``'s space outside ``U`` (the deflated intercept direction)."""
         return self.M.shape[0] - self.s.size
 
     def solve(self, alpha):
         """``x`` of ``(M + alpha I) x = rhs`` to direct-solve accuracy, and its record."""
-        a = np.array([alpha])
-        coords = (self.U.T @ self.rhs) / (self.s + alpha)
-        x0 = (self.U @ np.where(self.keep, coords, 0.0))[:, None]
-        res = refine(self.M, self.rhs[:, None], a, x0, self.U, self.s, self.keep)
+        x0 = self.U @ (self.spec.coords / (self.s + alpha)[:, None])
+        res = refine(self.M, self.rhs[:, None], np.array([alpha]), x0, self.spec)
         x = res.x[:, 0]
         if self.form == "dual" and self.null_dim:
             # keep the exact orthogonality to the intercept direction
@@ -281,16 +295,7 @@ class _Factor:
 
     def _direct(self, alpha):
         """Cholesky factor of ``M + alpha I``, or None where it is not positive definite."""
-        A = self.M.copy()
-        A[np.diag_indices_from(A)] += alpha
-        try:
-            # NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see
-            # fastreg.stats.blocks.add_gram); triangular solves go through
-            # np.linalg.solve for the same reason
-            L = np.linalg.cholesky(A)
-        except np.linalg.LinAlgError:
-            return None
-        return L if np.isfinite(L).all() else None
+        return shifted_factor(self.M, alpha)
 
     def spectrum_accurate(self, alpha):
         """Whether every ``log(s_k + alpha)`` has about 12 correct digits.
@@ -410,25 +415,14 @@ def _extremes(s):
     return (float(s.max()), float(s.min())) if s.size else (0.0, 0.0)
 
 
-def _eigh(M):
-    # NumPy's LAPACK (one OpenBLAS thread pool, as fastreg.stats.blocks.add_gram)
-    s, U = np.linalg.eigh(M)
-    # every alpha here is > 0, so no eigenvalue is dropped: the components
-    # of the smallest ones are what refinement and the direct solve correct
-    s = np.maximum(s, 0.0)
-    return s, U, np.ones(s.size, dtype=bool)
+def _kept_spectrum(form, eigvals, basis, rhs):
+    """The :class:`~fastreg.ridge.spectral.Spectrum` of eigenpairs with every component kept.
 
-
-def _weighted_mean(X, sw, weight_sum, size):
-    """Column means of X (weighted), in row blocks."""
-    if sparse.issparse(X):
-        total = np.asarray(X.T @ (np.ones(X.shape[0]) if sw is None else sw)).ravel()
-        return total / weight_sum
-    total = np.zeros(X.shape[1])
-    for start, stop in blocks(X.shape[0], size):
-        block = np.asarray(X[start:stop], dtype=np.float64)
-        total += block.sum(axis=0) if sw is None else sw[start:stop] @ block
-    return total / weight_sum
+    Every alpha here is > 0, so no eigenvalue is dropped: the components of
+    the smallest ones are what refinement and the direct solve correct.
+    """
+    return Spectrum(form, eigvals, basis, (basis.T @ rhs)[:, None],
+                    np.ones(eigvals.size, dtype=bool))
 
 
 def _primal_factor(X, targets, center, block_size):
@@ -436,28 +430,29 @@ def _primal_factor(X, targets, center, block_size):
 
     The one-pass ``sum x x^T - S m m^T`` cancels digits that the ill-conditioned
     problems this module must solve cannot spare; sparse X keeps one pass
-    (centering it explicitly would densify it).
+    through :class:`~fastreg.GramStats` (centering it explicitly would densify it).
     """
     n_samples, n_features = X.shape
     if sparse.issparse(X):
-        stats = gram_stats(X, targets, center=center, block_size=block_size)
-        G, b, x_mean = stats.gram, stats.xty[:, 0], stats.x_mean
+        stats = accumulate_rows(X, targets.y, targets.sw, block_size=block_size)
+        system = PrimalSystem.from_stats(stats, center=center)
+        G, b, x_mean = system.gram, system.xty[:, 0], system.x_mean
     else:
         size = block_size or default_block_size(n_features)
-        sw, root = targets.sw, targets.sqrt_sw
-        x_mean = (_weighted_mean(X, sw, targets.weight_sum, size) if center
+        x_mean = (column_means(X, targets.sw, block_size=size) if center
                   else np.zeros(n_features))
         G = np.zeros((n_features, n_features))
         scratch = np.empty_like(G)
         b = np.zeros(n_features)
         yt = targets.y_tilde[:, 0]
         for start, stop in blocks(n_samples, size):
-            block = row_block(X, start, stop, shift=x_mean if center else None, sqrt_sw=root)
+            block = row_block(X, start, stop, shift=x_mean if center else None,
+                              sqrt_sw=targets.sqrt_sw)
             add_gram(G, block, out=scratch)
             b += yt[start:stop] @ block
     _validation.check_finite_column_stats(np.diag(G))
-    s, V, keep = _eigh(G)
-    return _Factor("primal", G, b, s, V, keep, None, _yty(targets), n_features,
+    return _Factor(G, b, _kept_spectrum("primal", *eigh_psd(G), b), None, _yty(targets),
+                   n_features,
                    targets.weight_sum, x_mean, float(targets.y_mean[0]))
 
 
@@ -466,55 +461,53 @@ def _yty(targets):
     return float(yt @ yt)
 
 
-def _deflation_basis(sqrt_sw, n_samples):
-    """Orthonormal basis (n, n - 1) of the complement of ``sqrt(sample_weight)``.
-
-    The last n - 1 columns of the Householder reflector that maps e_0 to the
-    normalized ``sqrt(sample_weight)``.
-    """
-    u = np.ones(n_samples) if sqrt_sw is None else np.asarray(sqrt_sw, dtype=np.float64)
-    u = u / np.linalg.norm(u)
-    v = u.copy()
-    v[0] += np.copysign(1.0, u[0])
-    v /= np.linalg.norm(v)
-    H = -2.0 * np.outer(v, v[1:])
-    H[1:] += np.eye(n_samples - 1)
-    return H
-
-
 def _dual_factor(X, targets, center, block_size):
     """Kernel ``X~ X~^T`` of explicitly centered columns, its eigenpairs and ``P = X~^T U``.
 
     Memory O(n^2 + n p): the kernel, the basis and P; X is read in column blocks.
     """
     n_samples, n_features = X.shape
-    if sparse.issparse(X):
-        X = sparse.csc_matrix(X)
-    size = block_size or default_block_size(n_samples)
     root = targets.sqrt_sw
-    K = np.zeros((n_samples, n_samples))
-    scratch = np.empty_like(K)
-    x_mean = np.zeros(n_features)
-    for start, stop in blocks(n_features, size):
-        block, mean = column_block(X, start, stop, x_mean="compute" if center else None,
-                                   sqrt_sw=root)
-        if center:
-            x_mean[start:stop] = mean
-        add_gram(K, block.T, out=scratch)
+    K, x_mean = column_kernel(X, center_columns=center, sqrt_sw=root, block_size=block_size)
     _validation.check_finite_row_stats(np.diag(K))
+    rhs = targets.y_tilde[:, 0].copy()
     if center and n_samples > 1:
-        H = _deflation_basis(root, n_samples)
-        s, W, keep = _eigh(H.T @ K @ H)
+        H = deflation_basis(root, n_samples)
+        s, W = eigh_psd(H.T @ K @ H)
         U = H @ W
     else:
-        s, U, keep = _eigh(K)
-    P = xt_dot(X, U, x_mean=x_mean if center else None, sqrt_sw=root, block_size=block_size)
-    return _Factor("dual", K, targets.y_tilde[:, 0].copy(), s, U, keep, P, _yty(targets),
-                   n_features, targets.weight_sum, x_mean, float(targets.y_mean[0]))
+        s, U = eigh_psd(K)
+    spec = _kept_spectrum("dual", s, U, rhs)
+    P = xt_dot(X, spec.basis, x_mean=x_mean, sqrt_sw=root, block_size=block_size)
+    return _Factor(K, rhs, spec, P, _yty(targets), n_features, targets.weight_sum,
+                   np.zeros(n_features) if x_mean is None else x_mean,
+                   float(targets.y_mean[0]))
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The validated data, for the rare explicit residual (never stored in a result).
+
+    Attributes
+    ----------
+    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        In X's float type.
+    targets : Targets
+        ``y`` with the weights, centered under ``center``.
+    center : bool
+    block_size : int or None
+    """
+
+    X: object
+    y: np.ndarray
+    targets: object
+    center: bool
+    block_size: int | None
 
 
 def _factor(X, y, sample_weight, fit_intercept, block_size):
-    """Validate the data and build the :class:`_Factor` of the form its shape calls for."""
+    """Validate the data; the :class:`_Factor` of the form its shape calls for, and the data."""
     X = _validation.check_X(X)
     n_samples, n_features = X.shape
     y = _validation.check_y_1d(y, n_samples, X.dtype)
@@ -523,18 +516,7 @@ def _factor(X, y, sample_weight, fit_intercept, block_size):
     center = bool(fit_intercept)
     targets = prepare_targets(y, sample_weight, center=center)
     build = _primal_factor if n_samples >= n_features else _dual_factor
-    factor = build(X, targets, center, block_size)
-    return X, y, sample_weight, factor, _Data(X, targets, center, block_size)
-
-
-@dataclass(frozen=True)
-class _Data:
-    """The validated data, for the rare explicit residual (never stored in a result)."""
-
-    X: object
-    targets: object
-    center: bool
-    block_size: int | None
+    return build(X, targets, center, block_size), _Data(X, y, targets, center, block_size)
 
 
 def _sse(factor, data, x, coef, alpha):
@@ -550,22 +532,12 @@ def _sse(factor, data, x, coef, alpha):
     if factor.form == "dual" or value > SSE_CANCELLATION * factor.yty:
         return value
     X, targets = data.X, data.targets
-    n_samples, n_features = X.shape
-    yt, root = targets.y_tilde[:, 0], targets.sqrt_sw
-    shift = factor.x_mean if data.center else None
-    size = data.block_size or default_block_size(n_features)
+    rows = WeightedRows.centered(X, targets.sqrt_sw, factor.x_mean if data.center else None,
+                                 explicit=True)
+    yt = targets.y_tilde[:, 0]
     total = 0.0
-    for start, stop in blocks(n_samples, size):
-        if sparse.issparse(X):
-            pred = np.asarray(X[start:stop] @ coef).ravel()
-            if shift is not None:
-                pred = pred - float(shift @ coef)
-        else:
-            block = np.asarray(X[start:stop], dtype=np.float64)
-            pred = (block if shift is None else block - shift) @ coef
-        if root is not None:
-            pred = pred * root[start:stop]
-        r = yt[start:stop] - pred
+    for start, stop in blocks(X.shape[0], data.block_size or default_block_size(X.shape[1])):
+        r = yt[start:stop] - rows.times(start, stop, coef[:, None])[:, 0]
         total += float(r @ r)
     return total
 
@@ -687,7 +659,7 @@ def posterior(X, y, alpha, noise_var, *, fit_intercept=True, sample_weight=None,
     """
     alpha = _validation.check_positive_real(alpha, "alpha")
     noise_var = _validation.check_positive_real(noise_var, "noise_var")
-    _, _, _, factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
+    factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
     x, backward_error, trusted = factor.solve(alpha)
     factor.check_conditioning(alpha, backward_error, "posterior")
     mean = factor.coef(x)
@@ -814,7 +786,7 @@ def log_evidence(X, y, alphas, *, noise_var=None, fit_intercept=True, sample_wei
     alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
     if noise_var is not None:
         noise_var = _validation.check_positive_real(noise_var, "noise_var")
-    _, _, _, factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
+    factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
     values = np.empty(alphas.size)
     noise = np.empty(alphas.size)
     worst = 0.0
@@ -891,10 +863,10 @@ def _initial_precisions(y, sample_weight, alpha_init, lambda_init):
     """scikit-learn's starting point: noise precision 1 / Var(y), weight precision 1."""
     if alpha_init is None:
         if sample_weight is None:
-            var = float(np.var(y))
+            var = float(np.var(y))  # in y's float type, as scikit-learn
         else:
-            mean = np.average(y, weights=sample_weight)
-            var = float(np.average((y - mean) ** 2, weights=sample_weight))
+            var = float(weighted_mean((y - weighted_mean(y, sample_weight)) ** 2,
+                                      sample_weight))
         alpha_init = 1.0 / (var + np.finfo(np.float64).eps)
     return float(alpha_init), 1.0 if lambda_init is None else float(lambda_init)
 
@@ -975,9 +947,9 @@ def bayesian_ridge(X, y, *, max_iter=300, tol=1e-3, alpha_1=1e-6, alpha_2=1e-6,
     hyper = [_validation.check_positive_real(v, name, allow_zero=True) for v, name in
              ((alpha_1, "alpha_1"), (alpha_2, "alpha_2"), (lambda_1, "lambda_1"),
               (lambda_2, "lambda_2"))]
-    X, y, sample_weight, factor, data = _factor(X, y, sample_weight, fit_intercept,
-                                                block_size)
-    noise_prec, weight_prec = _initial_precisions(y, sample_weight, alpha_init, lambda_init)
+    factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
+    noise_prec, weight_prec = _initial_precisions(data.y, data.targets.sw, alpha_init,
+                                                  lambda_init)
     noise_prec, weight_prec, coef, scores, n_iter = _fixed_point(
         factor, data, noise_prec, weight_prec, hyper, max_iter, tol, compute_score)
     alpha = weight_prec / noise_prec

@@ -44,9 +44,6 @@ LAYERS = {
 
 # test case id -> the offending import(s), for xfail(strict=True) while they last
 KNOWN_VIOLATIONS = {
-    "lazy-fastreg.stats.gramstats":
-        "fastreg/stats/gramstats.py GramStats.from_dask imports fastreg.stats.dask in a "
-        "function to dodge the gramstats <-> dask cycle (dask.py imports gramstats)",
     "lazy-fastreg.sklearn._common":
         "fastreg/sklearn/_common.py check_cv_param imports fastreg._validation in a "
         "function for no reason (module level creates no cycle)",

@@ -13,11 +13,11 @@ only the eigenvalues: O(rank) per alpha, no pass over the data.
 """
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import linalg
 
-from .refine import shifted_factor
-from .spectral import intercept_reflector, reflect, unreflect
-from ..stats.blocks import blocks, default_block_size, row_block
+from .refine import inverse_trace, shifted_factor
+from .spectral import deflation_basis, intercept_reflector, path_solutions, reflect
+from ..stats.blocks import WeightedRows, blocks, default_block_size, needs_shift
 
 
 def _leverage_offset(targets, center, start, stop):
@@ -47,8 +47,6 @@ def untrusted_alphas(refined, spec, alphas):
     ``eps * s_max / (s_min + alpha)`` exceeds ``LEVERAGE_TRUST``. Their
     leverages and degrees of freedom come from a Cholesky factor instead.
     """
-    if refined is None:
-        return np.empty(0, dtype=np.intp)
     alphas = np.asarray(alphas, dtype=np.float64)
     top = float(np.max(spec.eigvals, initial=0.0))
     low = max(float(np.min(spec.eigvals)), 0.0) if spec.eigvals.size else 0.0
@@ -56,13 +54,6 @@ def untrusted_alphas(refined, spec, alphas):
         rounding = np.finfo(np.float64).eps * top / (low + alphas)
     spectral = refined.untrusted().reshape(alphas.size, -1).any(axis=1)
     return np.flatnonzero(spectral | ~(rounding <= LEVERAGE_TRUST))
-
-
-def _inverse_trace(lower):
-    """``trace((L L^T)^{-1}) = ||L^{-1}||_F^2``."""
-    inv = linalg.solve_triangular(lower, np.eye(lower.shape[0]), lower=True,
-                                  check_finite=False)
-    return float(np.einsum("ij,ij->", inv, inv))
 
 
 def _direct_primal(gram, refined, alphas, bad):
@@ -76,8 +67,7 @@ def _direct_primal(gram, refined, alphas, bad):
     return out
 
 
-def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples=False,
-               refined=None):
+def primal_loo(problem, alphas, refined, *, keep_samples=False):
     """Leave-one-out errors in the primal form: a second blocked pass over X.
 
     Per block of rows, ``Q = X~_b V`` (one GEMM) gives the leverages
@@ -86,22 +76,17 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
 
     Parameters
     ----------
-    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
-    targets : Targets
-    stats : PrimalStats
-    spec : Spectrum
-        Primal form.
+    problem : fastreg.ridge.spectral.Decomposition
+        Primal form, with its rows.
     alphas : ndarray of shape (n_alphas,)
         Strictly positive.
-    block_size : int, default=None
-        Rows per block.
-    keep_samples : bool, default=False
-        Also return every squared error.
-    refined : fastreg.ridge.refine.Refined, default=None
+    refined : fastreg.ridge.refine.Refined
         The refined solutions of every (alpha, target); where the spectral one
         was off (:func:`untrusted_alphas`), that alpha's leverages come from a
         Cholesky factor of ``X~^T X~ + alpha I`` and its fitted values from the
         refined coefficients, in the same pass.
+    keep_samples : bool, default=False
+        Also return every squared error.
 
     Returns
     -------
@@ -109,31 +94,25 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
         Mean over samples of the squared rescaled leave-one-out errors.
     per_sample : ndarray of shape (n_samples, n_targets, n_alphas) or None
     """
+    X, targets, system, spec = problem.X, problem.targets, problem.system, problem.spectrum
     n_samples = X.shape[0]
     bad = untrusted_alphas(refined, spec, alphas)
-    direct = _direct_primal(stats.gram, refined, alphas, bad)
+    direct = _direct_primal(system.gram, refined, alphas, bad)
     V = spec.basis
-    n_alphas, n_targets = len(alphas), spec.coords.shape[1]
+    n_alphas, n_targets = len(alphas), problem.n_targets
     D = 1.0 / (spec.eigvals[:, None] + alphas[None, :])
     fit_weights = (spec.coords[:, None, :] * D[:, :, None]).reshape(V.shape[1], -1)
-    offset = None
-    if stats.centered:
-        shift = 0.0 if stats.shift is None else stats.shift
-        offset = (stats.x_mean - shift) @ V
-    size = block_size or default_block_size(max(V.shape[0], n_alphas * n_targets))
+    rows = _centered_rows(X, targets.sqrt_sw, system)
+    size = problem.block_size or default_block_size(max(V.shape[0], n_alphas * n_targets))
     total = np.zeros((n_alphas, n_targets))
     per_sample = np.empty((n_samples, n_targets, n_alphas)) if keep_samples else None
     for start, stop in blocks(n_samples, size):
-        Q = np.asarray(row_block(X, start, stop, shift=stats.shift,
-                                 sqrt_sw=targets.sqrt_sw) @ V)
-        if offset is not None:
-            scale = 1.0 if targets.sqrt_sw is None else targets.sqrt_sw[start:stop, None]
-            Q -= scale * offset
-        own = _leverage_offset(targets, stats.centered, start, stop)
+        Q = rows.times(start, stop, V)
+        own = _leverage_offset(targets, system.centered, start, stop)
         leverage = (Q * Q) @ D + own
         fitted = (Q @ fit_weights).reshape(stop - start, n_alphas, n_targets)
         if direct:
-            _direct_block(X, targets, stats, start, stop, direct, own, leverage, fitted)
+            _direct_block(rows.dense(start, stop), direct, own, leverage, fitted)
         errors = _rescaled_errors(targets.y_tilde[start:stop, None, :] - fitted, leverage)
         squared = errors * errors
         total += squared.sum(axis=0)
@@ -142,36 +121,44 @@ def primal_loo(X, targets, stats, spec, alphas, *, block_size=None, keep_samples
     return total / n_samples, per_sample
 
 
-def _direct_block(X, targets, stats, start, stop, direct, own, leverage, fitted):
-    """Overwrite the untrusted alphas' leverages and fitted values for rows start:stop."""
-    block = row_block(X, start, stop, shift=stats.shift, sqrt_sw=targets.sqrt_sw)
-    block = block.toarray() if sparse.issparse(block) else np.array(block, dtype=np.float64)
-    if stats.centered:
-        shift = 0.0 if stats.shift is None else stats.shift
-        scale = 1.0 if targets.sqrt_sw is None else targets.sqrt_sw[start:stop, None]
-        block -= scale * (stats.x_mean - shift)
-    own = np.broadcast_to(own, (stop - start, 1))[:, 0]
+def _centered_rows(X, sqrt_sw, system):
+    """The rows of X as ``system`` (a PrimalSystem) centers and weights them.
+
+    Raw products lose about ``2 log10(|m| / std)`` digits, so columns with
+    large means (:func:`fastreg.stats.blocks.needs_shift`) are centered
+    explicitly.
+    """
+    if not system.centered:
+        return WeightedRows(X, sqrt_sw)
+    x_std = np.sqrt(np.maximum(np.diag(system.gram), 0.0) / system.weight_sum)
+    return WeightedRows.centered(X, sqrt_sw, system.x_mean,
+                                 explicit=needs_shift(system.x_mean, x_std))
+
+
+def _direct_block(block, direct, own, leverage, fitted):
+    """Overwrite the untrusted alphas' leverages and fitted values for one block of X~."""
+    own = np.broadcast_to(own, (block.shape[0], 1))[:, 0]
     for a, (lower, coefs) in direct.items():
         Z = linalg.solve_triangular(lower, block.T, lower=True, check_finite=False)
         leverage[:, a] = np.einsum("ij,ij->j", Z, Z) + own
         fitted[:, a, :] = block @ coefs
 
 
-def _dual_system(stats):
+def _dual_system(system):
     """The kernel on the space the dual spectrum lives in, and its basis.
 
     ``(R, E)``: with an intercept, ``R`` is the kernel reflected and deflated
     (:func:`fastreg.ridge.spectral.reflect`) and ``E`` maps its coordinates back to
     samples; without, ``R`` is the kernel and ``E`` is None (the identity).
     """
-    K = stats.kernel
-    if not stats.centered:
+    K = system.kernel
+    if not system.centered:
         return K, None
-    v = intercept_reflector(stats.sqrt_sw, K.shape[0])
-    return reflect(K, v), unreflect(np.eye(K.shape[0] - 1), v)
+    v = intercept_reflector(system.sqrt_sw, K.shape[0])
+    return reflect(K, v), deflation_basis(system.sqrt_sw, K.shape[0])
 
 
-def dual_loo(spec, alphas, *, keep_samples=False, stats=None, refined=None):
+def dual_loo(problem, alphas, refined, *, keep_samples=False):
     """Leave-one-out errors in the dual form, from the kernel's eigenpairs only.
 
     With ``G = X~ X~^T + alpha I``: ``c = G^{-1} y~``, ``d = diag(G^{-1})`` and
@@ -180,93 +167,83 @@ def dual_loo(spec, alphas, *, keep_samples=False, stats=None, refined=None):
 
     Parameters
     ----------
-    spec : Spectrum
+    problem : fastreg.ridge.spectral.Decomposition
         Dual form (all components, including zero eigenvalues).
     alphas : ndarray of shape (n_alphas,)
         Strictly positive.
+    refined : fastreg.ridge.refine.Refined
+        Refined dual vectors ``c`` of every (alpha, target); where the spectral
+        ones were off (:func:`untrusted_alphas`) ``diag(G^{-1})`` comes from a
+        Cholesky factor.
     keep_samples : bool, default=False
-    stats : KernelStats, default=None
-    refined : fastreg.ridge.refine.Refined, default=None
-        Refined dual vectors of every (alpha, target): they replace the
-        spectral ones, and where those were off (:func:`untrusted_alphas`)
-        ``diag(G^{-1})`` comes from a Cholesky factor (needs ``stats``).
 
     Returns
     -------
     mse : ndarray of shape (n_alphas, n_targets)
     per_sample : ndarray of shape (n_samples, n_targets, n_alphas) or None
     """
+    spec = problem.spectrum
     U = spec.basis
     n_samples = U.shape[0]
-    n_alphas, n_targets = len(alphas), spec.coords.shape[1]
-    D = 1.0 / (spec.eigvals[:, None] + alphas[None, :])
-    d = (U * U) @ D
-    if refined is None:
-        weights = (spec.coords[:, None, :] * D[:, :, None]).reshape(U.shape[1], -1)
-        c = (U @ weights).reshape(n_samples, n_alphas, n_targets)
-    else:
-        c = refined.x.reshape(n_samples, n_alphas, n_targets)
-        bad = untrusted_alphas(refined, spec, alphas)
-        if bad.size:
-            R, E = _dual_system(stats)
-            for a in bad:
-                lower = shifted_factor(R, alphas[a])
-                if lower is None:
-                    continue
-                Z = linalg.solve_triangular(lower, np.eye(R.shape[0]) if E is None else E.T,
-                                            lower=True, check_finite=False)
-                d[:, a] = np.einsum("ij,ij->j", Z, Z)
+    d = (U * U) @ (1.0 / (spec.eigvals[:, None] + alphas[None, :]))
+    c = refined.x.reshape(n_samples, len(alphas), problem.n_targets)
+    bad = untrusted_alphas(refined, spec, alphas)
+    if bad.size:
+        R, E = _dual_system(problem.system)
+        for a in bad:
+            lower = shifted_factor(R, alphas[a])
+            if lower is None:
+                continue
+            Z = linalg.solve_triangular(lower, np.eye(R.shape[0]) if E is None else E.T,
+                                        lower=True, check_finite=False)
+            d[:, a] = np.einsum("ij,ij->j", Z, Z)
     errors = c / d[:, :, None]
     squared = errors * errors
     per_sample = squared.transpose(0, 2, 1).copy() if keep_samples else None
     return squared.mean(axis=0), per_sample
 
 
-def gcv(targets, stats, spec, alphas, *, refined=None):
+def gcv(problem, alphas, refined):
     """Generalized cross-validation error for every alpha and target.
 
     ``GCV(alpha) = (||r(alpha)||^2 / n) / (1 - df(alpha) / n)^2`` with
     ``df = sum_k s_k / (s_k + alpha)`` (+1 for the intercept) and the
-    residuals in the rescaled space; O(rank) per alpha.
-
-    Returns
-    -------
-    ndarray of shape (n_alphas, n_targets)
-    """
-    return gcv_from_moments(_target_norms(targets), targets.y.shape[0], stats.centered,
-                            spec, alphas, stats=stats, refined=refined)
-
-
-def gcv_from_moments(target_norms, n_samples, centered, spec, alphas, *, stats=None,
-                     refined=None):
-    """:func:`gcv` from ``||y~_t||^2``, the sample count and the spectrum alone.
-
-    Where the spectral solution of an alpha was off (:func:`untrusted_alphas`
-    of ``refined``), its residual sum of squares comes from the refined
-    solution and its degrees of freedom from a Cholesky factor:
+    residuals in the rescaled space: O(rank) per alpha from ``||y~_t||^2``,
+    the sample count and the spectrum alone (no rows needed). Where the
+    spectral solution of an alpha was off (:func:`untrusted_alphas` of
+    ``refined``), its residual sum of squares comes from the refined solution
+    and its degrees of freedom from a Cholesky factor:
     ``df = k - alpha trace((M + alpha I)^{-1})``.
 
+    Parameters
+    ----------
+    problem : fastreg.ridge.spectral.Decomposition
+    alphas : ndarray of shape (n_alphas,)
+    refined : fastreg.ridge.refine.Refined
+
     Returns
     -------
     ndarray of shape (n_alphas, n_targets)
     """
+    system, spec = problem.system, problem.spectrum
+    target_norms, n_samples = system.target_norms, system.n_samples
     a = spec.singular_coords
     s = np.where(spec.keep, spec.eigvals, 0.0)
     base = np.maximum(target_norms - (a * a).sum(axis=0), 0.0)
     shrink = alphas[None, :] / (s[:, None] + alphas[None, :])  # (rank, A)
     shrink = np.where(spec.keep[:, None], shrink, 0.0)
     rss = base[None, :] + (shrink * shrink).T @ (a * a)
-    df = (s[:, None] / (s[:, None] + alphas[None, :])).sum(axis=0) + float(centered)
+    df = (s[:, None] / (s[:, None] + alphas[None, :])).sum(axis=0) + float(system.centered)
     bad = untrusted_alphas(refined, spec, alphas)
     if bad.size:
-        _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df)
+        _direct_gcv_terms(system, refined, alphas, bad, rss, df)
     return (rss / n_samples) / ((1.0 - df / n_samples) ** 2)[:, None]
 
 
-def _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df):
+def _direct_gcv_terms(system, refined, alphas, bad, rss, df):
     """Overwrite ``rss`` and ``df`` of the untrusted alphas from refined solutions."""
-    dual = hasattr(stats, "kernel")
-    M, _ = _dual_system(stats) if dual else (stats.gram, None)
+    dual = system.form == "dual"
+    M, _ = _dual_system(system) if dual else (system.gram, None)
     X = refined.x.reshape(refined.x.shape[0], len(alphas), -1)
     for a in bad:
         value, W = alphas[a], X[:, a, :]
@@ -274,17 +251,42 @@ def _direct_gcv_terms(stats, refined, alphas, bad, target_norms, rss, df):
             # (K + alpha I) c = y~ makes the residual y~ - K c = alpha c
             rss[a] = value * value * np.einsum("ij,ij->j", W, W)
         else:
-            quad = np.einsum("ij,ij->j", W, stats.gram @ W)
-            rss[a] = np.maximum(target_norms - 2.0 * np.einsum("ij,ij->j", stats.xty, W) + quad,
-                                0.0)
+            quad = np.einsum("ij,ij->j", W, system.gram @ W)
+            cross = np.einsum("ij,ij->j", system.xty, W)
+            rss[a] = np.maximum(system.yty - 2.0 * cross + quad, 0.0)
         lower = shifted_factor(M, value)
         if lower is not None:
-            df[a] = M.shape[0] - value * _inverse_trace(lower) + float(stats.centered)
+            df[a] = M.shape[0] - value * inverse_trace(lower) + float(system.centered)
 
 
-def _target_norms(targets):
-    """``||y~_t||^2`` per target."""
-    return np.einsum("ij,ij->j", targets.y_tilde, targets.y_tilde)
+def cv_errors(problem, alphas, *, criterion, keep_samples=False):
+    """``(mse (n_alphas, n_targets), per_sample or None)`` for the chosen criterion.
+
+    The solutions of every alpha are refined first (:mod:`fastreg.ridge.refine`);
+    alphas whose spectral solution was off get their leverages or degrees of
+    freedom from a Cholesky factor instead of the spectrum.
+
+    Parameters
+    ----------
+    problem : fastreg.ridge.spectral.Decomposition
+        With its rows for ``criterion='loo'``.
+    alphas : ndarray of shape (n_alphas,)
+        Strictly positive.
+    criterion : {'loo', 'gcv'}
+    keep_samples : bool, default=False
+        Also return every squared leave-one-out error.
+
+    Returns
+    -------
+    mse : ndarray of shape (n_alphas, n_targets)
+    per_sample : ndarray of shape (n_samples, n_targets, n_alphas) or None
+    """
+    refined = path_solutions(problem, alphas)
+    if criterion == "gcv":
+        return gcv(problem, alphas, refined), None
+    if problem.spectrum.form == "primal":
+        return primal_loo(problem, alphas, refined, keep_samples=keep_samples)
+    return dual_loo(problem, alphas, refined, keep_samples=keep_samples)
 
 
 def select(cv_error, *, per_target):

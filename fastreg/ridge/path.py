@@ -4,14 +4,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import loo as _loo
 from .. import _validation
 from .._scaling import data_scale
 from ..folds import resolve_folds
-from ..stats.blocks import PrimalStats, prepare_targets
+from ..stats.blocks import prepare_targets
 from ..stats.gramstats import GramStats, check_stats
-from .spectral import (decompose, intercepts, path_coefs, path_solutions, primal_coefs,
-                       primal_spectrum, target_coefs)
+from .loo import cv_errors, select
+from .spectral import decompose, decompose_stats, intercepts, path_coefs, target_coefs
 
 
 def _check_common(X, y, sample_weight, block_size, check_input):
@@ -109,10 +108,9 @@ def ridge_path(
     scale = data_scale(X, y, sample_weight)
     dtype, X, y = X.dtype, scale.scale_X(X), scale.scale_y(y)
     targets = prepare_targets(y, sample_weight, center=bool(fit_intercept))
-    stats, spec = decompose(X, targets, center=bool(fit_intercept), block_size=block_size)
-    coefs, x_mean = path_coefs(X, targets, stats, spec, scale.l2_to_internal(alphas),
-                               block_size=block_size)
-    offsets = intercepts(x_mean, stats.y_mean, coefs)
+    problem = decompose(X, targets, center=bool(fit_intercept), block_size=block_size)
+    coefs, x_mean = path_coefs(problem, scale.l2_to_internal(alphas))
+    offsets = intercepts(x_mean, problem.system.y_mean, coefs)
     if y.ndim == 1:
         coefs, offsets = coefs[:, 0], offsets[:, 0]
     coefs = scale.coef_to_user(coefs, dtype)
@@ -154,23 +152,6 @@ class RidgeCVResult:
     cv_error: np.ndarray
     criterion: str
     cv_results: np.ndarray | None = None
-
-
-def cv_errors(X, targets, stats, spec, alphas, *, criterion, block_size, keep_samples):
-    """``(mse (n_alphas, n_targets), per_sample or None)`` for the chosen criterion.
-
-    The solutions of every alpha are refined first (:mod:`fastreg.ridge.refine`);
-    alphas whose spectral solution was off get their leverages or degrees of
-    freedom from a Cholesky factor instead of the spectrum.
-    """
-    refined = path_solutions(X, targets, stats, spec, alphas)
-    if criterion == "gcv":
-        return _loo.gcv(targets, stats, spec, alphas, refined=refined), None
-    if spec.form == "primal":
-        return _loo.primal_loo(X, targets, stats, spec, alphas, block_size=block_size,
-                               keep_samples=keep_samples, refined=refined)
-    return _loo.dual_loo(spec, alphas, keep_samples=keep_samples, stats=stats,
-                         refined=refined)
 
 
 def ridge_cv(
@@ -270,9 +251,11 @@ def ridge_cv(
                                                     check_input)
     alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
     if cv is not None:
-        return _kfold_ridge_cv(X, y, alphas, cv, fit_intercept=fit_intercept,
-                               sample_weight=sample_weight, alpha_per_target=alpha_per_target,
-                               block_size=block_size)
+        folds = resolve_folds(cv, X, y, X.shape[0])
+        fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
+                                          block_size=block_size)
+        return ridge_cv_from_stats(fold_stats, alphas, fit_intercept=fit_intercept,
+                                   alpha_per_target=alpha_per_target)
     _validation.check_choice(criterion, "criterion", ("loo", "gcv"))
     if X.shape[0] < 2:
         raise ValueError(f"Leave-one-out and GCV need at least 2 samples, got {X.shape[0]}.")
@@ -283,50 +266,60 @@ def ridge_cv(
     dtype, X, y = X.dtype, scale.scale_X(X), scale.scale_y(y)
     internal_alphas = scale.l2_to_internal(alphas)
     targets = prepare_targets(y, sample_weight, center=center)
-    stats, spec = decompose(X, targets, center=center, block_size=block_size)
-    mse, per_sample = cv_errors(X, targets, stats, spec, internal_alphas, criterion=criterion,
-                                block_size=block_size, keep_samples=bool(store_cv_results))
-    best = _loo.select(mse, per_target=bool(alpha_per_target))
-    coef, x_mean = target_coefs(X, targets, stats, spec, internal_alphas[best],
-                                block_size=block_size)
-    offsets = stats.y_mean - coef @ x_mean
-    return _cv_result(y, dtype, alphas[best], scale.coef_to_user(coef, np.float64),
-                      scale.intercept_to_user(offsets), alphas, scale.gap_to_user(mse),
-                      None if per_sample is None else scale.gap_to_user(per_sample),
-                      criterion, bool(alpha_per_target))
+    problem = decompose(X, targets, center=center, block_size=block_size)
+    mse, per_sample = cv_errors(problem, internal_alphas, criterion=criterion,
+                                keep_samples=bool(store_cv_results))
+    best = select(mse, per_target=bool(alpha_per_target))
+    coef, x_mean = target_coefs(problem, internal_alphas[best])
+    offsets = problem.system.y_mean - coef @ x_mean
+    found = _Selection(alphas, best, scale.coef_to_user(coef, np.float64),
+                       scale.intercept_to_user(offsets), scale.gap_to_user(mse),
+                       None if per_sample is None else scale.gap_to_user(per_sample),
+                       criterion)
+    # a 2-D y of one column gets 1-D coefficients, as from scikit-learn's RidgeCV
+    return _cv_result(found, single_target=y.ndim == 1, per_target=bool(alpha_per_target),
+                      dtype=dtype, squeeze_column=y.ndim == 2 and y.shape[1] == 1)
 
 
-def _kfold_ridge_cv(X, y, alphas, cv, *, fit_intercept, sample_weight, alpha_per_target,
-                    block_size):
+@dataclass(frozen=True)
+class _Selection:
+    """What a cross-validation found, in the user's units, before it is laid out.
 
-    folds = resolve_folds(cv, X, y, X.shape[0])
-    fold_stats = GramStats.from_folds(X, y, folds, sample_weight=sample_weight,
-                                      block_size=block_size)
-    return ridge_cv_from_stats(fold_stats, alphas, fit_intercept=fit_intercept,
-                               alpha_per_target=alpha_per_target)
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+    best : ndarray of int, shape (n_targets,)
+        The chosen alpha's index, per target.
+    coef : ndarray of shape (n_targets, n_features)
+    intercept : ndarray of shape (n_targets,)
+    cv_error : ndarray of shape (n_alphas, n_targets)
+    cv_results : ndarray of shape (..., n_targets, ...) or None
+        Per-sample (n_samples, n_targets, n_alphas) or per-fold
+        (n_alphas, n_targets, n_folds) errors.
+    criterion : str
+    """
+
+    alphas: np.ndarray
+    best: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    cv_error: np.ndarray
+    cv_results: np.ndarray | None
+    criterion: str
 
 
-def _cv_result(y, dtype, chosen, coef, offsets, alphas, mse, per_sample, criterion,
-               per_target):
-    if y.ndim == 1:
-        return RidgeCVResult(float(chosen[0]), coef[0].astype(dtype), float(offsets[0]),
-                             alphas, mse[:, 0], criterion,
-                             None if per_sample is None else per_sample[:, 0, :])
+def _cv_result(found, *, single_target, per_target, dtype, squeeze_column=False):
+    """The :class:`RidgeCVResult` of a selection, laid out like scikit-learn's ``RidgeCV``."""
+    chosen = found.alphas[found.best]
+    if single_target:
+        cv_results = None if found.cv_results is None else found.cv_results[:, 0, :]
+        return RidgeCVResult(float(chosen[0]), found.coef[0].astype(dtype),
+                             float(found.intercept[0]), found.alphas, found.cv_error[:, 0],
+                             found.criterion, cv_results)
     alpha = chosen.astype(np.float64) if per_target else float(chosen[0])
-    if y.shape[1] == 1:
-        coef = coef[0]
-    return RidgeCVResult(alpha, coef.astype(dtype), offsets.astype(dtype), alphas, mse,
-                         criterion, per_sample)
-
-
-def primal_stats(stats, *, center):
-    """The ridge solvers' internal statistics from a public :class:`GramStats`."""
-    n_features = stats.n_features
-    return PrimalStats(
-        stats.gram(center=center), stats.xty(center=center), stats.yty(center=center),
-        stats.x_mean if center else np.zeros(n_features),
-        stats.y_mean if center else np.zeros(stats.n_targets), None,
-        stats.weight_sum, stats.n_samples, bool(center))
+    coef = found.coef[0] if squeeze_column else found.coef
+    return RidgeCVResult(alpha, coef.astype(dtype), found.intercept.astype(dtype),
+                         found.alphas, found.cv_error, found.criterion, found.cv_results)
 
 
 def ridge_path_from_stats(stats, alphas, *, fit_intercept=False, return_intercept=False):
@@ -362,13 +355,10 @@ def ridge_path_from_stats(stats, alphas, *, fit_intercept=False, return_intercep
     --------
     ridge_path : The same from (X, y).
     """
-    stats = check_stats(stats)
     alphas = _validation.check_ridge_alphas(alphas)
-    internal = primal_stats(stats, center=bool(fit_intercept))
-    _validation.check_finite_column_stats(np.diag(internal.gram))
-    spec = primal_spectrum(internal)
-    coefs = primal_coefs(internal, spec, alphas)
-    offsets = intercepts(internal.x_mean, internal.y_mean, coefs)
+    problem = decompose_stats(stats, center=bool(fit_intercept))
+    coefs, x_mean = path_coefs(problem, alphas)
+    offsets = intercepts(x_mean, problem.system.y_mean, coefs)
     if stats.single_target:
         coefs, offsets = coefs[:, 0], offsets[:, 0]
     coefs = coefs.astype(stats.dtype)
@@ -395,9 +385,9 @@ def ridge_fold_errors(fold_stats, alphas, *, center, total=None):
     total = sum(fold_stats[1:], fold_stats[0]) if total is None else total
     out = np.empty((len(alphas), total.n_targets, len(fold_stats)))
     for k, fold in enumerate(fold_stats):
-        train = primal_stats(total - fold, center=center)
-        coefs = primal_coefs(train, primal_spectrum(train), alphas)  # (A, T, p)
-        offsets = intercepts(train.x_mean, train.y_mean, coefs)  # (A, T)
+        train = decompose_stats(total - fold, center=center)
+        coefs, x_mean = path_coefs(train, alphas)  # (A, T, p)
+        offsets = intercepts(x_mean, train.system.y_mean, coefs)  # (A, T)
         for t in range(total.n_targets):
             target = fold.target(t)
             rss = target.residual_sum_of_squares(coefs[:, t, :].T, offsets[:, t])
@@ -444,12 +434,9 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
     alphas = _validation.check_ridge_alphas(alphas, strictly_positive=True)
     center = bool(fit_intercept)
     if isinstance(stats, GramStats):
-        total = check_stats(stats)
-        internal = primal_stats(total, center=center)
-        spec = primal_spectrum(internal)
-        refined = path_solutions(None, None, internal, spec, alphas)
-        mse = _loo.gcv_from_moments(internal.yty, total.n_samples, center, spec, alphas,
-                                    stats=internal, refined=refined)
+        total = stats
+        problem = decompose_stats(total, center=center)
+        mse, _ = cv_errors(problem, alphas, criterion="gcv")
         per_fold, criterion = None, "gcv"
     else:
         fold_stats = [check_stats(s) for s in stats]
@@ -458,16 +445,10 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
         total = sum(fold_stats[1:], fold_stats[0])
         per_fold = ridge_fold_errors(fold_stats, alphas, center=center, total=total)
         mse, criterion = per_fold.mean(axis=2), "kfold"
-        internal = primal_stats(total, center=center)
-        spec = primal_spectrum(internal)
-    best = _loo.select(mse, per_target=bool(alpha_per_target))
-    chosen = alphas[best]
-    coef, x_mean = target_coefs(None, None, internal, spec, chosen)
-    offsets = internal.y_mean - coef @ x_mean
-    coef = coef.astype(total.dtype)
-    if total.single_target:
-        return RidgeCVResult(float(chosen[0]), coef[0], float(offsets[0]), alphas, mse[:, 0],
-                             criterion, None if per_fold is None else per_fold[:, 0, :])
-    alpha = chosen.astype(np.float64) if alpha_per_target else float(chosen[0])
-    return RidgeCVResult(alpha, coef, offsets.astype(total.dtype), alphas, mse, criterion,
-                         per_fold)
+        problem = decompose_stats(total, center=center)
+    best = select(mse, per_target=bool(alpha_per_target))
+    coef, x_mean = target_coefs(problem, alphas[best])
+    found = _Selection(alphas, best, coef, problem.system.y_mean - coef @ x_mean, mse,
+                       per_fold, criterion)
+    return _cv_result(found, single_target=total.single_target,
+                      per_target=bool(alpha_per_target), dtype=total.dtype)

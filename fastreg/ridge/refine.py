@@ -33,6 +33,7 @@ solutions.
 
 import warnings
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy import linalg
@@ -123,16 +124,32 @@ class _Scales:
         return ratio.max(axis=0, initial=0.0)
 
 
-def spectral_apply(basis, eigvals, keep, alpha, R):
-    """``V diag(1 / (s + alpha_c)) V^T r_c`` for every column c of R.
+def filter_factors(spec, alphas):
+    """``1 / (s + alpha)``; at ``alpha = 0``, 0 for the numerically zero eigenvalues.
 
-    Numerically zero eigenvalues (``~keep``) are dropped only at ``alpha = 0``.
+    Components are dropped only at ``alpha = 0`` (the minimum-norm solution):
+    for ``alpha > 0`` the shifted system is regular, and dropping a small
+    eigenvalue would cost the accuracy a direct solve keeps.
+
+    Parameters
+    ----------
+    spec : fastreg.ridge.spectral.Spectrum
+    alphas : ndarray of shape (n_alphas,)
+
+    Returns
+    -------
+    ndarray of shape (rank, n_alphas)
     """
-    coords = basis.T @ R
+    s = spec.eigvals[:, None]
+    alphas = np.asarray(alphas, dtype=np.float64)[None, :]
     with np.errstate(divide="ignore"):
-        factors = 1.0 / (eigvals[:, None] + alpha[None, :])
-    factors = np.where(keep[:, None] | (alpha[None, :] > 0), factors, 0.0)
-    return basis @ (factors * coords)
+        D = 1.0 / (s + alphas)
+    return np.where(spec.keep[:, None] | (alphas > 0), D, 0.0)
+
+
+def spectral_apply(spec, alpha, R):
+    """``V diag(1 / (s + alpha_c)) V^T r_c`` for every column c of R (:func:`filter_factors`)."""
+    return spec.basis @ (filter_factors(spec, alpha) * (spec.basis.T @ R))
 
 
 def _refine_columns(M, eq, B, alpha, X, omega, solve):
@@ -156,14 +173,25 @@ def _refine_columns(M, eq, B, alpha, X, omega, solve):
 
 
 def shifted_factor(M, value):
-    """Lower Cholesky factor of ``M + value I``, or None when it is not positive definite."""
+    """Lower Cholesky factor of ``M + value I``, or None when it is not positive definite.
+
+    NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see
+    :func:`fastreg.stats.blocks.add_gram`).
+    """
     A = M.copy()
     A[np.diag_indices_from(A)] += value
     try:
-        lower = linalg.cholesky(A, lower=True, check_finite=False)
-    except linalg.LinAlgError:
+        lower = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
         return None
     return lower if np.all(np.isfinite(lower)) else None
+
+
+def inverse_trace(lower):
+    """``trace((L L^T)^{-1}) = ||L^{-1}||_F^2`` for a lower Cholesky factor L."""
+    inv = linalg.solve_triangular(lower, np.eye(lower.shape[0]), lower=True,
+                                  check_finite=False)
+    return float(np.einsum("ij,ij->", inv, inv))
 
 
 def _cholesky_solver(M, value):
@@ -174,7 +202,7 @@ def _cholesky_solver(M, value):
     return lambda alpha, R: linalg.cho_solve((lower, True), R, check_finite=False)
 
 
-def refine(M, B, alpha, X0, spec_basis, spec_eigvals, spec_keep):
+def refine(M, B, alpha, X0, spec):
     """Bring spectral solutions of ``(M + alpha_c I) x_c = b_c`` to direct-solve accuracy.
 
     Parameters
@@ -187,9 +215,10 @@ def refine(M, B, alpha, X0, spec_basis, spec_eigvals, spec_keep):
         The shift of each column (non-negative).
     X0 : ndarray of shape (k, n_columns)
         The spectral solutions (not modified).
-    spec_basis, spec_eigvals, spec_keep : ndarray
-        The eigendecomposition of M that produced ``X0``: eigenvectors
-        (k, rank), eigenvalues (rank,) and the mask of numerically nonzero ones.
+    spec : fastreg.ridge.spectral.Spectrum
+        The eigendecomposition of M that produced ``X0``: its ``basis``
+        (k, rank), ``eigvals`` (rank,) and ``keep`` (the mask of numerically
+        nonzero eigenvalues) are used.
 
     Returns
     -------
@@ -197,14 +226,14 @@ def refine(M, B, alpha, X0, spec_basis, spec_eigvals, spec_keep):
     """
     alpha = np.asarray(alpha, dtype=np.float64)
     X = np.array(X0, dtype=np.float64, copy=True)
-    benign = benign_columns(M, spec_eigvals, alpha)
-    omega = eps_condition(spec_eigvals, alpha)
+    benign = benign_columns(M, spec.eigvals, alpha)
+    omega = eps_condition(spec.eigvals, alpha)
     change = np.zeros(alpha.size)
     if benign.all():
         return Refined(X, omega, change)
     checked = np.flatnonzero(~benign)
     X[:, checked], omega[checked], change[checked] = _refine_checked(
-        M, B[:, checked], alpha[checked], X[:, checked], spec_basis, spec_eigvals, spec_keep)
+        M, B[:, checked], alpha[checked], X[:, checked], spec)
     return Refined(X, omega, change)
 
 
@@ -236,16 +265,13 @@ def benign_columns(M, eigvals, alpha):
     return eps_condition(eigvals, alpha) <= BENIGN_COND * EPS
 
 
-def _refine_checked(M, B, alpha, X0, spec_basis, spec_eigvals, spec_keep):
+def _refine_checked(M, B, alpha, X0, spec):
     """The refinement proper, for columns the benign screen did not pass."""
     eq = _Scales(M)
     X = np.array(X0, dtype=np.float64, copy=True)
     omega = eq.backward_error(B, alpha, X, _residual(M, B, alpha, X))
 
-    def spectral(a, R):
-        return spectral_apply(spec_basis, spec_eigvals, spec_keep, a, R)
-
-    X, omega = _refine_columns(M, eq, B, alpha, X, omega, spectral)
+    X, omega = _refine_columns(M, eq, B, alpha, X, omega, partial(spectral_apply, spec))
     for value in np.unique(alpha[omega > ACCEPT]):
         cols = np.flatnonzero((alpha == value) & (omega > ACCEPT))
         solve = _cholesky_solver(M, value)

@@ -1,8 +1,8 @@
 """``ridge_regression``: a drop-in for scikit-learn's, and its point solvers.
 
 One function per solver, each in the primal (``X^T X``, when
-``n_samples >= n_features``) or dual (``X X^T``) form; all of them start from
-the blocked sufficient statistics of :mod:`fastreg.stats.blocks`.
+``n_samples >= n_features``) or dual (``X X^T``) form; all but the SVD start
+from the normal equations of :mod:`fastreg.ridge.systems` (one blocked pass).
 """
 
 import numpy as np
@@ -10,15 +10,9 @@ from scipy import linalg, optimize, sparse
 
 from .. import _validation
 from .._scaling import data_scale
-from .spectral import (
-    choose_form,
-    dual_spectrum,
-    primal_spectrum,
-    rank_tol,
-    solve_columns,
-    target_weights,
-)
-from ..stats.blocks import dual_product, gram_stats, kernel_stats, prepare_targets
+from ..stats.blocks import prepare_targets, weighted_mean
+from .spectral import Decomposition, rank_tol, solve_columns, spectrum, target_weights
+from .systems import choose_form, normal_equations
 
 
 def resolve_method(solver, *, positive, return_intercept, is_sparse, alpha_is_zero):
@@ -107,7 +101,7 @@ def solve_shifted_cholesky(M, B, alpha):
         columns = alpha == value
         A = M.copy()
         np.fill_diagonal(A, diagonal + value)
-        lower = np.linalg.cholesky(A)  # NumPy's LAPACK: see _stats.add_gram
+        lower = np.linalg.cholesky(A)  # NumPy's LAPACK: see stats.blocks.add_gram
         out[:, columns] = linalg.cho_solve((lower, True), B[:, columns],
                                            check_finite=False)
     return out
@@ -128,7 +122,7 @@ def solve_svd(X, targets, alpha, *, center):
     sw = targets.sw
     x_mean = np.zeros(A.shape[1])
     if center:
-        x_mean = np.average(A, axis=0, weights=sw)
+        x_mean = weighted_mean(A, sw, targets.weight_sum)
         A = A - x_mean
     if targets.sqrt_sw is not None:
         A = A * targets.sqrt_sw[:, None]
@@ -183,44 +177,40 @@ def _square_root_system(gram, b, alpha):
         return root[:, None] * V[:, keep].T, (V[:, keep].T @ b) / root
 
 
-def _primal_coef(X, targets, alpha, method, *, center, block_size):
-    stats = gram_stats(X, targets, center=center, block_size=block_size)
-    _validation.check_finite_column_stats(np.diag(stats.gram))
-    if method == "positive":
-        return solve_positive(stats.gram, stats.xty, alpha), stats.x_mean
-    if method == "cholesky":
-        try:
-            return solve_shifted_cholesky(stats.gram, stats.xty, alpha), stats.x_mean
-        except linalg.LinAlgError:
-            pass
-    spec = primal_spectrum(stats)
-    weights = target_weights(spec, alpha)
-    return solve_columns(X, targets, stats, spec, weights, alpha).x, stats.x_mean
-
-
-def _dual_coef(X, targets, alpha, method, *, center, block_size):
-    stats = kernel_stats(X, targets, center=center, block_size=block_size)
-    _validation.check_finite_row_stats(np.diag(stats.kernel))
-    C = None
-    if method == "cholesky":
-        try:
-            C = solve_shifted_cholesky(stats.kernel, stats.y_tilde, alpha)
-        except linalg.LinAlgError:
-            C = None
-    if C is None:
-        spec = dual_spectrum(stats)
-        C = solve_columns(X, targets, stats, spec, target_weights(spec, alpha), alpha).x
-    return dual_product(X, C, stats, block_size=block_size)
-
-
 def fit_coef(X, targets, alpha, method, *, center, block_size=None):
-    """Coefficients (n_features, n_targets) and the X means used for centering."""
+    """Coefficients (n_features, n_targets) and the X means used for centering.
+
+    Parameters
+    ----------
+    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
+    targets : Targets
+    alpha : ndarray of shape (n_targets,)
+    method : {'cholesky', 'eigen', 'svd', 'positive'}
+        From :func:`resolve_method`.
+    center : bool
+    block_size : int, default=None
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features, n_targets)
+    x_mean : ndarray of shape (n_features,)
+    """
     if method == "svd":
         return solve_svd(X, targets, alpha, center=center)
-    n_samples, n_features = X.shape
-    if method == "positive" or choose_form(n_samples, n_features) == "primal":
-        return _primal_coef(X, targets, alpha, method, center=center, block_size=block_size)
-    return _dual_coef(X, targets, alpha, method, center=center, block_size=block_size)
+    form = "primal" if method == "positive" else choose_form(*X.shape)
+    system = normal_equations(X, targets, center=center, block_size=block_size, form=form)
+    if method == "positive":
+        return solve_positive(system.gram, system.xty, alpha), system.x_mean
+    x = None
+    if method == "cholesky":
+        try:
+            x = solve_shifted_cholesky(system.matrix, system.rhs, alpha)
+        except linalg.LinAlgError:
+            x = None  # singular: the spectral route gives the minimum-norm solution
+    if x is None:
+        problem = Decomposition(system, spectrum(system), X, targets, block_size)
+        x = solve_columns(problem, target_weights(problem.spectrum, alpha), alpha).x
+    return system.coefficients(x, X, block_size=block_size)
 
 
 def ridge_regression(

@@ -27,12 +27,9 @@ from scipy import sparse
 
 from . import refine as _refine
 from .. import _validation
-from ..stats.blocks import KernelStats, dual_product, gram_stats, kernel_stats
-
-
-def choose_form(n_samples, n_features):
-    """``'primal'`` (eigendecompose ``X^T X``) unless features outnumber samples."""
-    return "primal" if n_samples >= n_features else "dual"
+from .refine import filter_factors
+from ..stats.gramstats import check_stats
+from .systems import PrimalSystem, normal_equations
 
 
 def rank_tol(eigvals, size):
@@ -93,6 +90,15 @@ def unreflect(W, v):
     return E - 2.0 * np.outer(v, v[1:] @ W)
 
 
+def deflation_basis(sqrt_sw, n_samples):
+    """Orthonormal basis (n, n - 1) of the complement of the intercept direction ``sqrt(s)``.
+
+    The last ``n - 1`` columns of the reflector of :func:`intercept_reflector`.
+    """
+    v = intercept_reflector(sqrt_sw, n_samples)
+    return unreflect(np.eye(n_samples - 1), v)
+
+
 @dataclass(frozen=True)
 class Spectrum:
     """Eigenpairs of ``X~^T X~`` (primal) or ``X~ X~^T`` (dual).
@@ -126,57 +132,33 @@ class Spectrum:
         return np.where(self.keep[:, None], self.coords, 0.0)
 
 
-def _eigh(M):
-    # NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see _stats.add_gram)
+def eigh_psd(M):
+    """Eigenpairs of a symmetric positive semi-definite M, eigenvalues clipped at 0.
+
+    NumPy's LAPACK, not SciPy's: one OpenBLAS thread pool (see
+    :func:`fastreg.stats.blocks.add_gram`).
+    """
     s, Q = np.linalg.eigh(M)
     return np.maximum(s, 0.0), Q
 
 
-def primal_spectrum(stats):
-    """Eigendecompose ``X~^T X~`` from :class:`~fastreg.stats.blocks.PrimalStats`."""
-    s, V = _eigh(stats.gram)
-    keep = s > rank_tol(s, s.size)
-    return Spectrum("primal", s, V, V.T @ stats.xty, keep)
+def spectrum(system):
+    """Eigendecompose the matrix of a :class:`~fastreg.ridge.systems.PrimalSystem` or
+    :class:`~fastreg.ridge.systems.DualSystem`.
 
-
-def dual_spectrum(stats):
-    """Eigendecompose ``X~ X~^T`` from :class:`~fastreg.stats.blocks.KernelStats`.
-
-    With an intercept the exact null direction ``sqrt(s)`` is deflated first
-    (:func:`intercept_reflector`), so the basis has ``n_samples - 1`` columns.
+    In the dual form with an intercept the exact null direction ``sqrt(s)`` is
+    deflated first (:func:`intercept_reflector`), so the basis has
+    ``n_samples - 1`` columns.
     """
-    K = stats.kernel
-    if stats.centered:
-        v = intercept_reflector(stats.sqrt_sw, K.shape[0])
-        s, W = _eigh(reflect(K, v))
-        U = unreflect(W, v)
+    M = system.matrix
+    if system.form == "dual" and system.centered:
+        v = intercept_reflector(system.sqrt_sw, M.shape[0])
+        s, W = eigh_psd(reflect(M, v))
+        basis = unreflect(W, v)
     else:
-        s, U = _eigh(K)
-    keep = s > rank_tol(s, K.shape[0])
-    return Spectrum("dual", s, U, U.T @ stats.y_tilde, keep)
-
-
-def filter_factors(spec, alphas):
-    """``1 / (s + alpha)``; at ``alpha = 0``, 0 for the numerically zero eigenvalues.
-
-    Components are dropped only at ``alpha = 0`` (the minimum-norm solution):
-    for ``alpha > 0`` the shifted system is regular, and dropping a small
-    eigenvalue would cost the accuracy a direct solve keeps.
-
-    Parameters
-    ----------
-    spec : Spectrum
-    alphas : ndarray of shape (n_alphas,)
-
-    Returns
-    -------
-    ndarray of shape (rank, n_alphas)
-    """
-    s = spec.eigvals[:, None]
-    with np.errstate(divide="ignore"):
-        alphas = np.asarray(alphas, dtype=np.float64)[None, :]
-        D = 1.0 / (s + alphas)
-    return np.where(spec.keep[:, None] | (alphas > 0), D, 0.0)
+        s, basis = eigh_psd(M)
+    keep = s > rank_tol(s, M.shape[0])
+    return Spectrum(system.form, s, basis, basis.T @ system.rhs, keep)
 
 
 def spectral_weights(spec, alphas):
@@ -192,111 +174,38 @@ def spectral_weights(spec, alphas):
     return D[:, :, None] * spec.coords[:, None, :]
 
 
-def system(stats):
-    """``(M, B)`` of the systems ``(M + alpha I) x = b_t`` the spectrum solves.
+@dataclass(frozen=True)
+class Decomposition:
+    """A ridge problem ready for any alpha: its normal equations and their eigenpairs.
 
-    ``(X~^T X~, X~^T Y~)`` in the primal form, ``(X~ X~^T, Y~)`` in the dual.
-    """
-    if isinstance(stats, KernelStats):
-        return stats.kernel, stats.y_tilde
-    return stats.gram, stats.xty
-
-
-def solve_columns(X, targets, stats, spec, weights, col_alpha):
-    """Solutions of ``(M + col_alpha[c] I) x_c = b_c`` to the accuracy of a direct solve.
-
-    The spectral solutions are refined (:func:`fastreg.ridge.refine.refine`). In the
-    primal form, alphas at which the equilibrated normal equations are
-    ill-conditioned (condition number above ``NORMAL_EQUATIONS_COND``) are
-    solved from X itself when it is at hand (:func:`fastreg.ridge.refine.least_squares`),
-    else they warn; any solution still inaccurate warns
-    (:class:`fastreg.AccuracyWarning`).
-
-    Parameters
+    Attributes
     ----------
-    X : ndarray, sparse matrix or None
-        The design matrix, or None (statistics only).
+    system : PrimalSystem or DualSystem
+    spectrum : Spectrum
+    X : ndarray, memmap, sparse matrix or None
+        The rows, when at hand (None for a problem given by its statistics):
+        the dual form needs them for the coefficients, the primal form for
+        leave-one-out and for an ill-conditioned least-squares problem.
     targets : Targets or None
-    stats : PrimalStats or KernelStats
-    spec : Spectrum
-    weights : ndarray of shape (rank, n_columns)
-        Spectral weights of the columns (:func:`spectral_weights` or
-        :func:`target_weights`, flattened).
-    col_alpha : ndarray of shape (n_columns,)
-
-    Returns
-    -------
-    fastreg.ridge.refine.Refined
-        ``x`` of shape (k, n_columns): coefficients (primal) or dual vectors
-        (dual). Columns solved from X count as untrusted by the spectrum.
+        With ``X``.
+    block_size : int or None
+        Rows or columns per block of any later pass over X.
     """
-    M, B = system(stats)
-    n_targets = B.shape[1]
-    B_cols = np.tile(B, (1, col_alpha.size // n_targets))
-    refined = _refine.refine(M, B_cols, col_alpha, spec.basis @ weights, spec.basis,
-                             spec.eigvals, spec.keep)
-    if spec.form == "primal" and _refine.looks_ill_conditioned(spec.eigvals, spec.keep):
-        _settle_ill_conditioned(X, targets, stats, refined, col_alpha)
-    _refine.report(refined.backward_error, col_alpha)
-    return refined
 
+    system: object
+    spectrum: Spectrum
+    X: object = None
+    targets: object = None
+    block_size: int | None = None
 
-def _settle_ill_conditioned(X, targets, stats, refined, col_alpha):
-    """At alpha = 0, solve an ill-conditioned problem from X, or warn with statistics alone.
-
-    For alpha > 0 the refined solutions already have a Cholesky solve's accuracy
-    (the standard); at alpha = 0 scikit-learn's SVD of X reaches the
-    least-squares optimum where the normal equations cannot, and so must fastreg.
-    """
-    if not np.any(col_alpha == 0):
-        return
-    cond = float(_refine.equilibrated_condition(stats.gram, np.zeros(1))[0])
-    if not cond > _refine.NORMAL_EQUATIONS_COND:
-        return
-    n_samples, n_features = (0, 0) if X is None else X.shape
-    if X is None or targets is None or 8 * n_samples * n_features > _refine.DENSE_BYTES:
-        if cond > _refine.WARN_COND:
-            _refine.warn_normal_equations(cond, 0.0)
-        return
-    A = X.toarray() if sparse.issparse(X) else np.array(X, dtype=np.float64)
-    A = A.astype(np.float64, copy=False)
-    if stats.centered:
-        A -= stats.x_mean
-    if targets.sqrt_sw is not None:
-        A *= targets.sqrt_sw[:, None]
-    cols = np.flatnonzero(col_alpha == 0)
-    Y = targets.y_tilde[:, cols % targets.y_tilde.shape[1]]
-    W, rank = _refine.least_squares(A, Y)
-    refined.x[:, cols] = W
-    refined.backward_error[cols] = 0.0
-    refined.spectral_change[cols] = np.inf
-    if rank < n_features:
-        residual = np.linalg.norm(Y - A @ W) / max(np.linalg.norm(Y), np.finfo(float).tiny)
-        _refine.warn_rank(rank, n_features, residual)
-
-
-def path_solutions(X, targets, stats, spec, alphas):
-    """Every (alpha, target) solution, columns ordered alpha-major (``a * n_targets + t``)."""
-    Wk = spectral_weights(spec, alphas)
-    rank, n_alphas, n_targets = Wk.shape
-    col_alpha = np.repeat(np.asarray(alphas, dtype=np.float64), n_targets)
-    return solve_columns(X, targets, stats, spec, Wk.reshape(rank, n_alphas * n_targets),
-                         col_alpha)
-
-
-def primal_coefs(stats, spec, alphas):
-    """Coefficients from statistics alone, shape (n_alphas, n_targets, n_features)."""
-    refined = path_solutions(None, None, stats, spec, alphas)
-    return refined.x.T.reshape(len(alphas), spec.coords.shape[1], -1)
-
-
-def intercepts(x_mean, y_mean, coefs):
-    """``ybar - m^T w`` for coefficients of shape (..., n_targets, n_features)."""
-    return y_mean - coefs @ x_mean
+    @property
+    def n_targets(self):
+        """Number of targets."""
+        return self.spectrum.coords.shape[1]
 
 
 def decompose(X, targets, *, center, block_size=None):
-    """Statistics and spectrum of a problem, in the form its shape calls for.
+    """One blocked pass over X and one eigendecomposition, in the form X's shape calls for.
 
     Parameters
     ----------
@@ -310,36 +219,124 @@ def decompose(X, targets, *, center, block_size=None):
 
     Returns
     -------
-    stats : PrimalStats or KernelStats
-    spec : Spectrum
+    Decomposition
     """
-    if choose_form(*X.shape) == "primal":
-        stats = gram_stats(X, targets, center=center, block_size=block_size)
-        _validation.check_finite_column_stats(np.diag(stats.gram))
-        return stats, primal_spectrum(stats)
-    stats = kernel_stats(X, targets, center=center, block_size=block_size)
-    _validation.check_finite_row_stats(np.diag(stats.kernel))
-    return stats, dual_spectrum(stats)
+    system = normal_equations(X, targets, center=center, block_size=block_size)
+    return Decomposition(system, spectrum(system), X, targets, block_size)
 
 
-def path_coefs(X, targets, stats, spec, alphas, *, block_size=None):
+def decompose_stats(stats, *, center):
+    """The :class:`Decomposition` of a problem given by its :class:`~fastreg.GramStats`.
+
+    Parameters
+    ----------
+    stats : GramStats
+    center : bool
+        Fit an intercept.
+
+    Returns
+    -------
+    Decomposition
+        Primal form, without rows.
+    """
+    system = PrimalSystem.from_stats(check_stats(stats), center=center)
+    _validation.check_finite_column_stats(np.diag(system.gram))
+    return Decomposition(system, spectrum(system))
+
+
+def solve_columns(problem, weights, col_alpha):
+    """Solutions of ``(M + col_alpha[c] I) x_c = b_c`` to the accuracy of a direct solve.
+
+    The spectral solutions are refined (:func:`fastreg.ridge.refine.refine`). In the
+    primal form, alphas at which the equilibrated normal equations are
+    ill-conditioned (condition number above ``NORMAL_EQUATIONS_COND``) are
+    solved from X itself when it is at hand (:func:`fastreg.ridge.refine.least_squares`),
+    else they warn; any solution still inaccurate warns
+    (:class:`fastreg.AccuracyWarning`).
+
+    Parameters
+    ----------
+    problem : Decomposition
+    weights : ndarray of shape (rank, n_columns)
+        Spectral weights of the columns (:func:`spectral_weights` or
+        :func:`target_weights`, flattened).
+    col_alpha : ndarray of shape (n_columns,)
+
+    Returns
+    -------
+    fastreg.ridge.refine.Refined
+        ``x`` of shape (k, n_columns): coefficients (primal) or dual vectors
+        (dual). Columns solved from X count as untrusted by the spectrum.
+    """
+    system, spec = problem.system, problem.spectrum
+    B = system.rhs
+    B_cols = np.tile(B, (1, col_alpha.size // B.shape[1]))
+    refined = _refine.refine(system.matrix, B_cols, col_alpha, spec.basis @ weights, spec)
+    if spec.form == "primal" and _refine.looks_ill_conditioned(spec.eigvals, spec.keep):
+        _settle_ill_conditioned(problem, refined, col_alpha)
+    _refine.report(refined.backward_error, col_alpha)
+    return refined
+
+
+def _settle_ill_conditioned(problem, refined, col_alpha):
+    """At alpha = 0, solve an ill-conditioned problem from X, or warn with statistics alone.
+
+    For alpha > 0 the refined solutions already have a Cholesky solve's accuracy
+    (the standard); at alpha = 0 scikit-learn's SVD of X reaches the
+    least-squares optimum where the normal equations cannot, and so must fastreg.
+    """
+    if not np.any(col_alpha == 0):
+        return
+    system, X, targets = problem.system, problem.X, problem.targets
+    cond = float(_refine.equilibrated_condition(system.gram, np.zeros(1))[0])
+    if not cond > _refine.NORMAL_EQUATIONS_COND:
+        return
+    n_samples, n_features = (0, 0) if X is None else X.shape
+    if X is None or 8 * n_samples * n_features > _refine.DENSE_BYTES:
+        if cond > _refine.WARN_COND:
+            _refine.warn_normal_equations(cond, 0.0)
+        return
+    A = X.toarray() if sparse.issparse(X) else np.array(X, dtype=np.float64)
+    A = A.astype(np.float64, copy=False)
+    if system.centered:
+        A -= system.x_mean
+    if targets.sqrt_sw is not None:
+        A *= targets.sqrt_sw[:, None]
+    cols = np.flatnonzero(col_alpha == 0)
+    Y = targets.y_tilde[:, cols % targets.y_tilde.shape[1]]
+    W, rank = _refine.least_squares(A, Y)
+    refined.x[:, cols] = W
+    refined.backward_error[cols] = 0.0
+    refined.spectral_change[cols] = np.inf
+    if rank < n_features:
+        residual = np.linalg.norm(Y - A @ W) / max(np.linalg.norm(Y), np.finfo(float).tiny)
+        _refine.warn_rank(rank, n_features, residual)
+
+
+def path_solutions(problem, alphas):
+    """Every (alpha, target) solution, columns ordered alpha-major (``a * n_targets + t``)."""
+    Wk = spectral_weights(problem.spectrum, alphas)
+    rank, n_alphas, n_targets = Wk.shape
+    col_alpha = np.repeat(np.asarray(alphas, dtype=np.float64), n_targets)
+    return solve_columns(problem, Wk.reshape(rank, n_alphas * n_targets), col_alpha)
+
+
+def intercepts(x_mean, y_mean, coefs):
+    """``ybar - m^T w`` for coefficients of shape (..., n_targets, n_features)."""
+    return y_mean - coefs @ x_mean
+
+
+def path_coefs(problem, alphas):
     """Coefficients for every alpha and target, and the column means of X.
-
-    The primal form costs one ``(p, p) @ (p, n_alphas * n_targets)`` product;
-    the dual form one blocked pass ``X~^T C`` over X (which also yields the
-    means).
 
     Returns
     -------
     coefs : ndarray of shape (n_alphas, n_targets, n_features)
     x_mean : ndarray of shape (n_features,)
     """
-    n_alphas, n_targets = len(alphas), spec.coords.shape[1]
-    refined = path_solutions(X, targets, stats, spec, alphas)
-    if spec.form == "primal":
-        return refined.x.T.reshape(n_alphas, n_targets, -1), stats.x_mean
-    W, x_mean = dual_product(X, refined.x, stats, block_size=block_size)
-    return W.T.reshape(n_alphas, n_targets, -1), x_mean
+    W, x_mean = problem.system.coefficients(path_solutions(problem, alphas).x, problem.X,
+                                            block_size=problem.block_size)
+    return W.T.reshape(len(alphas), problem.n_targets, -1), x_mean
 
 
 def target_weights(spec, alpha):
@@ -349,11 +346,10 @@ def target_weights(spec, alpha):
     return D * spec.coords
 
 
-def target_coefs(X, targets, stats, spec, alpha, *, block_size=None):
+def target_coefs(problem, alpha):
     """Coefficients (n_targets, n_features), target t at ``alpha[t]``, and the X means."""
     alpha = np.asarray(alpha, dtype=np.float64)
-    refined = solve_columns(X, targets, stats, spec, target_weights(spec, alpha), alpha)
-    if spec.form == "primal":
-        return refined.x.T, stats.x_mean
-    W, x_mean = dual_product(X, refined.x, stats, block_size=block_size)
+    refined = solve_columns(problem, target_weights(problem.spectrum, alpha), alpha)
+    W, x_mean = problem.system.coefficients(refined.x, problem.X,
+                                            block_size=problem.block_size)
     return W.T, x_mean

@@ -1,14 +1,10 @@
-"""Sufficient statistics of a least-squares problem, accumulated in blocks.
+"""Blocked passes over X: block sizes, weighted means, centered and weighted blocks.
 
-Everything the ridge solvers need from the data comes from one pass over X:
-
-* the primal statistics (``n_samples >= n_features``): the Gram matrix
-  ``X^T X`` and ``X^T Y``, accumulated over row blocks;
-* the dual statistics (``n_features > n_samples``): the kernel ``X X^T``,
-  accumulated over column blocks.
-
+The statistics of :mod:`fastreg.stats.moments` (row blocks, for
+:class:`~fastreg.GramStats`) and the kernel of :mod:`fastreg.ridge.systems`
+(column blocks, when features outnumber samples) are built from these pieces.
 Weights enter as ``sqrt(sample_weight)`` row scaling and, with an intercept,
-X and Y are centered at their weighted means, so both statistics are those of
+columns are centered at their weighted means, so a block is one of
 
     X~ = sqrt(s) * (X - 1 m^T),    Y~ = sqrt(s) * (Y - 1 ybar^T)
 
@@ -30,7 +26,7 @@ BLOCK_BYTES = 32 * 1024**2
 MIN_BLOCK = 256
 
 # |mean| / std above this ratio in some column makes the one-pass formula
-# sum(x x^T) - n m m^T lose more than ~4 digits: shift the data first.
+# sum(x x^T) - n m m^T lose more than ~4 digits: center explicitly instead.
 SHIFT_RATIO = 100.0
 
 
@@ -68,7 +64,7 @@ def needs_shift(mean, std, *, ratio=SHIFT_RATIO):
     Parameters
     ----------
     mean, std : ndarray of shape (n_features,)
-        Column means and standard deviations of a sample of rows.
+        Column means and standard deviations.
     ratio : float
         Largest tolerated ``|mean| / std``.
 
@@ -80,73 +76,73 @@ def needs_shift(mean, std, *, ratio=SHIFT_RATIO):
     return bool(np.any(np.abs(mean[spread]) > ratio * std[spread]))
 
 
-@dataclass(frozen=True)
-class PrimalStats:
-    """Primal statistics of ``X~`` and ``Y~`` (see the module docstring).
+def weighted_mean(A, weights=None, weight_sum=None):
+    """Column means ``sum_i w_i a_i / sum_i w_i`` (plain means without weights).
 
-    Attributes
+    The one definition of a weighted mean in the ridge and statistics code.
+
+    Parameters
     ----------
-    gram : ndarray of shape (n_features, n_features)
-        ``X~^T X~`` (symmetric, float64).
-    xty : ndarray of shape (n_features, n_targets)
-        ``X~^T Y~``.
-    yty : ndarray of shape (n_targets,)
-        ``||Y~[:, t]||^2`` per target.
-    x_mean, y_mean : ndarray
-        Weighted means (zeros without intercept).
-    shift : ndarray of shape (n_features,) or None
-        The constant subtracted from every row before accumulating (a cheap
-        stand-in for the mean that avoids cancellation), if any.
-    weight_sum : float
-        ``sum(sample_weight)`` (``n_samples`` without weights).
-    n_samples : int
-    centered : bool
+    A : ndarray of shape (n_rows,) or (n_rows, n_columns)
+    weights : ndarray of shape (n_rows,) or None
+    weight_sum : float, default=None
+        ``sum(weights)`` when the caller has it.
+
+    Returns
+    -------
+    ndarray of shape () or (n_columns,), float64
+        Zeros when the weights sum to zero (rows that carry no weight have no
+        mean; their moments are all zero).
     """
-
-    gram: np.ndarray
-    xty: np.ndarray
-    yty: np.ndarray
-    x_mean: np.ndarray
-    y_mean: np.ndarray
-    shift: np.ndarray | None
-    weight_sum: float
-    n_samples: int
-    centered: bool
+    A = np.asarray(A, dtype=np.float64)
+    if weights is None:
+        return A.mean(axis=0)
+    total = float(np.sum(weights)) if weight_sum is None else weight_sum
+    if not total > 0:
+        return np.zeros(A.shape[1:])
+    return (weights @ A) / total
 
 
-@dataclass(frozen=True)
-class KernelStats:
-    """Dual statistics of ``X~`` and ``Y~`` (see the module docstring).
+def column_means(X, sample_weight=None, *, block_size=None):
+    """Weighted column means of X, read in row blocks (X may be a memmap or sparse).
 
-    Attributes
+    Parameters
     ----------
-    kernel : ndarray of shape (n_samples, n_samples)
-        ``X~ X~^T`` (symmetric, float64).
-    y_tilde : ndarray of shape (n_samples, n_targets)
-        ``Y~``.
-    x_mean : ndarray of shape (n_features,) or None
-        Weighted column means when the blocks were centered explicitly (the
-        fallback for large means); None otherwise: the means then come with
-        the first product ``X^T C`` (see :func:`dual_product`).
-    y_mean : ndarray of shape (n_targets,)
-    sqrt_sw : ndarray of shape (n_samples,) or None
-        Square roots of the sample weights.
-    weight_sum : float
-    centered : bool
-    """
+    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None
+    block_size : int, default=None
+        Rows per block; None picks :func:`default_block_size`.
 
-    kernel: np.ndarray
-    y_tilde: np.ndarray
-    x_mean: np.ndarray | None
-    y_mean: np.ndarray
-    sqrt_sw: np.ndarray | None
-    weight_sum: float
-    centered: bool
+    Returns
+    -------
+    ndarray of shape (n_features,)
+    """
+    n_samples, n_features = X.shape
+    weights = np.ones(n_samples) if sample_weight is None else sample_weight
+    weight_sum = float(n_samples) if sample_weight is None else float(sample_weight.sum())
+    if sparse.issparse(X):
+        return np.asarray(X.T @ weights).ravel() / weight_sum
+    total = np.zeros(n_features)
+    for start, stop in blocks(n_samples, block_size or default_block_size(n_features)):
+        total += weights[start:stop] @ dense_rows(X, start, stop)
+    return total / weight_sum
 
 
 @dataclass(frozen=True)
 class Targets:
-    """Targets as float64 ``(n_samples, n_targets)``, with weights and means."""
+    """Targets as float64 ``(n_samples, n_targets)``, with weights and means.
+
+    Attributes
+    ----------
+    y : ndarray of shape (n_samples, n_targets)
+    sw, sqrt_sw : ndarray of shape (n_samples,) or None
+        The sample weights and their square roots.
+    weight_sum : float
+    y_mean : ndarray of shape (n_targets,)
+        Weighted means (zeros without centering).
+    y_tilde : ndarray of shape (n_samples, n_targets)
+        ``sqrt(s) * (y - y_mean)``.
+    """
 
     y: np.ndarray
     sw: np.ndarray | None
@@ -163,10 +159,7 @@ def prepare_targets(y, sample_weight, *, center):
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     sqrt_sw = None if sw is None else np.sqrt(sw)
     weight_sum = float(Y.shape[0]) if sw is None else float(sw.sum())
-    if center:
-        y_mean = Y.mean(axis=0) if sw is None else (sw @ Y) / weight_sum
-    else:
-        y_mean = np.zeros(Y.shape[1])
+    y_mean = weighted_mean(Y, sw, weight_sum) if center else np.zeros(Y.shape[1])
     y_tilde = Y - y_mean if center else Y.copy()
     if sqrt_sw is not None:
         y_tilde *= sqrt_sw[:, None]
@@ -201,7 +194,7 @@ def add_gram(C, A, out=None):
     return C
 
 
-def _dense_rows(X, start, stop):
+def dense_rows(X, start, stop):
     """Rows ``start:stop`` of X as a dense float64 array (a view when possible)."""
     block = X[start:stop]
     if sparse.issparse(block):
@@ -213,14 +206,15 @@ def row_block(X, start, stop, *, shift=None, sqrt_sw=None):
     """``sqrt(s) * (X[start:stop] - shift)``, dense float64 (sparse kept sparse).
 
     For dense float64 X with neither shift nor weights this is a view; the
-    caller must not write to it.
+    caller must not write to it. A sparse X is never shifted (that would
+    densify it): callers correct for its means after the product.
     """
     if sparse.issparse(X):
         block = X[start:stop].astype(np.float64)
         if sqrt_sw is not None:
             block = sparse.csr_matrix(block.multiply(sqrt_sw[start:stop, None]))
         return block
-    block = _dense_rows(X, start, stop)
+    block = dense_rows(X, start, stop)
     if shift is not None:
         block = block - shift
     if sqrt_sw is not None:
@@ -228,76 +222,58 @@ def row_block(X, start, stop, *, shift=None, sqrt_sw=None):
     return block
 
 
-def choose_shift(X, sw, size):
-    """A row offset that keeps one-pass centering accurate, or None.
+@dataclass(frozen=True)
+class WeightedRows:
+    """Row blocks of ``X~ = sqrt(s) (X - m)`` for a pass over X, or their products.
 
-    Looks at the first block only: if some column's mean there is large
-    against its spread (see :func:`needs_shift`), that block's mean becomes
-    the shift for every block.
-    """
-    if sparse.issparse(X):
-        return None  # shifting would densify X
-    first = _dense_rows(X, 0, min(size, X.shape[0]))
-    w = None if sw is None else sw[: first.shape[0]]
-    if w is not None and not w.sum() > 0:
-        w = None
-    mean = np.average(first, axis=0, weights=w)
-    std = np.sqrt(np.average((first - mean) ** 2, axis=0, weights=w))
-    return mean if needs_shift(mean, std) else None
+    A raw block times a matrix ``V``, corrected by ``m^T V`` afterwards, costs
+    no copy of the block but loses about ``2 log10(|m| / std)`` digits; with
+    ``shift = m`` the block is centered explicitly instead (a sparse X never
+    is: that would densify it).
 
-
-def gram_stats(X, targets, *, center, block_size=None):
-    """Primal statistics from one pass over X in row blocks.
-
-    Parameters
+    Attributes
     ----------
     X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
-    targets : Targets
-        From :func:`prepare_targets` (same ``center``).
-    center : bool
-        Center X and y at their weighted means (fit an intercept).
-    block_size : int, default=None
-        Rows per block; None picks :func:`default_block_size`.
-
-    Returns
-    -------
-    PrimalStats
+    sqrt_sw : ndarray of shape (n_samples,) or None
+    x_mean : ndarray of shape (n_features,) or None
+        ``m`` (None: no centering).
+    shift : ndarray of shape (n_features,) or None
+        ``m`` when subtracted from the blocks explicitly.
     """
-    n_samples, n_features = X.shape
-    if sparse.issparse(X):
-        X = sparse.csr_matrix(X)
-    size = block_size or default_block_size(n_features)
-    sw, sqrt_sw, S = targets.sw, targets.sqrt_sw, targets.weight_sum
-    shift = choose_shift(X, sw, size) if center else None
-    # one product per block gives both sum(s (x - c)) and sum(s (x - c) y~^T);
-    # (k, b) @ (b, p) with a C-ordered left factor is the fast GEMM layout
-    ones = np.ones((1, n_samples)) if sqrt_sw is None else sqrt_sw[None, :]
-    rhs_t = np.vstack([ones, targets.y_tilde.T]) if center else targets.y_tilde.T
-    rhs_t = np.ascontiguousarray(rhs_t)
-    gram = np.zeros((n_features, n_features))
-    scratch = np.empty_like(gram)
-    cross_t = np.zeros((rhs_t.shape[0], n_features))
-    for start, stop in blocks(n_samples, size):
-        block = row_block(X, start, stop, shift=shift, sqrt_sw=sqrt_sw)
-        if sparse.issparse(block):
-            gram += (block.T @ block).toarray()
-            cross_t += np.asarray((block.T @ rhs_t[:, start:stop].T).T)
-        else:
-            add_gram(gram, block, out=scratch)
-            cross_t += rhs_t[:, start:stop] @ block
-    cross = cross_t.T
-    if not center:
-        return PrimalStats(gram, cross, _sq_norms(targets.y_tilde), np.zeros(n_features),
-                         targets.y_mean, None, S, n_samples, False)
-    delta = cross[:, 0] / S  # mean - shift
-    gram -= S * np.outer(delta, delta)
-    base = np.zeros(n_features) if shift is None else shift
-    return PrimalStats(gram, cross[:, 1:], _sq_norms(targets.y_tilde), base + delta,
-                     targets.y_mean, shift, S, n_samples, True)
 
+    X: object
+    sqrt_sw: np.ndarray | None = None
+    x_mean: np.ndarray | None = None
+    shift: np.ndarray | None = None
 
-def _sq_norms(Y):
-    return np.einsum("ij,ij->j", Y, Y)
+    @classmethod
+    def centered(cls, X, sqrt_sw, x_mean, *, explicit):
+        """Rows centered at ``x_mean``: explicitly (dense X only) or by correction."""
+        return cls(X, sqrt_sw, x_mean, x_mean if explicit and not sparse.issparse(X) else None)
+
+    def _owed(self, start, stop):
+        """``(scale, m)``: what a raw block still owes its centering, or None."""
+        if self.x_mean is None or self.shift is not None:
+            return None
+        return (1.0 if self.sqrt_sw is None else self.sqrt_sw[start:stop, None]), self.x_mean
+
+    def times(self, start, stop, V):
+        """``X~[start:stop] @ V`` for V of shape (n_features, k)."""
+        Q = np.asarray(row_block(self.X, start, stop, shift=self.shift,
+                                 sqrt_sw=self.sqrt_sw) @ V)
+        owed = self._owed(start, stop)
+        if owed is not None:
+            Q -= owed[0] * (owed[1] @ V)
+        return Q
+
+    def dense(self, start, stop):
+        """``X~[start:stop]`` as a dense float64 array of its own."""
+        block = row_block(self.X, start, stop, shift=self.shift, sqrt_sw=self.sqrt_sw)
+        block = block.toarray() if sparse.issparse(block) else np.array(block, dtype=np.float64)
+        owed = self._owed(start, stop)
+        if owed is not None:
+            block -= owed[0] * owed[1]
+        return block
 
 
 def column_block(X, start, stop, *, x_mean=None, sqrt_sw=None):
@@ -323,8 +299,7 @@ def column_block(X, start, stop, *, x_mean=None, sqrt_sw=None):
     block = block.astype(np.float64, copy=False)
     mean = None
     if isinstance(x_mean, str):
-        sw = None if sqrt_sw is None else sqrt_sw**2
-        mean = np.average(block, axis=0, weights=sw)
+        mean = weighted_mean(block, None if sqrt_sw is None else sqrt_sw**2)
     elif x_mean is not None:
         mean = x_mean[start:stop]
     if mean is not None:
@@ -332,81 +307,6 @@ def column_block(X, start, stop, *, x_mean=None, sqrt_sw=None):
     if sqrt_sw is not None:
         block = block * sqrt_sw[:, None]
     return block, mean
-
-
-# The kernel of centered data is computed as P K P (P projects out the
-# intercept direction) unless that cancels more than about this share of the
-# kernel's trace; then the columns are centered explicitly in a second pass.
-CENTER_TRACE_RATIO = 1e-3
-
-
-def _raw_kernel(X, size, *, x_mean=None, sqrt_sw=None):
-    """``X X^T`` over column blocks; with ``x_mean``, of explicitly centered columns."""
-    n_samples, n_features = X.shape
-    kernel = np.zeros((n_samples, n_samples))
-    scratch = np.empty_like(kernel)
-    means = np.zeros(n_features) if isinstance(x_mean, str) else None
-    for start, stop in blocks(n_features, size):
-        block, mean = column_block(X, start, stop, x_mean=x_mean, sqrt_sw=sqrt_sw)
-        if means is not None:
-            means[start:stop] = mean
-        add_gram(kernel, block.T, out=scratch)
-    return kernel, means
-
-
-def project_out(K, u):
-    """``(I - u u^T) K (I - u u^T)`` for a unit vector u, in O(n^2)."""
-    Ku = K @ u
-    gamma = u @ Ku
-    return K - np.outer(u, Ku) - np.outer(Ku, u) + gamma * np.outer(u, u)
-
-
-def centering_is_accurate(raw_trace, centered_trace, *, ratio=CENTER_TRACE_RATIO):
-    """Whether ``P K P`` keeps enough digits: the trace did not collapse."""
-    return centered_trace >= ratio * raw_trace
-
-
-def kernel_stats(X, targets, *, center, block_size=None):
-    """Dual statistics from one pass over X in column blocks.
-
-    The pass reads blocks of X in place (no copies): weights are applied to
-    the kernel afterwards (``D K D``) and centering projects out the intercept
-    direction ``sqrt(s)``. If that projection would cancel too many digits
-    (column means large against their spread, see
-    :func:`centering_is_accurate`), a second pass centers the columns
-    explicitly.
-
-    Parameters
-    ----------
-    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
-    targets : Targets
-    center : bool
-    block_size : int, default=None
-        Columns per block.
-
-    Returns
-    -------
-    KernelStats
-    """
-    n_samples = X.shape[0]
-    if sparse.issparse(X):
-        X = sparse.csc_matrix(X)
-    size = block_size or default_block_size(n_samples)
-    root = targets.sqrt_sw
-    kernel, _ = _raw_kernel(X, size)
-    if root is not None:
-        kernel *= np.outer(root, root)
-    x_mean = None
-    if center:
-        u = np.ones(n_samples) if root is None else root.copy()
-        u /= np.linalg.norm(u)
-        centered = project_out(kernel, u)
-        if centering_is_accurate(np.trace(kernel), np.trace(centered)):
-            kernel = centered
-        else:
-            kernel, x_mean = _raw_kernel(X, size, x_mean="compute", sqrt_sw=root)
-    return KernelStats(kernel, targets.y_tilde, x_mean, targets.y_mean, root,
-                       targets.weight_sum, center)
 
 
 def xt_dot(X, C, *, x_mean=None, sqrt_sw=None, block_size=None):
@@ -441,36 +341,3 @@ def xt_dot(X, C, *, x_mean=None, sqrt_sw=None, block_size=None):
         block, _ = column_block(X, start, stop, x_mean=x_mean, sqrt_sw=sqrt_sw)
         out[start:stop] = block.T @ C
     return out
-
-
-def dual_product(X, C, stats, *, block_size=None):
-    """``X~^T C`` for C orthogonal to ``sqrt(s)``, and the column means of X.
-
-    With an intercept, ``X~^T C = X^T (sqrt(s) C) - m (sqrt(s)^T C)``; the
-    means ``m = X^T s / sum(s)`` come from the same product (one extra column),
-    so the pass over X is shared. After the explicit-centering fallback the
-    centered blocks are used directly.
-
-    Parameters
-    ----------
-    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
-    C : ndarray of shape (n_samples, k)
-    stats : KernelStats
-    block_size : int, default=None
-
-    Returns
-    -------
-    product : ndarray of shape (n_features, k)
-    x_mean : ndarray of shape (n_features,)
-    """
-    root = stats.sqrt_sw
-    if not stats.centered:
-        return xt_dot(X, C, sqrt_sw=root, block_size=block_size), np.zeros(X.shape[1])
-    if stats.x_mean is not None:
-        return (xt_dot(X, C, x_mean=stats.x_mean, sqrt_sw=root, block_size=block_size),
-                stats.x_mean)
-    u = np.ones(X.shape[0]) if root is None else root
-    both = xt_dot(X, np.column_stack([C, u / stats.weight_sum]), sqrt_sw=root,
-                  block_size=block_size)
-    x_mean = both[:, -1]
-    return both[:, :-1] - np.outer(x_mean, u @ C), x_mean

@@ -1,35 +1,25 @@
 """``GramStats``: the sufficient statistics of least squares, additive over rows.
 
-For n >> p everything the covariance-mode lasso / elastic-net path and ridge
-need is a handful of moments of ``(X, y)`` with sample weights ``s``:
-
-    S = sum_i s_i,  m = sum_i s_i x_i / S,  ybar = sum_i s_i y_i / S,
-    Cxx = sum_i s_i (x_i - m)(x_i - m)^T,  Cxy = sum_i s_i (x_i - m)(y_i - ybar)^T,
-    Cyy = sum_i s_i (y_i - ybar)^2  (per target).
-
-They are stored centered (Chan, Golub & LeVeque's pairwise form): every block
-is centered at its own mean before its products are taken, and two blocks
-combine exactly with
-
-    C = C_a + C_b + (S_a S_b / S) d d^T,   d = m_b - m_a,
-
-so no raw sum of squares ever cancels against ``S m m^T`` (raw moments of data
-with large means lose digits; centered ones do not). The same formula run
-backwards removes a block: training statistics of a cross-validation fold are
-``total - fold``.
+The moments themselves, their centered pairwise form and the exact merge of two
+row sets are in :mod:`fastreg.stats.moments`; this module builds them from
+arrays, memmaps, streams of chunks, Dask arrays and cross-validation folds, and
+gives them the algebra (``a + b``, ``a - b``) and the views users need.
 """
 
-from dataclasses import dataclass
+import mmap
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from scipy import sparse
 
 from .. import _validation
-from .blocks import BLOCK_BYTES, SHIFT_RATIO, add_gram, blocks, default_block_size
+from .blocks import blocks, default_block_size
+from .dask import dask_moments
+from .moments import Moments, block_stats, check_chunk, check_chunk_rows, merge, remove
 
 
 @dataclass(frozen=True, eq=False)
-class GramStats:
+class GramStats(Moments):
     """Sufficient statistics of a weighted least-squares problem, additive over rows.
 
     Build them with :meth:`from_arrays` (ndarray, ``numpy.memmap`` or sparse,
@@ -69,13 +59,7 @@ class GramStats:
         themselves are always float64.
     """
 
-    n_samples: int
-    weight_sum: float
-    x_mean: np.ndarray
-    y_mean: np.ndarray
-    xx: np.ndarray
-    xy: np.ndarray
-    yy: np.ndarray
+    # the moments are the fields of the base class, in the order listed above
     single_target: bool
     dtype: np.dtype
 
@@ -112,21 +96,12 @@ class GramStats:
         -------
         GramStats
         """
-        X = _row_access(_validation.check_X(X))
+        X = _validation.check_X(X)
         n_samples, n_features = X.shape
         _validation.check_gram_size(n_features, 8)
         y = _validation.check_y(y, n_samples, np.float64)
         sw = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
-        size = _validation.check_block_size(block_size) or default_block_size(n_features)
-        release = _page_releaser(X)
-        total = None
-        for start, stop in blocks(n_samples, size):
-            part = block_stats(_dense_block(X, start, stop), y[start:stop],
-                               None if sw is None else sw[start:stop],
-                               where=f"rows {start}:{stop}")
-            release(start, stop)
-            total = part if total is None else _merge(total, part, in_place=True)
-        return total._with(single_target=y.ndim == 1, dtype=X.dtype)
+        return accumulate_rows(X, y, sw, block_size=_validation.check_block_size(block_size))
 
     @classmethod
     def from_chunks(cls, chunks):
@@ -156,10 +131,8 @@ class GramStats:
                             f"(X_block, y_block, weight_block) tuples, got {chunks!r}.")
         total, first = None, None
         for index, chunk in enumerate(chunks):
-            Xb, yb, wb = _unpack_chunk(chunk, index)
             where = f"chunk {index}"
-            Xb = _check_chunk_X(Xb, where)
-            yb = _real_chunk_array(yb, "y", where)
+            Xb, yb, wb = check_chunk(*_unpack_chunk(chunk, index), where)
             shape = (Xb.shape[1], yb.ndim, yb.shape[1] if yb.ndim == 2 else 1)
             if first is None:
                 first = shape
@@ -169,15 +142,11 @@ class GramStats:
             elif shape[1:] != first[1:]:
                 raise ValueError(f"{where}: y has shape {yb.shape}, inconsistent with the "
                                  "targets of the first chunk.")
-            yb = _check_chunk_y(yb, Xb.shape[0], where)
-            if wb is not None:
-                # a chunk may carry no weight; the total must (checked below)
-                wb = _validation.check_sample_weight(wb, Xb.shape[0], np.float64,
-                                                     allow_zero_sum=True)
+            check_chunk_rows(yb, Xb.shape[0], where)
             if Xb.shape[0] == 0:
                 continue
             part = block_stats(Xb, yb, wb, where=where)
-            total = part if total is None else _merge(total, part, in_place=True)
+            total = part if total is None else merge(total, part, in_place=True)
         if first is None:
             raise ValueError("No chunks: the iterable was empty.")
         if total is None:
@@ -185,7 +154,7 @@ class GramStats:
         if not total.weight_sum > 0:
             raise ValueError("sample_weight sums to zero over all chunks: no sample "
                              "carries weight.")
-        return total._with(single_target=first[1] == 1, dtype=np.dtype(np.float64))
+        return _from_moments(total, single_target=first[1] == 1, dtype=np.dtype(np.float64))
 
     @classmethod
     def from_dask(cls, X, y, *, sample_weight=None, split_every=8):
@@ -214,9 +183,9 @@ class GramStats:
         -------
         GramStats
         """
-        from .dask import dask_stats
-
-        return dask_stats(X, y, sample_weight=sample_weight, split_every=split_every)
+        total, single_target, dtype = dask_moments(X, y, sample_weight=sample_weight,
+                                                   split_every=split_every)
+        return _from_moments(total, single_target=single_target, dtype=dtype)
 
     @classmethod
     def from_folds(cls, X, y, folds, *, sample_weight=None, block_size=None):
@@ -256,9 +225,9 @@ class GramStats:
                 part = block_stats(block[rows], y[start:stop][rows],
                                    None if sw is None else sw[start:stop][rows],
                                    where=f"rows {start}:{stop}")
-                parts[k] = part if parts[k] is None else _merge(parts[k], part, in_place=True)
+                parts[k] = part if parts[k] is None else merge(parts[k], part, in_place=True)
             release(start, stop)
-        return [p._with(single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
+        return [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
 
     # -- algebra --------------------------------------------------------------
 
@@ -266,13 +235,13 @@ class GramStats:
         if not isinstance(other, GramStats):
             return NotImplemented
         _check_compatible(self, other)
-        return _merge(self, other)
+        return merge(self, other)
 
     def __sub__(self, other):
         if not isinstance(other, GramStats):
             return NotImplemented
         _check_compatible(self, other)
-        return _remove(self, other)
+        return remove(self, other)
 
     # -- moments --------------------------------------------------------------
 
@@ -344,7 +313,7 @@ class GramStats:
         """
         scale = self.x_std
         scale = np.where(scale > 0, scale, 1.0)
-        return self._with(x_mean=self.x_mean / scale,
+        return replace(self, x_mean=self.x_mean / scale,
                           xx=self.xx / np.outer(scale, scale),
                           xy=self.xy / scale[:, None]), scale
 
@@ -387,122 +356,45 @@ class GramStats:
         GramStats
         """
         t = range(self.n_targets)[t]
-        return self._with(y_mean=self.y_mean[t:t + 1], xy=self.xy[:, t:t + 1],
+        return replace(self, y_mean=self.y_mean[t:t + 1], xy=self.xy[:, t:t + 1],
                           yy=self.yy[t:t + 1], single_target=True)
 
-    def _with(self, **changes):
-        fields = dict(self.__dict__)
-        fields.update(changes)
-        return GramStats(**fields)
+
+def _from_moments(moments, *, single_target, dtype):
+    """A :class:`GramStats` of ``moments`` (a :class:`~fastreg.stats.moments.Moments`)."""
+    values = {f.name: getattr(moments, f.name) for f in fields(Moments)}
+    return GramStats(**values, single_target=bool(single_target), dtype=np.dtype(dtype))
 
 
-# -- blocks ----------------------------------------------------------------------
-
-
-def block_stats(Xb, Yb, wb=None, *, where="block"):
-    """The :class:`GramStats` of one block, centered at the block's own weighted means.
+def accumulate_rows(X, y, sample_weight=None, *, block_size=None):
+    """The :class:`GramStats` of validated arrays, from one pass in row blocks.
 
     Parameters
     ----------
-    Xb : ndarray or sparse matrix of shape (rows, n_features)
-        Converted to dense float64 (one block at a time).
-    Yb : ndarray of shape (rows,) or (rows, n_targets)
-    wb : ndarray of shape (rows,) or None
-    where : str
-        Names the block in error messages.
+    X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
+        Read one block of rows at a time (pages of a read-only memmap are
+        released after each block).
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    block_size : int, default=None
+        Rows per block; None picks about 32 MB of float64 per block.
 
     Returns
     -------
     GramStats
     """
-    Xb = Xb.toarray() if sparse.issparse(Xb) else Xb
-    Xb = np.asarray(Xb, dtype=np.float64)
-    Yb = np.asarray(Yb, dtype=np.float64)
-    Yb = Yb.reshape(-1, 1) if Yb.ndim == 1 else Yb
-    rows = Xb.shape[0]
-    if wb is None:
-        S = float(rows)
-        mx, my = Xb.mean(axis=0), Yb.mean(axis=0)
-    else:
-        wb = np.asarray(wb, dtype=np.float64)
-        S = float(wb.sum())
-        if S > 0:
-            mx, my = (wb @ Xb) / S, (wb @ Yb) / S
-        else:
-            mx, my = np.zeros(Xb.shape[1]), np.zeros(Yb.shape[1])
-    if not (np.isfinite(mx).all() and np.isfinite(my).all()):
-        _raise_nonfinite(Xb, Yb, where)
-    root = None if wb is None else np.sqrt(wb)[:, None]
-    Yc = Yb - my
-    if root is not None:
-        Yc *= root
-    p = Xb.shape[1]
-    # Raw products corrected by the block's means need no centered copy of the
-    # block (an unweighted float64 block is used in place); they lose about
-    # 2 log10(|mean| / std) digits, so blocks with large means are redone centered.
-    Xs = Xb if root is None else Xb * root
-    xx = add_gram(np.zeros((p, p)), Xs)
-    if S > 0 and not np.any(mx * mx > SHIFT_RATIO**2 * (np.diagonal(xx) / S - mx * mx)):
-        xx -= S * np.outer(mx, mx)
-    else:
-        Xs = Xb - mx
-        if root is not None:
-            Xs *= root
-        xx = add_gram(np.zeros((p, p)), Xs)
-    xy = Xs.T @ Yc  # sum_i s_i (x_i - c) (y_i - ybar) is the same for any c
-    yy = np.einsum("ij,ij->j", Yc, Yc)
-    if not (np.isfinite(xx.diagonal()).all() and np.isfinite(yy).all()):
-        _raise_nonfinite(Xb, Yb, where)  # finite means, overflowing squares
-    return GramStats(rows, S, mx, my, xx, xy, yy, Yb.shape[1] == 1, np.dtype(np.float64))
-
-
-def _raise_nonfinite(Xb, Yb, where):
-    name = "X" if not np.isfinite(Xb).all() else "y" if not np.isfinite(Yb).all() else "X"
-    raise ValueError(f"{where}: {name} contains NaN or infinity (or values whose "
-                     "squares overflow float64).")
-
-
-def _merge(a, b, *, in_place=False):
-    """Statistics of the union of two disjoint row sets (Chan's pairwise update)."""
-    S = a.weight_sum + b.weight_sum
-    if S == 0:
-        frac = 0.0
-        coupling = 0.0
-    else:
-        frac = b.weight_sum / S
-        coupling = a.weight_sum * frac
-    dx = b.x_mean - a.x_mean
-    dy = b.y_mean - a.y_mean
-    if in_place:
-        xx, xy, yy = a.xx, a.xy, a.yy
-        xx += b.xx
-        xy += b.xy
-        yy += b.yy
-    else:
-        xx, xy, yy = a.xx + b.xx, a.xy + b.xy, a.yy + b.yy
-    if coupling:
-        xx += coupling * np.outer(dx, dx)
-        xy += coupling * np.outer(dx, dy)
-        yy += coupling * dy**2
-    return GramStats(a.n_samples + b.n_samples, S, a.x_mean + frac * dx, a.y_mean + frac * dy,
-                     xx, xy, yy, a.single_target, a.dtype)
-
-
-def _remove(total, part):
-    """Statistics of ``total``'s rows without ``part``'s (Chan's update, reversed)."""
-    n_rest = total.n_samples - part.n_samples
-    S = total.weight_sum - part.weight_sum
-    if n_rest <= 0 or not S > 1e-12 * total.weight_sum:
-        raise ValueError("Subtracting these statistics leaves no rows (or no weight).")
-    mx = (total.weight_sum * total.x_mean - part.weight_sum * part.x_mean) / S
-    my = (total.weight_sum * total.y_mean - part.weight_sum * part.y_mean) / S
-    dx = part.x_mean - mx
-    dy = part.y_mean - my
-    coupling = S * part.weight_sum / total.weight_sum
-    xx = total.xx - part.xx - coupling * np.outer(dx, dx)
-    xy = total.xy - part.xy - coupling * np.outer(dx, dy)
-    yy = np.maximum(total.yy - part.yy - coupling * dy**2, 0.0)
-    return GramStats(n_rest, S, mx, my, xx, xy, yy, total.single_target, total.dtype)
+    X = _row_access(X)
+    n_samples, n_features = X.shape
+    size = block_size or default_block_size(n_features)
+    release = _page_releaser(X)
+    total = None
+    for start, stop in blocks(n_samples, size):
+        part = block_stats(_dense_block(X, start, stop), y[start:stop],
+                           None if sample_weight is None else sample_weight[start:stop],
+                           where=f"rows {start}:{stop}")
+        release(start, stop)
+        total = part if total is None else merge(total, part, in_place=True)
+    return _from_moments(total, single_target=y.ndim == 1, dtype=X.dtype)
 
 
 def _check_compatible(a, b):
@@ -531,8 +423,6 @@ def _page_releaser(X):
     cache); it is never applied to copy-on-write maps, where it would drop
     changes.
     """
-    import mmap
-
     noop = lambda start, stop: None  # noqa: E731
     mm = _backing_mmap(X)
     if mm is None or not hasattr(mm, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
@@ -578,33 +468,6 @@ def _unpack_chunk(chunk, index):
     return parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
-def _check_chunk_X(Xb, where):
-    if not sparse.issparse(Xb):
-        Xb = _validation.as_array(Xb, f"{where}: X")
-    _validation.check_real(Xb, "X", where=where)
-    if Xb.ndim != 2:
-        raise ValueError(f"{where}: X must be 2-D, got shape {Xb.shape}.")
-    if Xb.shape[1] == 0:
-        raise ValueError(f"{where}: X has 0 columns; at least one feature is required.")
-    return Xb
-
-
-def _real_chunk_array(a, name, where):
-    """A chunk's y (or weights) as float64, refusing complex values (NumPy would drop
-    the imaginary part with only a ComplexWarning)."""
-    if sparse.issparse(a):
-        a = a.toarray()
-    arr = _validation.check_real(_validation.as_array(a, f"{where}: {name}"), name,
-                                 where=where)
-    return arr.astype(np.float64, copy=False)
-
-
-def _check_chunk_y(yb, rows, where):
-    if yb.ndim not in (1, 2) or yb.shape[0] != rows:
-        raise ValueError(f"{where}: y has shape {yb.shape}, expected {rows} rows to match X.")
-    return yb
-
-
 def check_fold_ids(folds, n_samples):
     """Fold ids as int64, each of ``0 .. K-1`` used at least once.
 
@@ -632,9 +495,6 @@ def check_fold_ids(folds, n_samples):
     if counts.size < 2:
         raise ValueError("Cross-validation needs at least 2 folds.")
     return folds
-
-
-__all__ = ["GramStats", "BLOCK_BYTES"]
 
 
 def check_stats(stats, *, single_target=False):

@@ -10,7 +10,7 @@ from sklearn.linear_model import ridge_regression as sk_ridge_regression
 
 import fastreg
 from fastreg.ridge.solve import resolve_method
-from fastreg.ridge.spectral import choose_form
+from fastreg.ridge.systems import choose_form
 from fastreg.ridge.loo import select
 
 SHAPES = [(60, 8), (15, 40)]  # n > p (primal) and p > n (dual)

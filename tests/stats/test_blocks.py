@@ -1,21 +1,18 @@
-"""Blocked sufficient statistics (fastreg.stats.blocks) against direct NumPy."""
+"""Blocked passes over X (fastreg.stats.blocks) against direct NumPy."""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
 from fastreg.stats.blocks import (
+    WeightedRows,
     add_gram,
     blocks,
-    centering_is_accurate,
-    choose_shift,
+    column_means,
     default_block_size,
-    dual_product,
-    gram_stats,
-    kernel_stats,
     needs_shift,
     prepare_targets,
-    project_out,
+    weighted_mean,
     xt_dot,
 )
 
@@ -28,78 +25,6 @@ def _data(n=60, p=7, t=2, seed=0, mean=0.0):
     return X, Y, sw
 
 
-def _reference(X, Y, sw, center):
-    """Weighted, centered X~ and Y~ formed explicitly."""
-    sw = np.ones(X.shape[0]) if sw is None else sw
-    xm = np.average(X, axis=0, weights=sw) if center else np.zeros(X.shape[1])
-    ym = np.average(Y, axis=0, weights=sw) if center else np.zeros(Y.shape[1])
-    root = np.sqrt(sw)[:, None]
-    return root * (X - xm), root * (Y - ym), xm, ym
-
-
-@pytest.mark.parametrize("center", [False, True])
-@pytest.mark.parametrize("weighted", [False, True])
-def test_gram_stats_match_direct(center, weighted):
-    X, Y, sw = _data()
-    sw = sw if weighted else None
-    stats = gram_stats(X, prepare_targets(Y, sw, center=center), center=center)
-    Xt, Yt, xm, ym = _reference(X, Y, sw, center)
-    np.testing.assert_allclose(stats.gram, Xt.T @ Xt, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(stats.xty, Xt.T @ Yt, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(stats.yty, (Yt**2).sum(0), rtol=1e-12)
-    np.testing.assert_allclose(stats.x_mean, xm, atol=1e-14)
-    np.testing.assert_allclose(stats.y_mean, ym, atol=1e-14)
-
-
-@pytest.mark.parametrize("block_size", [1, 7, 16, 59, 60, 1000])
-def test_gram_stats_block_size_invariance(block_size):
-    X, Y, sw = _data(seed=1, mean=3.0)
-    targets = prepare_targets(Y, sw, center=True)
-    ref = gram_stats(X, targets, center=True, block_size=10**6)
-    got = gram_stats(X, targets, center=True, block_size=block_size)
-    np.testing.assert_allclose(got.gram, ref.gram, rtol=1e-12, atol=1e-11)
-    np.testing.assert_allclose(got.xty, ref.xty, rtol=1e-12, atol=1e-11)
-
-
-@pytest.mark.parametrize("block_size", [1, 5, 33, 1000])
-@pytest.mark.parametrize("mean", [-2.0, 1e5])  # projection, then explicit centering
-def test_kernel_stats_block_size_invariance_and_values(block_size, mean):
-    X, Y, sw = _data(n=9, p=40, seed=2, mean=mean)
-    stats = kernel_stats(X, prepare_targets(Y, sw, center=True), center=True,
-                         block_size=block_size)
-    assert (stats.x_mean is None) == (mean == -2.0)
-    Xt, Yt, xm, _ = _reference(X, Y, sw, True)
-    scale = np.abs(Xt @ Xt.T).max()
-    np.testing.assert_allclose(stats.kernel, Xt @ Xt.T, atol=1e-12 * scale)
-    np.testing.assert_allclose(stats.y_tilde, Yt, rtol=1e-13)
-    # coefficients-side product: C orthogonal to sqrt(s), as every dual vector is
-    C = np.random.default_rng(3).standard_normal((9, 2))
-    root = np.sqrt(sw)
-    C -= np.outer(root, root @ C) / (root @ root)
-    product, x_mean = dual_product(X, C, stats, block_size=block_size)
-    np.testing.assert_allclose(x_mean, xm, rtol=1e-12)
-    np.testing.assert_allclose(product, Xt.T @ C, atol=1e-11 * np.abs(Xt.T @ C).max())
-
-
-def test_project_out_and_accuracy_rule():
-    rng = np.random.default_rng(12)
-    A = rng.standard_normal((6, 4))
-    u = np.ones(6) / np.sqrt(6)
-    P = np.eye(6) - np.outer(u, u)
-    np.testing.assert_allclose(project_out(A @ A.T, u), P @ A @ A.T @ P, atol=1e-13)
-    assert centering_is_accurate(10.0, 1.0)
-    assert not centering_is_accurate(1e6, 1.0)
-
-
-def test_float32_is_accumulated_in_float64():
-    X, Y, _ = _data(n=500, p=5, seed=3)
-    X32 = (X * 1000).astype(np.float32)
-    stats = gram_stats(X32, prepare_targets(Y, None, center=False), center=False)
-    exact = X32.astype(np.float64).T @ X32.astype(np.float64)
-    assert stats.gram.dtype == np.float64
-    np.testing.assert_allclose(stats.gram, exact, rtol=1e-14)
-
-
 def test_add_gram_accumulates_in_place():
     rng = np.random.default_rng(4)
     A, B = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
@@ -110,30 +35,6 @@ def test_add_gram_accumulates_in_place():
     np.testing.assert_allclose(C, A.T @ A + B.T @ B, rtol=1e-14)
 
 
-def test_sparse_matches_dense():
-    X, Y, sw = _data(n=50, p=6, seed=5)
-    X[np.abs(X) < 0.8] = 0.0
-    for center in (False, True):
-        targets = prepare_targets(Y, sw, center=center)
-        dense = gram_stats(X, targets, center=center, block_size=8)
-        sp = gram_stats(sparse.csc_matrix(X), targets, center=center, block_size=8)
-        np.testing.assert_allclose(sp.gram, dense.gram, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(sp.xty, dense.xty, rtol=1e-12, atol=1e-12)
-
-
-def test_memmap_input(tmp_path):
-    X, Y, _ = _data(n=200, p=4, seed=6)
-    path = tmp_path / "X.dat"
-    mm = np.memmap(path, dtype=np.float64, mode="w+", shape=X.shape)
-    mm[:] = X
-    mm.flush()
-    ro = np.memmap(path, dtype=np.float64, mode="r", shape=X.shape)
-    targets = prepare_targets(Y, None, center=True)
-    got = gram_stats(ro, targets, center=True, block_size=16)
-    ref = gram_stats(X, targets, center=True)
-    np.testing.assert_allclose(got.gram, ref.gram, rtol=1e-12)
-
-
 def test_needs_shift_rule():
     assert not needs_shift(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
     assert needs_shift(np.array([0.0, 1e4]), np.array([1.0, 1.0]))
@@ -141,14 +42,46 @@ def test_needs_shift_rule():
     assert not needs_shift(np.array([1e8]), np.array([0.0]))
 
 
-def test_large_means_are_centered_accurately():
-    rng = np.random.default_rng(7)
-    X = rng.standard_normal((400, 3)) + np.array([1e6, -3e5, 0.0])
-    Y = rng.standard_normal((400, 1))
-    assert choose_shift(X, None, 100) is not None
-    stats = gram_stats(X, prepare_targets(Y, None, center=True), center=True, block_size=100)
-    Xc = X - X.mean(0)
-    np.testing.assert_allclose(stats.gram, Xc.T @ Xc, rtol=1e-9)
+def test_weighted_means():
+    X, Y, sw = _data(seed=1, mean=2.0)
+    np.testing.assert_allclose(weighted_mean(X, sw), np.average(X, axis=0, weights=sw),
+                               rtol=1e-14)
+    np.testing.assert_allclose(weighted_mean(X), X.mean(axis=0), rtol=1e-15)
+    np.testing.assert_allclose(weighted_mean(Y[:, 0], sw, sw.sum()),
+                               np.average(Y[:, 0], weights=sw), rtol=1e-13)
+    assert np.array_equal(weighted_mean(X, np.zeros(60)), np.zeros(7))
+    expected = np.average(X, axis=0, weights=sw)
+    for Xin in (X, sparse.csr_matrix(X)):
+        np.testing.assert_allclose(column_means(Xin, sw, block_size=7), expected, rtol=1e-13)
+    np.testing.assert_allclose(column_means(X), X.mean(axis=0), rtol=1e-14)
+
+
+def test_prepare_targets():
+    _, Y, sw = _data(seed=2)
+    targets = prepare_targets(Y[:, 0], sw, center=True)
+    ym = np.average(Y[:, 0], weights=sw)
+    assert targets.y.shape == (60, 1)
+    np.testing.assert_allclose(targets.y_mean, [ym], rtol=1e-14)
+    np.testing.assert_allclose(targets.y_tilde[:, 0], np.sqrt(sw) * (Y[:, 0] - ym),
+                               rtol=1e-13)
+    raw = prepare_targets(Y, None, center=False)
+    assert np.array_equal(raw.y_tilde, Y) and raw.y_tilde is not raw.y
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_weighted_rows(explicit, fmt):
+    X, _, sw = _data(n=30, p=5, seed=3, mean=5.0)
+    m = np.average(X, axis=0, weights=sw)
+    Xt = np.sqrt(sw)[:, None] * (X - m)
+    Xin = sparse.csr_matrix(X) if fmt == "csr" else X
+    rows = WeightedRows.centered(Xin, np.sqrt(sw), m, explicit=explicit)
+    assert (rows.shift is not None) == (explicit and fmt == "dense")
+    V = np.random.default_rng(4).standard_normal((5, 3))
+    np.testing.assert_allclose(rows.times(4, 17, V), Xt[4:17] @ V, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(rows.dense(4, 17), Xt[4:17], rtol=1e-12, atol=1e-12)
+    plain = WeightedRows(Xin)
+    np.testing.assert_allclose(plain.dense(0, 30), X, rtol=1e-15)
 
 
 def test_xt_dot_matches_direct():
@@ -166,13 +99,3 @@ def test_block_helpers():
     assert blocks(5, 2) == [(0, 2), (2, 4), (4, 5)]
     assert default_block_size(1024) == 4096
     assert default_block_size(10**9) == 256
-
-
-def test_inputs_not_mutated():
-    X, Y, sw = _data(seed=10, mean=1e5)
-    copies = X.copy(), Y.copy(), sw.copy()
-    targets = prepare_targets(Y, sw, center=True)
-    gram_stats(X, targets, center=True, block_size=9)
-    kernel_stats(X, targets, center=True, block_size=3)
-    for a, b in zip((X, Y, sw), copies):
-        np.testing.assert_array_equal(a, b)

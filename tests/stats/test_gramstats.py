@@ -76,6 +76,17 @@ def test_float32_sparse_and_2d_targets(data):
     assert_stats_equal(GramStats.from_arrays(Xs, ys, block_size=64), reference_stats(Xs, ys))
 
 
+@pytest.mark.parametrize("mean", [0.5, 1e4])  # sparse products; centered dense fallback
+def test_sparse_weighted_blocks(mean):
+    rng = np.random.default_rng(5)
+    Xs = sp.random(700, 30, density=0.1, format="csr", random_state=5)
+    Xs.data += mean
+    y = rng.standard_normal(700)
+    w = rng.uniform(0.0, 2.0, 700)
+    stats = GramStats.from_arrays(Xs, y, sample_weight=w, block_size=97)
+    assert_stats_equal(stats, reference_stats(Xs, y, w), rtol=1e-11)
+
+
 def test_memmap_is_read_in_blocks_and_not_modified(tmp_path, data):
     X, y, w = data
     path = tmp_path / "X.dat"

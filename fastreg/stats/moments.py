@@ -1,0 +1,228 @@
+"""The moments of a set of rows, and the exact algebra that combines them.
+
+For n >> p everything the covariance-mode lasso / elastic-net path and ridge
+need is a handful of moments of ``(X, y)`` with sample weights ``s``:
+
+    S = sum_i s_i,  m = sum_i s_i x_i / S,  ybar = sum_i s_i y_i / S,
+    Cxx = sum_i s_i (x_i - m)(x_i - m)^T,  Cxy = sum_i s_i (x_i - m)(y_i - ybar)^T,
+    Cyy = sum_i s_i (y_i - ybar)^2  (per target).
+
+They are stored centered (Chan, Golub & LeVeque's pairwise form): every block
+is centered at its own mean before its products are taken, and two blocks
+combine exactly with
+
+    C = C_a + C_b + (S_a S_b / S) d d^T,   d = m_b - m_a,
+
+so no raw sum of squares ever cancels against ``S m m^T`` (raw moments of data
+with large means lose digits; centered ones do not). The same formula run
+backwards removes a block: training statistics of a cross-validation fold are
+``total - fold``.
+
+:class:`Moments` holds these fields and nothing else; the public
+:class:`~fastreg.GramStats` is a ``Moments`` that also records what the data
+looked like (one target or many, the dtype of X). Everything here works on
+either, so the constructors of :mod:`fastreg.stats.gramstats` and the Dask
+reduction of :mod:`fastreg.stats.dask` share one block function and one merge.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from .. import _validation
+from .blocks import SHIFT_RATIO, add_gram, weighted_mean
+
+
+@dataclass(frozen=True, eq=False)
+class Moments:
+    """Centered weighted moments of a set of rows (see the module docstring).
+
+    Attributes
+    ----------
+    n_samples : int
+    weight_sum : float
+        ``S``.
+    x_mean : ndarray of shape (n_features,)
+    y_mean : ndarray of shape (n_targets,)
+    xx : ndarray of shape (n_features, n_features)
+        ``Cxx``.
+    xy : ndarray of shape (n_features, n_targets)
+        ``Cxy``.
+    yy : ndarray of shape (n_targets,)
+        ``Cyy``.
+    """
+
+    n_samples: int
+    weight_sum: float
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    xx: np.ndarray
+    xy: np.ndarray
+    yy: np.ndarray
+
+
+def block_stats(Xb, Yb, wb=None, *, where="block"):
+    """The :class:`Moments` of one block, centered at the block's own weighted means.
+
+    Parameters
+    ----------
+    Xb : ndarray or sparse matrix of shape (rows, n_features)
+        Dense blocks are used in float64 (a view when already float64 and
+        unweighted); sparse blocks stay sparse unless their means are large
+        against their spread.
+    Yb : ndarray of shape (rows,) or (rows, n_targets)
+    wb : ndarray of shape (rows,) or None
+    where : str
+        Names the block in error messages.
+
+    Returns
+    -------
+    Moments
+    """
+    Yb = np.asarray(Yb, dtype=np.float64)
+    Yb = Yb.reshape(-1, 1) if Yb.ndim == 1 else Yb
+    if not np.isfinite(Yb).all():
+        raise ValueError(f"{where}: y contains NaN or infinity.")
+    Xb = sparse.csr_matrix(Xb, dtype=np.float64) if sparse.issparse(Xb) \
+        else np.asarray(Xb, dtype=np.float64)
+    rows = Xb.shape[0]
+    wb = None if wb is None else np.asarray(wb, dtype=np.float64)
+    S = float(rows) if wb is None else float(wb.sum())
+    my = weighted_mean(Yb, wb, S)
+    Yc = Yb - my
+    weighted_Yc = Yc if wb is None else Yc * wb[:, None]
+    # one product gives the column sums and sum_i s_i x_i (y_i - ybar)^T, which
+    # is sum_i s_i (x_i - c)(y_i - ybar)^T for any c (the y~ are centered)
+    lhs = np.vstack([np.ones(rows) if wb is None else wb, weighted_Yc.T])
+    sums_xy = (Xb.T @ lhs.T).T if sparse.issparse(Xb) else lhs @ Xb
+    if not np.isfinite(sums_xy[0]).all():
+        _raise_nonfinite_X(where)
+    mx = sums_xy[0] / S if S > 0 else np.zeros(Xb.shape[1])
+    xx = _raw_gram(Xb, wb)
+    if S > 0 and not np.any(mx * mx > SHIFT_RATIO**2 * (np.diagonal(xx) / S - mx * mx)):
+        xx -= S * np.outer(mx, mx)
+        xy = sums_xy[1:].T
+    else:
+        # raw products would cancel about 2 log10(|mean| / std) digits: center
+        Xs = (Xb.toarray() if sparse.issparse(Xb) else Xb) - mx
+        if wb is not None:
+            Xs *= np.sqrt(wb)[:, None]
+        xx = add_gram(np.zeros_like(xx), Xs)
+        xy = Xs.T @ (Yc if wb is None else Yc * np.sqrt(wb)[:, None])
+    if not np.isfinite(xx.diagonal()).all():
+        _raise_nonfinite_X(where)  # finite sums, overflowing squares
+    yy = np.einsum("ij,ij->j", Yc, weighted_Yc)
+    if not np.isfinite(yy).all():
+        raise ValueError(f"{where}: y has values whose squares overflow float64.")
+    return Moments(rows, S, mx, my, xx, np.ascontiguousarray(xy), yy)
+
+
+def _raw_gram(Xb, wb):
+    """``sum_i w_i x_i x_i^T`` of a dense or sparse block (float64)."""
+    if sparse.issparse(Xb):
+        weighted = Xb if wb is None else sparse.csr_matrix(Xb.multiply(wb[:, None]))
+        return np.asarray((Xb.T @ weighted).toarray())
+    Xs = Xb if wb is None else Xb * np.sqrt(wb)[:, None]
+    n_features = Xb.shape[1]
+    return add_gram(np.zeros((n_features, n_features)), Xs)
+
+
+def _raise_nonfinite_X(where):
+    raise ValueError(f"{where}: X contains NaN or infinity (or values whose squares "
+                     "overflow float64).")
+
+
+def merge(a, b, *, in_place=False):
+    """Moments of the union of two disjoint row sets (Chan's pairwise update).
+
+    Parameters
+    ----------
+    a, b : Moments
+        Of the same shapes; the result has ``a``'s type and other fields.
+    in_place : bool, default=False
+        Accumulate into ``a``'s arrays (for a running total nobody else holds).
+
+    Returns
+    -------
+    Moments
+    """
+    S = a.weight_sum + b.weight_sum
+    frac = b.weight_sum / S if S > 0 else 0.0
+    coupling = a.weight_sum * frac
+    dx = b.x_mean - a.x_mean
+    dy = b.y_mean - a.y_mean
+    if in_place:
+        xx, xy, yy = a.xx, a.xy, a.yy
+        xx += b.xx
+        xy += b.xy
+        yy += b.yy
+    else:
+        xx, xy, yy = a.xx + b.xx, a.xy + b.xy, a.yy + b.yy
+    if coupling:
+        xx += coupling * np.outer(dx, dx)
+        xy += coupling * np.outer(dx, dy)
+        yy += coupling * dy**2
+    return dataclasses.replace(a, n_samples=a.n_samples + b.n_samples, weight_sum=S,
+                               x_mean=a.x_mean + frac * dx, y_mean=a.y_mean + frac * dy,
+                               xx=xx, xy=xy, yy=yy)
+
+
+def merge_all(parts):
+    """The moments of all ``parts`` (disjoint row sets), merged left to right."""
+    total = parts[0]
+    for part in parts[1:]:
+        total = merge(total, part)
+    return total
+
+
+def remove(total, part):
+    """Moments of ``total``'s rows without ``part``'s (Chan's update, reversed)."""
+    n_rest = total.n_samples - part.n_samples
+    S = total.weight_sum - part.weight_sum
+    if n_rest <= 0 or not S > 1e-12 * total.weight_sum:
+        raise ValueError("Subtracting these statistics leaves no rows (or no weight).")
+    mx = (total.weight_sum * total.x_mean - part.weight_sum * part.x_mean) / S
+    my = (total.weight_sum * total.y_mean - part.weight_sum * part.y_mean) / S
+    dx = part.x_mean - mx
+    dy = part.y_mean - my
+    coupling = S * part.weight_sum / total.weight_sum
+    return dataclasses.replace(
+        total, n_samples=n_rest, weight_sum=S, x_mean=mx, y_mean=my,
+        xx=total.xx - part.xx - coupling * np.outer(dx, dx),
+        xy=total.xy - part.xy - coupling * np.outer(dx, dy),
+        yy=np.maximum(total.yy - part.yy - coupling * dy**2, 0.0))
+
+
+def check_chunk(Xb, yb, wb, where):
+    """One chunk of a stream validated: ``(X, y as float64, weights or None)``.
+
+    Complex values are refused rather than cast (NumPy would drop the
+    imaginary part with only a ComplexWarning); every message names the chunk.
+    """
+    if not sparse.issparse(Xb):
+        Xb = _validation.as_array(Xb, f"{where}: X")
+    _validation.check_real(Xb, "X", where=where)
+    if Xb.ndim != 2:
+        raise ValueError(f"{where}: X must be 2-D, got shape {Xb.shape}.")
+    if Xb.shape[1] == 0:
+        raise ValueError(f"{where}: X has 0 columns; at least one feature is required.")
+    yb = yb.toarray() if sparse.issparse(yb) else yb
+    yb = _validation.check_real(_validation.as_array(yb, f"{where}: y"), "y", where=where)
+    yb = yb.astype(np.float64, copy=False)
+    if wb is not None:
+        try:
+            # a chunk may carry no weight; the total must (checked by the caller)
+            wb = _validation.check_sample_weight(wb, Xb.shape[0], np.float64,
+                                                 allow_zero_sum=True)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    return Xb, yb, wb
+
+
+def check_chunk_rows(yb, rows, where):
+    """``y`` of a chunk must be 1-D or 2-D with one row per row of X."""
+    if yb.ndim not in (1, 2) or yb.shape[0] != rows:
+        raise ValueError(f"{where}: y has shape {yb.shape}, expected {rows} rows to match X.")
+    return yb
