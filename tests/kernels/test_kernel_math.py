@@ -20,6 +20,7 @@ from scipy import sparse
 
 import reference as ref
 from fastreg._kernels import cd_gram, cd_multitask, cd_naive, gap, prox
+from fastreg._kernels.cycle import active_set_solve
 from fastreg.enet.penalty import BoxRecord
 
 GAP_TARGET = 1e-12  # relative to ||y||^2 / n
@@ -69,17 +70,18 @@ def penalty_gap(X, y, w, l1, l2, record):
 
 
 def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
-    """``cd_naive.dense_solve`` from w = 0: (w, maintained residual, g, gap)."""
+    """The active-set solve on ``cd_naive.DenseLayout`` from w = 0: (w, residual, g, gap)."""
     X = np.asfortranarray(X)
     w, r, g = np.zeros(X.shape[1]), y.copy(), np.zeros(X.shape[1])
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
-    _, last_gap = cd_naive.dense_solve(X, y, r, w, g, norms2, ws.copy(), l1, l2, positive,
-                                       gap_tol, MAX_EPOCHS, seed, box)
+    layout = cd_naive.DenseLayout(X, y, r, g, norms2, cd_naive.MAX_CYCLE)
+    _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
+                                   seed, box)
     return w, r, g, last_gap
 
 
 def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
-    """``cd_naive.csc_solve`` on the columns of X centered (or not) implicitly.
+    """The active-set solve on ``cd_naive.CscLayout``, X centered (or not) implicitly.
 
     Returns (w, true residual, g, gap); the problem's matrix is
     ``X - mean(X)`` when ``center``.
@@ -95,15 +97,16 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     norms2 = np.sum(dense * dense, axis=0) / n
     w, r, g = np.zeros(p), y.copy(), np.zeros(p)
     shift = np.array([0.0, u @ r])
-    _, last_gap = cd_naive.csc_solve(Xs.data, Xs.indices.astype(np.int64), indptr[:-1],
-                                     indptr[1:], y, u, r, w, g, norms2, centers, col_u, shift,
-                                     uu, u @ y, ws.copy(), l1, l2, positive, gap_tol,
-                                     MAX_EPOCHS, seed, box)
+    layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
+                                y, u, r, g, norms2, centers, col_u, shift, uu, u @ y,
+                                cd_naive.MAX_CYCLE)
+    _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
+                                   seed, box)
     return w, r + shift[0] * u, g, last_gap
 
 
 def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy):
-    """``cd_gram.gram_solve`` from w = 0: (w, g, gap).
+    """The active-set solve on ``cd_gram.GramLayout`` from w = 0: (w, g, gap).
 
     ``lazy``: the cache holds the working set's Gram columns only, as the driver
     fills it when features enter.
@@ -119,26 +122,32 @@ def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy):
     Xy = X.T @ y
     w, g = np.zeros(p), Xy / n
     norms2 = np.sum(X * X, axis=0) / n
-    _, last_gap = cd_gram.gram_solve(cache, slot, Xy, y @ y, g, w, norms2, ws.copy(), l1, l2,
-                                     positive, gap_tol, MAX_EPOCHS, seed, n, box)
+    layout = cd_gram.GramLayout(cache, slot, Xy, y @ y, g, norms2, float(n), 0)
+    _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
+                                   seed, box)
     return w, g, last_gap
 
 
 def solve_dense_block(X, Y, ws, l1, l2, gap_tol, seed):
-    """``cd_multitask.dense_block_solve`` from W = 0: (W, maintained residual, G, gap)."""
+    """The active-set solve on ``cd_multitask.DenseBlockLayout`` from W = 0.
+
+    Returns (W, maintained residual, G, gap).
+    """
     X, Y = np.asfortranarray(X), np.asfortranarray(Y)
     R = Y.copy(order="F")
     W, G = np.zeros((X.shape[1], Y.shape[1])), np.zeros((X.shape[1], Y.shape[1]))
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
-    _, last_gap = cd_multitask.dense_block_solve(X, Y, R, W, G, norms2, ws.copy(), l1, l2,
-                                                 gap_tol, MAX_EPOCHS, seed)
+    scratch = np.zeros(Y.shape[1]), np.zeros(Y.shape[1])
+    layout = cd_multitask.DenseBlockLayout(X, Y, R, G, norms2, *scratch, 1)
+    _, last_gap = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
+                                   seed, None)
     return W, R, G, last_gap
 
 
 def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
-    """``cd_multitask.csc_block_solve``, centered: (W, true residual, G, gap).
+    """The active-set solve on ``cd_multitask.CscBlockLayout``, X centered implicitly.
 
-    The problem's matrix is ``X - mean(X)``.
+    Returns (W, true residual, G, gap); the problem's matrix is ``X - mean(X)``.
     """
     Xs = sparse.csc_matrix(X)
     n, p = Xs.shape
@@ -152,10 +161,12 @@ def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
     R = Y.copy()
     W, G = np.zeros((p, Y.shape[1])), np.zeros((p, Y.shape[1]))
     shift, ur = np.zeros(Y.shape[1]), u @ R
-    _, last_gap = cd_multitask.csc_block_solve(
-        Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:], Y, u, R, W, G, norms2,
-        centers, col_u, shift, ur, float(n), u @ Y, ws.copy(), l1, l2, gap_tol, MAX_EPOCHS,
-        seed)
+    scratch = np.zeros(Y.shape[1]), np.zeros(Y.shape[1])
+    layout = cd_multitask.CscBlockLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1],
+                                         indptr[1:], Y, u, R, G, norms2, centers, col_u, shift,
+                                         ur, float(n), u @ Y, *scratch, 1)
+    _, last_gap = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
+                                   seed, None)
     return W, R + np.outer(u, shift), G, last_gap
 
 
