@@ -8,7 +8,9 @@ gaps, the new solution's own gap recomputed, the intercepts through strong
 convexity), predictions against ``X @ coefs + intercepts``.
 """
 
+import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +19,8 @@ from scipy import sparse
 import fastreg
 import reference as ref
 from helpers import fast, make_data, rounding_slack, smallest_eigenvalue
+
+USER_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "user_guide" / "paths.rst"
 
 # the path's tolerance (which coef_at inherits) and the fresh reference's
 PATH_TOL = 1e-7
@@ -315,3 +319,24 @@ def test_bad_alpha_raises(bad, method):
     call = getattr(res, method)
     with pytest.raises(ValueError, match="alpha"):
         call(X, bad) if method == "predict" else call(bad)
+
+
+# ------------------------------------------------------------ the user guide
+def test_user_guide_example_runs(capsys):
+    """The example of the user guide's section on the result object runs as printed."""
+    text = USER_GUIDE.read_text()
+    section = text[text.index(".. _path_result:"):]
+    block = section[section.index(".. code-block:: python"):].split("\n")[1:]
+    body = []
+    for line in block:
+        if line.strip() and not line.startswith("   "):
+            break
+        body.append(line)
+    namespace = {}
+    code = compile(textwrap.dedent("\n".join(body)), str(USER_GUIDE), "exec")
+    exec(code, namespace)  # noqa: S102
+    res, X = namespace["res"], namespace["X"]
+    assert isinstance(res, fastreg.EnetPathResult)
+    assert namespace["y_hat"].shape == (X.shape[0],)
+    assert namespace["Y_hat"].shape == (X.shape[0], res.alphas.shape[0])
+    assert capsys.readouterr().out.count("[") == 2
