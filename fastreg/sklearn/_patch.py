@@ -97,22 +97,25 @@ def path_fallback_reason(X, l1_ratio, alphas, n_alphas, params):
     return None
 
 
-def _enet_path(name, X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="warn",
-               precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
-               return_n_iter=False, positive=False, check_input=True, **params):
-    reason = path_fallback_reason(X, l1_ratio, alphas, n_alphas, params)
+# the keywords scikit-learn's enet_path names; the rest arrive in its **params
+_NAMED_PATH_KEYWORDS = ("l1_ratio", "eps", "n_alphas", "alphas", "precompute", "Xy", "copy_X",
+                        "coef_init", "verbose", "return_n_iter", "positive", "check_input")
+
+
+def _enet_path(name, X, y, keywords):
+    """scikit-learn's ``enet_path`` contract on fastreg; ``keywords``: the call's keywords."""
+    reason = path_fallback_reason(X, keywords["l1_ratio"], keywords["alphas"],
+                                  keywords["n_alphas"], keywords)
     if reason is not None:
         _patch_calls.record_call(name, "fallback", reason)
-        return _SK["enet_path"].__wrapped__(
-            X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
-            precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
-            verbose=verbose, return_n_iter=return_n_iter, positive=positive,
-            check_input=check_input, **params)
+        return _SK["enet_path"].__wrapped__(X, y, **keywords)
+    named = {key: keywords[key] for key in _NAMED_PATH_KEYWORDS}
+    params = {key: value for key, value in keywords.items() if key not in named}
     kwargs = {key: params.pop(key) for key in _PATH_PARAMS if key in params}
     if params:
         raise ValueError("Unexpected parameters in params", params.keys())
-    if not check_input and precompute is False and isinstance(X, np.ndarray) \
-            and X.ndim == 2 and not X.flags.f_contiguous:
+    if not named["check_input"] and named["precompute"] is False \
+            and isinstance(X, np.ndarray) and X.ndim == 2 and not X.flags.f_contiguous:
         # scikit-learn's residual solver takes X as given and rejects C order;
         # the same error here keeps "check_input=False" meaning the same thing
         raise ValueError("ndarray is not Fortran contiguous")
@@ -124,10 +127,7 @@ def _enet_path(name, X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alp
             and kwargs.get("X_scale") is None:
         kwargs["X_scale"] = np.ones(X.shape[1])
     _patch_calls.record_call(name, "fastreg")
-    return _fastreg_enet_path(
-        X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
-        precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
-        return_n_iter=return_n_iter, positive=positive, check_input=check_input, **kwargs)
+    return _fastreg_enet_path(X, y, **named, **kwargs)
 
 
 def _constraints(function):
@@ -141,10 +141,11 @@ def make_enet_path(name="enet_path"):
     def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="warn",
                   precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
                   return_n_iter=False, positive=False, check_input=True, **params):
-        return _enet_path(name, X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
-                          alphas=alphas, precompute=precompute, Xy=Xy, copy_X=copy_X,
-                          coef_init=coef_init, verbose=verbose, return_n_iter=return_n_iter,
-                          positive=positive, check_input=check_input, **params)
+        return _enet_path(name, X, y, dict(
+            l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+            verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+            check_input=check_input, **params))
 
     enet_path.__doc__ = _SK["enet_path"].__doc__
     enet_path.__qualname__ = "enet_path"  # parameter errors name it as scikit-learn's
@@ -158,10 +159,10 @@ def make_lasso_path(name="lasso_path"):
     def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn",
                    precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
                    return_n_iter=False, positive=False, **params):
-        return _enet_path(name, X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas,
-                          alphas=alphas, precompute=precompute, Xy=Xy, copy_X=copy_X,
-                          coef_init=coef_init, verbose=verbose, return_n_iter=return_n_iter,
-                          positive=positive, **params)
+        return _enet_path(name, X, y, dict(
+            {"check_input": True}, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+            verbose=verbose, return_n_iter=return_n_iter, positive=positive, **params))
 
     lasso_path.__doc__ = _SK["lasso_path"].__doc__
     lasso_path.__qualname__ = "lasso_path"
