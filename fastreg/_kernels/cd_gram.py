@@ -13,7 +13,7 @@ from collections import namedtuple
 
 from ._jit import jit
 from .cycle import register_layout
-from .gap import box_working_set_gap, duality_gap
+from .gap import duality_gap
 from .prox import box_coordinate
 
 GramLayout = namedtuple("GramLayout", ["cache", "slot", "Xy", "yy", "g", "norms2", "n_samples",
@@ -77,11 +77,9 @@ def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
         w_dot_Xy += w[j] * Xy[j]
         w_dot_g += w[j] * g[j]
     ry = (yy - w_dot_Xy) / n_samples
-    if box is None:
-        p = w.shape[0]
-        return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, ry - w_dot_g, ry, l1, l2,
-                           positive, n_samples)[0]
-    return box_working_set_gap(g, w, ws, ry - w_dot_g, ry, l1, l2, n_samples, box)
+    p = w.shape[0]
+    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, ry - w_dot_g, ry, l1, l2,
+                       positive, n_samples, box)[0]
 
 
 register_layout(GramLayout, _gram_sweep, _gram_ws_gap)

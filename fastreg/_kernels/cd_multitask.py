@@ -84,7 +84,8 @@ def _dense_block_ws_gap(layout, W, ws, l1, l2, positive, box):
         for i in range(R.shape[0]):
             r2 += R[i, t] * R[i, t]
             ry += R[i, t] * Y[i, t]
-    return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, X.shape[0])[0]
+    return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, float(X.shape[0]),
+                       None)[0]
 
 
 register_layout(DenseBlockLayout, _dense_block_sweep, _dense_block_ws_gap)
@@ -165,7 +166,8 @@ def _csc_block_ws_gap(layout, W, ws, l1, l2, positive, box):
                             z)
         for t in range(n_tasks):
             G[j, t] = z[t] * inv_n
-    return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, n_samples)[0]
+    return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, float(n_samples),
+                       None)[0]
 
 
 register_layout(CscBlockLayout, _csc_block_sweep, _csc_block_ws_gap)

@@ -11,7 +11,7 @@ import numba
 
 from ._jit import jit, parallel_jit, reduction_jit
 from .cycle import register_layout
-from .gap import box_working_set_gap, duality_gap
+from .gap import duality_gap
 from .prox import box_coordinate
 
 # A gap check costs about one sweep in residual mode: after each failed check,
@@ -84,11 +84,9 @@ def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
     for i in range(n_samples):
         r2 += r[i] * r[i]
         ry += r[i] * y[i]
-    if box is None:
-        p = w.shape[0]
-        return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
-                           l1, l2, positive, n_samples)[0]
-    return box_working_set_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, n_samples, box)
+    p = w.shape[0]
+    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
+                       positive, float(n_samples), box)[0]
 
 
 register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
@@ -165,11 +163,9 @@ def _csc_ws_gap(layout, w, ws, l1, l2, positive, box):
         j = ws[k]
         g[j] = _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur,
                                uu) * inv_n
-    if box is None:
-        p = w.shape[0]
-        return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n,
-                           l1, l2, positive, r.shape[0])[0]
-    return box_working_set_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, r.shape[0], box)
+    p = w.shape[0]
+    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
+                       positive, float(r.shape[0]), box)[0]
 
 
 register_layout(CscLayout, _csc_sweep, _csc_ws_gap)

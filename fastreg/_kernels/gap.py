@@ -17,7 +17,7 @@ from ._jit import jit
 
 
 @jit
-def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples):
+def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
     """Duality gap of an elastic-net iterate and the norm of its dual constraint.
 
     Only ``features`` are visited: every other row of ``W`` must be zero. Given
@@ -39,16 +39,26 @@ def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples):
         ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``.
     positive : bool
         Non-negativity constraint (single task): the dual constraint is one-sided.
-    n_samples : int
+    n_samples : float
         Only used when ``l1 == l2 == 0``: least squares has no dual, and the gap
         is replaced by scikit-learn's first-order measure ``||X^T R||^2 / n``.
+    penalty : None or BoxRecord
+        None for the default problem; penalty factors and bounds
+        (:class:`fastreg.enet.penalty.BoxRecord`, single task) give
+        :func:`box_gap`'s gap instead (``positive`` is then in the record's
+        lower bounds). Numba compiles the two cases apart: the default one
+        runs none of the box's code.
 
     Returns
     -------
     gap : float
-    dual_norm : float
-        ``max_j ||G_j - l2 W_j||`` (``max_j`` of the signed value if positive).
+    dual : float
+        ``max_j ||G_j - l2 W_j||`` (``max_j`` of the signed value if positive);
+        with a penalty record, the dual scaling ``s`` of :func:`box_gap`.
     """
+    if penalty is not None:
+        return box_gap(G[:, 0], W[:, 0], features, R2, Ry, l1, l2, penalty.opts,
+                       penalty.unpen, penalty.K, penalty.XyU, n_samples, penalty.scratch)
     n_tasks = W.shape[1]
     w_l1 = 0.0
     w_l2sq = 0.0
@@ -83,7 +93,7 @@ def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples):
 
 @jit
 def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_threshold,
-                   do_screening, in_set, screened):
+                   do_screening, in_set, screened, penalty):
     """Grow the working set with KKT violators and shrink it by gap-safe screening.
 
     A feature outside the working set violates the optimality conditions of a
@@ -106,12 +116,19 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
         pure KKT check, the sequential strong rule's value at a new alpha).
     do_screening : bool
     in_set, screened : ndarray of bool, shape (n_features,), updated in place.
+    penalty : None or BoxRecord
+        As in :func:`duality_gap` (then :func:`box_kkt_and_screen`, with
+        ``dual_norm`` the scaling ``s`` and the dual point in ``penalty.scratch``).
 
     Returns
     -------
     n_added : int
         Number of features that joined the working set.
     """
+    if penalty is not None:
+        return box_kkt_and_screen(G[:, 0], penalty.scratch, W[:, 0], norms2, gap, dual_norm,
+                                  l1, l2, penalty.opts, strong_threshold, do_screening,
+                                  in_set, screened)
     n_features, n_tasks = W.shape
     radius = np.sqrt(2.0 * abs(gap)) / l1 if l1 > 0 else np.inf
     denom = max(l1, dual_norm)
@@ -349,18 +366,6 @@ def box_gap(g, w, features, R2, Ry, l1, l2, opts, unpen, K, XyU, n_samples, c):
 
 
 @jit
-def box_working_set_gap(g, w, ws, R2, Ry, l1, l2, n_samples, box):
-    """:func:`box_gap` of a working-set subproblem (``box``: a ``BoxRecord``).
-
-    The solve kernels call it when their ``box`` argument is not None (with
-    None they call :func:`duality_gap`; Numba prunes the unused branch at
-    compile time). ``box.scratch``, of shape (n_features,), is box_gap's scratch.
-    """
-    return box_gap(g, w, ws, R2, Ry, l1, l2, box.opts, box.unpen, box.K, box.XyU, n_samples,
-                   box.scratch)[0]
-
-
-@jit
 def box_kkt_and_screen(g, c, w, norms2, gap, s, l1, l2, opts, strong_threshold,
                        do_screening, in_set, screened):
     """:func:`kkt_and_screen` with penalty factors and box constraints (single task).
@@ -413,37 +418,3 @@ def box_kkt_and_screen(g, c, w, norms2, gap, s, l1, l2, opts, strong_threshold,
                     n_added += 1
     return n_added
 
-
-@jit
-def penalized_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
-    """The duality gap of the path's problem: :func:`duality_gap` or :func:`box_gap`.
-
-    ``penalty`` is None for the default problem (Numba compiles that case
-    without any of the box's code) or a :class:`fastreg.enet.penalty.BoxRecord`
-    (single task; ``positive`` is then folded into its lower bounds and its
-    ``scratch`` receives the dual point for :func:`penalized_kkt_and_screen`).
-
-    Returns
-    -------
-    gap : float
-    dual : float
-        The dual norm (default problem) or the dual scaling ``s`` (box).
-    """
-    if penalty is None:
-        return duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples)
-    return box_gap(G[:, 0], W[:, 0], features, R2, Ry, l1, l2, penalty.opts, penalty.unpen,
-                   penalty.K, penalty.XyU, n_samples, penalty.scratch)
-
-
-@jit
-def penalized_kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, strong_threshold,
-                             do_screening, in_set, screened, penalty):
-    """:func:`kkt_and_screen` or :func:`box_kkt_and_screen`, as :func:`penalized_gap`.
-
-    ``dual`` is the second value :func:`penalized_gap` returned at the same iterate.
-    """
-    if penalty is None:
-        return kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, strong_threshold,
-                              do_screening, in_set, screened)
-    return box_kkt_and_screen(G[:, 0], penalty.scratch, W[:, 0], norms2, gap, dual, l1, l2,
-                              penalty.opts, strong_threshold, do_screening, in_set, screened)

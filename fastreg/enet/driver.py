@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._kernels.gap import penalized_gap, penalized_kkt_and_screen
+from .._kernels.gap import duality_gap, kkt_and_screen
 from .._precision import reachable_tol, warn_float32_reach
 from .._warnings import caller_stacklevel, convergence_warning_class
 
@@ -135,14 +135,13 @@ class _Alpha:
         self.fine = min(1.0, reachable_tol(_GAP_FLOOR, W.dtype) / tol) if tol > 0 else 1.0
 
     def _gap(self, l1, l2):
-        return penalized_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
-                             self.positive, self.problem.n_samples, self.record)
+        return duality_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
+                           self.positive, float(self.problem.n_samples), self.record)
 
     def _update(self, gap, dual, l1, l2, threshold):
-        return penalized_kkt_and_screen(self.G, self.W2, self.problem.norms2, gap, dual, l1,
-                                        l2, self.positive, threshold,
-                                        self.options.do_screening, self.in_set,
-                                        self.screened, self.record)
+        return kkt_and_screen(self.G, self.W2, self.problem.norms2, gap, dual, l1, l2,
+                              self.positive, threshold, self.options.do_screening,
+                              self.in_set, self.screened, self.record)
 
     def _reset(self):
         if self.box is None:

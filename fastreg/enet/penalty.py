@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._kernels.gap import box_gap
+from .._kernels.gap import duality_gap
 from .grid import alpha_max
 
 BoxRecord = namedtuple("BoxRecord", ["opts", "unpen", "K", "XyU", "scratch"])
@@ -155,11 +155,9 @@ def fit_unpenalized(problem, box, W, *, gap_tol, max_iter):
     G, R2, Ry = problem.gradient(W)
     # the gradient after the exact least-squares refit of the free unpenalized
     # features (box_gap's projection): alpha_max to rounding, not to tol
-    rec = box.record
-    c = np.zeros(problem.n_features)
-    box_gap(G[:, 0], W, np.arange(problem.n_features, dtype=np.int64), R2, Ry, 1.0, 0.0,
-            rec.opts, rec.unpen, rec.K, rec.XyU, problem.n_samples, c)
-    return c[:, None]
+    duality_gap(G, W.reshape(-1, 1), np.arange(problem.n_features, dtype=np.int64), R2, Ry,
+                1.0, 0.0, False, float(problem.n_samples), box.record)
+    return box.record.scratch.copy()[:, None]
 
 
 def path_alpha_max(problem, box, W, penalty, *, tol, max_iter):
