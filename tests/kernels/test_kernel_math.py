@@ -52,21 +52,24 @@ def group_update(z, l1, curvature):
 
 
 def plain_gap(X, Y, W, features, l1, l2, positive):
-    """``gap.duality_gap`` at W of shape (n_features, n_tasks): (gap, dual_norm)."""
+    """``gap.duality_gap`` at W of shape (n_features, n_tasks), default penalty.
+
+    Returns (gap, dual_norm).
+    """
     n = X.shape[0]
     R = Y - X @ W
     G = X.T @ R / n
     return gap.duality_gap(G, W, features, np.sum(R * R) / n, np.sum(R * Y) / n, l1, l2,
-                           positive, n)
+                           positive, float(n), None)
 
 
 def penalty_gap(X, y, w, l1, l2, record):
-    """``gap.box_gap`` at w over every feature: (gap, s)."""
+    """``gap.duality_gap`` with a penalty record, over every feature: (gap, s)."""
     n = X.shape[0]
     r = y - X @ w
-    return gap.box_gap(X.T @ r / n, w, np.arange(X.shape[1], dtype=np.int64), r @ r / n,
-                       r @ y / n, l1, l2, record.opts, record.unpen, record.K, record.XyU, n,
-                       np.zeros(X.shape[1]))
+    return gap.duality_gap((X.T @ r / n)[:, None], w[:, None],
+                           np.arange(X.shape[1], dtype=np.int64), r @ r / n, r @ y / n, l1, l2,
+                           False, float(n), record)
 
 
 def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
