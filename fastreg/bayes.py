@@ -45,7 +45,7 @@ polynomial features), at most 40 times that of a Cholesky solve of
 
 import functools
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
@@ -542,12 +542,55 @@ def _sse(factor, data, x, coef, alpha):
     return total
 
 
-def _log_likelihood(factor, noise_prec, weight_prec, sse, coef_norm2, logdet_M):
+@dataclass(frozen=True)
+class _Fit:
+    """The posterior mean at one alpha and the terms of the evidence there.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+    backward_error : float
+        Of the solution of the ridge system (:func:`fastreg.ridge.refine.refine`).
+    sse : float
+        ``||y~ - X~ w||^2``.
+    coef_norm2 : float
+        ``||w||^2``.
+    logdet_M : float
+        ``log det(M + alpha I)``.
+    gamma : float
+        The effective number of parameters ``sum_k s_k / (s_k + alpha)``.
+    trusted : bool
+        Whether the spectral solution was accurate (quantities from the
+        spectrum alone can be used).
+    """
+
+    coef: np.ndarray
+    backward_error: float
+    sse: float
+    coef_norm2: float
+    logdet_M: float
+    gamma: float
+    trusted: bool
+
+
+def _fit_at(factor, data, alpha, *, evidence=True):
+    """:class:`_Fit` of the ridge system at ``alpha`` (``sse``, ``logdet_M`` and
+    ``gamma`` are NaN unless ``evidence``: they may cost a pass over X or a factor)."""
+    x, backward_error, trusted = factor.solve(alpha)
+    coef = factor.coef(x)
+    if not evidence:
+        return _Fit(coef, backward_error, np.nan, float(coef @ coef), np.nan, np.nan, trusted)
+    logdet_M, gamma = factor.logdet_trace(alpha, trusted)
+    return _Fit(coef, backward_error, _sse(factor, data, x, coef, alpha), float(coef @ coef),
+                logdet_M, gamma, trusted)
+
+
+def _log_likelihood(factor, noise_prec, weight_prec, fit):
     """Gaussian log marginal likelihood in scikit-learn's precision form."""
     S = factor.weight_sum
     return 0.5 * (factor.n_features * np.log(weight_prec) + S * np.log(noise_prec)
-                  - noise_prec * sse - weight_prec * coef_norm2
-                  - factor.logdet_precision(noise_prec, weight_prec, logdet_M)
+                  - noise_prec * fit.sse - weight_prec * fit.coef_norm2
+                  - factor.logdet_precision(noise_prec, weight_prec, fit.logdet_M)
                   - S * np.log(2.0 * np.pi))
 
 
@@ -791,14 +834,11 @@ def log_evidence(X, y, alphas, *, noise_var=None, fit_intercept=True, sample_wei
     noise = np.empty(alphas.size)
     worst = 0.0
     for k, alpha in enumerate(alphas):
-        x, backward_error, trusted = factor.solve(alpha)
-        worst = max(worst, backward_error)
-        coef = factor.coef(x)
-        sse, norm2 = _sse(factor, data, x, coef, alpha), float(coef @ coef)
-        logdet_M, _ = factor.logdet_trace(alpha, trusted)
-        noise[k] = (sse + alpha * norm2) / factor.weight_sum if noise_var is None else noise_var
-        values[k] = _log_likelihood(factor, 1.0 / noise[k], alpha / noise[k], sse, norm2,
-                                    logdet_M)
+        fit = _fit_at(factor, data, alpha)
+        worst = max(worst, fit.backward_error)
+        noise[k] = ((fit.sse + alpha * fit.coef_norm2) / factor.weight_sum
+                    if noise_var is None else noise_var)
+        values[k] = _log_likelihood(factor, 1.0 / noise[k], alpha / noise[k], fit)
     factor.check_conditioning(float(alphas.min()), worst, "log_evidence")
     return EvidenceResult(alphas, values, noise, float(alphas[int(np.argmax(values))]))
 
@@ -942,57 +982,81 @@ def bayesian_ridge(X, y, *, max_iter=300, tol=1e-3, alpha_1=1e-6, alpha_2=1e-6,
     >>> round(1 / fit.noise_precision, 1)
     0.2
     """
-    max_iter = _validation.check_positive_int(max_iter, "max_iter")
-    tol = _validation.check_positive_real(tol, "tol", allow_zero=True)
-    hyper = [_validation.check_positive_real(v, name, allow_zero=True) for v, name in
-             ((alpha_1, "alpha_1"), (alpha_2, "alpha_2"), (lambda_1, "lambda_1"),
-              (lambda_2, "lambda_2"))]
+    options = _MacKay(
+        *[_validation.check_positive_real(v, name, allow_zero=True) for v, name in
+          ((alpha_1, "alpha_1"), (alpha_2, "alpha_2"), (lambda_1, "lambda_1"),
+           (lambda_2, "lambda_2"))],
+        max_iter=_validation.check_positive_int(max_iter, "max_iter"),
+        tol=_validation.check_positive_real(tol, "tol", allow_zero=True),
+        compute_score=bool(compute_score))
     factor, data = _factor(X, y, sample_weight, fit_intercept, block_size)
-    noise_prec, weight_prec = _initial_precisions(data.y, data.targets.sw, alpha_init,
-                                                  lambda_init)
-    noise_prec, weight_prec, coef, scores, n_iter = _fixed_point(
-        factor, data, noise_prec, weight_prec, hyper, max_iter, tol, compute_score)
+    start = _initial_precisions(data.y, data.targets.sw, alpha_init, lambda_init)
+    noise_prec, weight_prec, last, scores, n_iter = _fixed_point(factor, data, start, options)
     alpha = weight_prec / noise_prec
-    x, backward_error, trusted = factor.solve(alpha)
-    factor.check_conditioning(alpha, backward_error, "bayesian_ridge")
-    final = factor.coef(x)
+    final = _fit_at(factor, data, alpha, evidence=options.compute_score)
+    factor.check_conditioning(alpha, final.backward_error, "bayesian_ridge")
     if compute_score:
         # as scikit-learn: the last score pairs the final sse with the
         # coefficients of the last iteration
-        logdet_M, _ = factor.logdet_trace(alpha, trusted)
-        scores.append(_score(factor, noise_prec, weight_prec,
-                             _sse(factor, data, x, final, alpha), float(coef @ coef), logdet_M,
-                             hyper))
-    intercept = factor.y_mean - float(factor.x_mean @ final)
-    return BayesianRidgeResult(final, intercept, noise_prec, weight_prec, alpha,
+        scores.append(options.score(factor, noise_prec, weight_prec,
+                                    replace(final, coef_norm2=last.coef_norm2)))
+    intercept = factor.y_mean - float(factor.x_mean @ final.coef)
+    return BayesianRidgeResult(final.coef, intercept, noise_prec, weight_prec, alpha,
                                np.array(scores) if compute_score else None, n_iter,
-                               factor.x_mean, factor, trusted)
+                               factor.x_mean, factor, final.trusted)
 
 
-def _score(factor, noise_prec, weight_prec, sse, coef_norm2, logdet_M, hyper):
-    """scikit-learn's ``scores_`` entry: evidence plus Gamma hyperprior terms."""
-    alpha_1, alpha_2, lambda_1, lambda_2 = hyper
-    return (_hyperprior(weight_prec, lambda_1, lambda_2)
-            + _hyperprior(noise_prec, alpha_1, alpha_2)
-            + _log_likelihood(factor, noise_prec, weight_prec, sse, coef_norm2, logdet_M))
+@dataclass(frozen=True)
+class _MacKay:
+    """Options of MacKay's fixed point: the Gamma hyperpriors and when to stop.
+
+    ``Gamma(alpha_1, alpha_2)`` on the noise precision and
+    ``Gamma(lambda_1, lambda_2)`` on the weight precision (shape, rate), as
+    scikit-learn's ``BayesianRidge``.
+    """
+
+    alpha_1: float
+    alpha_2: float
+    lambda_1: float
+    lambda_2: float
+    max_iter: int
+    tol: float
+    compute_score: bool
+
+    def score(self, factor, noise_prec, weight_prec, fit):
+        """scikit-learn's ``scores_`` entry: evidence plus Gamma hyperprior terms."""
+        return (_hyperprior(weight_prec, self.lambda_1, self.lambda_2)
+                + _hyperprior(noise_prec, self.alpha_1, self.alpha_2)
+                + _log_likelihood(factor, noise_prec, weight_prec, fit))
+
+    def update(self, factor, fit):
+        """The next ``(noise_prec, weight_prec)`` from the fit at the current ones."""
+        weight_prec = (fit.gamma + 2 * self.lambda_1) / (fit.coef_norm2 + 2 * self.lambda_2)
+        noise_prec = ((factor.weight_sum - fit.gamma + 2 * self.alpha_1)
+                      / (fit.sse + 2 * self.alpha_2))
+        return noise_prec, weight_prec
 
 
-def _fixed_point(factor, data, noise_prec, weight_prec, hyper, max_iter, tol,
-                 compute_score):
-    """MacKay's updates until the coefficients settle; O(p * min(n, p)) per iteration."""
-    alpha_1, alpha_2, lambda_1, lambda_2 = hyper
-    scores, coef_old, coef = [], None, None
-    for iteration in range(max_iter):
-        ridge = weight_prec / noise_prec
-        x, _, trusted = factor.solve(ridge)
-        coef = factor.coef(x)
-        sse, norm2 = _sse(factor, data, x, coef, ridge), float(coef @ coef)
-        logdet_M, gamma = factor.logdet_trace(ridge, trusted)
-        if compute_score:
-            scores.append(_score(factor, noise_prec, weight_prec, sse, norm2, logdet_M, hyper))
-        weight_prec = (gamma + 2 * lambda_1) / (norm2 + 2 * lambda_2)
-        noise_prec = (factor.weight_sum - gamma + 2 * alpha_1) / (sse + 2 * alpha_2)
-        if iteration != 0 and np.sum(np.abs(coef_old - coef)) < tol:
+def _fixed_point(factor, data, start, options):
+    """MacKay's updates until the coefficients settle; O(p * min(n, p)) per iteration.
+
+    Returns
+    -------
+    noise_prec, weight_prec : float
+        After the last update.
+    fit : _Fit
+        At the precisions before the last update.
+    scores : list of float
+    n_iter : int
+    """
+    noise_prec, weight_prec = start
+    scores, coef_old = [], None
+    for iteration in range(options.max_iter):
+        fit = _fit_at(factor, data, weight_prec / noise_prec)
+        if options.compute_score:
+            scores.append(options.score(factor, noise_prec, weight_prec, fit))
+        noise_prec, weight_prec = options.update(factor, fit)
+        if iteration != 0 and np.sum(np.abs(coef_old - fit.coef)) < options.tol:
             break
-        coef_old = coef
-    return noise_prec, weight_prec, coef, scores, iteration + 1
+        coef_old = fit.coef
+    return noise_prec, weight_prec, fit, scores, iteration + 1

@@ -69,8 +69,8 @@ def ridge_path(
         Also return the intercepts (zeros when ``fit_intercept=False``).
     block_size : int, default=None
         Rows (or, when ``n_features > n_samples``, columns) of X per block;
-        None picks about 8 MB per block. Any value gives the same result up
-        to rounding.
+        None picks about 32 MB of float64 per block. Any value gives the same
+        result up to rounding.
     check_input : bool, default=True
         False skips the validation of y.
 

@@ -8,17 +8,10 @@ from sklearn.linear_model import BayesianRidge
 
 import fastreg
 from fastreg import bayes
+from fastreg.stats.blocks import prepare_targets
+from helpers import make_bayes_data
 
 SHAPES = [(80, 6), (20, 50)]  # primal and dual forms
-
-
-def make_data(n, p, seed=0, noise=0.3):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p)) + 2.0
-    w = np.zeros(p)
-    w[:3] = [1.0, -2.0, 0.5]
-    y = X @ w + noise * rng.standard_normal(n) + 4.0
-    return X, y, rng.uniform(0.5, 2.0, n)
 
 
 def rel(a, b):
@@ -48,7 +41,7 @@ def test_enet_penalty_from_priors_values():
 
 def test_gaussian_prior_in_lasso_scaling_is_ridge():
     """enet_path with l1_ratio=0 at alpha / n solves ridge at alpha."""
-    X, y, _ = make_data(60, 5, seed=1)
+    X, y, _ = make_bayes_data(60, 5, seed=1)
     noise_var, prior_var = 0.09, 0.5
     alpha = bayes.ridge_alpha_from_prior(noise_var, prior_var)
     enet_alpha, l1_ratio = bayes.enet_penalty_from_priors(noise_var, 60, prior_var=prior_var)
@@ -62,7 +55,7 @@ def test_gaussian_prior_in_lasso_scaling_is_ridge():
 
 def test_laplace_prior_map_is_lasso():
     """The lasso at alpha = noise_var / (n b) satisfies the MAP optimality conditions."""
-    X, y, _ = make_data(60, 8, seed=2)
+    X, y, _ = make_bayes_data(60, 8, seed=2)
     X, y = X - X.mean(axis=0), y - y.mean()  # lasso_path fits no intercept
     n, noise_var, b = 60, 0.09, 0.0075
     alpha, l1_ratio = bayes.enet_penalty_from_priors(noise_var, n, laplace_scale=b)
@@ -84,7 +77,7 @@ def test_laplace_prior_map_is_lasso():
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_bayesian_ridge_matches_sklearn(n, p, fit_intercept, weighted):
-    X, y, sw = make_data(n, p, seed=3)
+    X, y, sw = make_bayes_data(n, p, seed=3)
     sw = sw if weighted else None
     model = BayesianRidge(compute_score=True, fit_intercept=fit_intercept)
     model.fit(X, y, sample_weight=sw)
@@ -101,7 +94,7 @@ def test_bayesian_ridge_matches_sklearn(n, p, fit_intercept, weighted):
 
 
 def test_bayesian_ridge_options_match_sklearn():
-    X, y, _ = make_data(50, 4, seed=4)
+    X, y, _ = make_bayes_data(50, 4, seed=4)
     kw = dict(alpha_1=1.0, alpha_2=2.0, lambda_1=0.5, lambda_2=3.0, alpha_init=2.0,
               lambda_init=0.1, max_iter=5, tol=1e-300, compute_score=True)
     model = BayesianRidge(**kw).fit(X, y)
@@ -112,7 +105,7 @@ def test_bayesian_ridge_options_match_sklearn():
 
 
 def test_bayesian_ridge_float32():
-    X, y, _ = make_data(80, 5, seed=5)
+    X, y, _ = make_bayes_data(80, 5, seed=5)
     model = BayesianRidge().fit(X.astype(np.float32), y.astype(np.float32))
     fit = bayes.bayesian_ridge(X.astype(np.float32), y.astype(np.float32))
     assert rel(fit.coef, model.coef_) < 1e-4
@@ -121,7 +114,7 @@ def test_bayesian_ridge_float32():
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_posterior_and_predictive_match_sklearn(n, p):
-    X, y, sw = make_data(n, p, seed=6)
+    X, y, sw = make_bayes_data(n, p, seed=6)
     model = BayesianRidge().fit(X, y, sample_weight=sw)
     post = bayes.posterior(X, y, alpha=model.lambda_ / model.alpha_,
                            noise_var=1 / model.alpha_, sample_weight=sw)
@@ -139,7 +132,7 @@ def test_posterior_and_predictive_match_sklearn(n, p):
 
 
 def test_posterior_mean_is_ridge():
-    X, y, sw = make_data(40, 5, seed=7)
+    X, y, sw = make_bayes_data(40, 5, seed=7)
     post = bayes.posterior(X, y, alpha=2.0, noise_var=0.3, sample_weight=sw)
     coef, intercept = fastreg.ridge_regression(X, y, 2.0, sample_weight=sw,
                                                return_intercept=True)
@@ -153,7 +146,7 @@ def test_posterior_mean_is_ridge():
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_log_evidence_is_gaussian_marginal(n, p):
     """log N(y | 0, noise_var I + prior_var X X^T), without intercept."""
-    X, y, _ = make_data(n, p, seed=8)
+    X, y, _ = make_bayes_data(n, p, seed=8)
     alphas = np.array([0.1, 1.0, 30.0])
     res = bayes.log_evidence(X, y, alphas, noise_var=0.2, fit_intercept=False)
     for k, alpha in enumerate(alphas):
@@ -165,7 +158,7 @@ def test_log_evidence_is_gaussian_marginal(n, p):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_log_evidence_profiles_noise(n, p):
-    X, y, _ = make_data(n, p, seed=9)
+    X, y, _ = make_bayes_data(n, p, seed=9)
     res = bayes.log_evidence(X, y, [0.5, 5.0])
     for alpha, value, noise in zip(res.alphas, res.log_evidence, res.noise_var):
         for factor in (0.9, 1.1):
@@ -176,7 +169,7 @@ def test_log_evidence_profiles_noise(n, p):
 
 def test_evidence_maximizer_agrees_with_fixed_point():
     """MacKay's fixed point sits at the maximum of the (hyperprior-free) evidence."""
-    X, y, _ = make_data(200, 5, seed=10)
+    X, y, _ = make_bayes_data(200, 5, seed=10)
     fit = bayes.bayesian_ridge(X, y, alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0,
                                tol=1e-12, max_iter=1000)
     grid = fit.alpha * np.array([0.8, 1.0, 1.25])
@@ -189,7 +182,7 @@ def test_evidence_maximizer_agrees_with_fixed_point():
 
 
 def test_bad_inputs():
-    X, y, sw = make_data(30, 3)
+    X, y, sw = make_bayes_data(30, 3)
     with pytest.raises(ValueError, match="single target"):
         bayes.bayesian_ridge(X, np.column_stack([y, y]))
     with pytest.raises(ValueError, match="alpha"):
@@ -207,7 +200,7 @@ def test_bad_inputs():
 
 
 def test_inputs_not_mutated():
-    X, y, sw = make_data(30, 40, seed=11)
+    X, y, sw = make_bayes_data(30, 40, seed=11)
     saved = X.copy(), y.copy(), sw.copy()
     bayes.bayesian_ridge(X, y, sample_weight=sw)
     bayes.log_evidence(X, y, [1.0], sample_weight=sw)
@@ -232,10 +225,10 @@ def test_docstrings_validate():
 @pytest.mark.parametrize("weighted", [False, True])
 def test_primal_and_dual_forms_agree(fit_intercept, weighted):
     """The same posterior from X^T X (p x p) and from X X^T (n x n)."""
-    X, y, sw = make_data(40, 30, seed=12)
+    X, y, sw = make_bayes_data(40, 30, seed=12)
     sw = sw if weighted else None
     factors = [bayes._primal_factor, bayes._dual_factor]
-    targets = bayes.prepare_targets(y, sw, center=fit_intercept)
+    targets = prepare_targets(y, sw, center=fit_intercept)
     primal, dual = (build(X, targets, fit_intercept, None) for build in factors)
     assert primal.form == "primal" and dual.form == "dual"
     X_new = X[:5] + 0.3
@@ -260,7 +253,7 @@ def test_primal_and_dual_forms_agree(fit_intercept, weighted):
 
 
 def test_dual_posterior_is_lazy_and_matches_sklearn():
-    X, y, sw = make_data(20, 300, seed=13)
+    X, y, sw = make_bayes_data(20, 300, seed=13)
     model = BayesianRidge().fit(X, y, sample_weight=sw)
     fit = bayes.bayesian_ridge(X, y, sample_weight=sw)
     assert "cov" not in vars(fit)  # nothing p x p until asked
@@ -278,6 +271,7 @@ def test_dual_posterior_is_lazy_and_matches_sklearn():
 MEMORY_SCRIPT = """
 import tracemalloc, numpy as np
 from fastreg import bayes
+from fastreg.stats.blocks import prepare_targets
 from fastreg.sklearn import BayesianRidge
 rng = np.random.default_rng(0)
 X = rng.standard_normal((50, 20000))

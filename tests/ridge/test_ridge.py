@@ -9,21 +9,12 @@ from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.linear_model import ridge_regression as sk_ridge_regression
 
 import fastreg
+from fastreg.ridge.loo import select
 from fastreg.ridge.solve import resolve_method
 from fastreg.ridge.systems import choose_form
-from fastreg.ridge.loo import select
+from helpers import make_ridge_data
 
 SHAPES = [(60, 8), (15, 40)]  # n > p (primal) and p > n (dual)
-
-
-def make_data(n, p, n_targets=None, seed=0, offset=0.0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p) + offset
-    k = n_targets or 1
-    W = rng.standard_normal((p, k))
-    Y = X @ W + rng.standard_normal((n, k)) + 2.0
-    y = Y[:, 0] if n_targets is None else Y
-    return X, y, rng.uniform(0.2, 3.0, n)
 
 
 def normal_equations(X, Y, alpha, sw=None, intercept=False):
@@ -79,7 +70,7 @@ def test_select_ties_go_first_and_nan_never_wins():
 @pytest.mark.parametrize("solver", ["auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag",
                                     "saga"])
 def test_ridge_regression_matches_sklearn_direct_solvers(n, p, solver):
-    X, Y, sw = make_data(n, p, n_targets=3, seed=1)
+    X, Y, sw = make_ridge_data(n, p, n_targets=3, seed=1)
     alpha = [0.5, 1.0, 4.0]
     got = fastreg.ridge_regression(X, Y, alpha, sample_weight=sw, solver=solver)
     expected = sk_ridge_regression(X, Y, alpha, sample_weight=sw, solver="cholesky")
@@ -90,7 +81,7 @@ def test_ridge_regression_matches_sklearn_direct_solvers(n, p, solver):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_regression_layouts(n, p):
-    X, y, _ = make_data(n, p, seed=2)
+    X, y, _ = make_ridge_data(n, p, seed=2)
     coef = fastreg.ridge_regression(X, y, 1.0)
     assert coef.shape == (p,)
     coef1 = fastreg.ridge_regression(X, y[:, None], 1.0)  # one column -> 1-D, as sklearn
@@ -104,7 +95,7 @@ def test_ridge_regression_layouts(n, p):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_regression_intercept_matches_ridge(n, p):
-    X, Y, sw = make_data(n, p, n_targets=2, seed=3, offset=5.0)
+    X, Y, sw = make_ridge_data(n, p, n_targets=2, seed=3, offset=5.0)
     coef, intercept = fastreg.ridge_regression(X, Y, 2.0, sample_weight=sw,
                                                return_intercept=True)
     model = Ridge(alpha=2.0, solver="svd").fit(X, Y, sample_weight=sw)
@@ -122,7 +113,7 @@ def test_ridge_regression_intercept_matches_ridge(n, p):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_regression_sparse_and_float32(n, p):
-    X, Y, sw = make_data(n, p, n_targets=2, seed=4)
+    X, Y, sw = make_ridge_data(n, p, n_targets=2, seed=4)
     X[np.abs(X) < 1.0] = 0.0
     expected = sk_ridge_regression(X, Y, 1.5, sample_weight=sw)
     got = fastreg.ridge_regression(sparse.csr_matrix(X), Y, 1.5, sample_weight=sw)
@@ -149,7 +140,7 @@ def _kkt_positive(X, y, alpha, w):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_regression_positive_is_exact(n, p):
-    X, y, _ = make_data(n, p, seed=5)
+    X, y, _ = make_ridge_data(n, p, seed=5)
     w = fastreg.ridge_regression(X, y, 1.0, positive=True)
     _kkt_positive(X, y, 1.0, w)
     sk = sk_ridge_regression(X, y, 1.0, positive=True)
@@ -160,7 +151,7 @@ def test_ridge_regression_positive_is_exact(n, p):
 
 
 def test_alpha_zero_gives_minimum_norm():
-    X, y, _ = make_data(40, 6, seed=6)
+    X, y, _ = make_ridge_data(40, 6, seed=6)
     Xd = np.hstack([X, X[:, :2]])  # rank deficient
     expected = np.linalg.pinv(Xd) @ y
     with pytest.warns(fastreg.AccuracyWarning, match="rank 6 < 8"):
@@ -174,7 +165,7 @@ def test_alpha_zero_gives_minimum_norm():
 
 @pytest.mark.parametrize("alpha", [1e-6, 1e-10])
 def test_ill_conditioned_duplicated_columns(alpha):
-    X, y, _ = make_data(100, 6, seed=7)
+    X, y, _ = make_ridge_data(100, 6, seed=7)
     X = np.hstack([X, X[:, :2], X[:, :1] * (1 + 1e-9)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy's ill-conditioning warning
@@ -200,7 +191,7 @@ def test_ill_conditioned_duplicated_columns(alpha):
 @pytest.mark.parametrize("fit_intercept", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_ridge_path_matches_ridge(n, p, fit_intercept, weighted):
-    X, Y, sw = make_data(n, p, n_targets=2, seed=8, offset=3.0)
+    X, Y, sw = make_ridge_data(n, p, n_targets=2, seed=8, offset=3.0)
     sw = sw if weighted else None
     alphas = [10.0, 0.01, 1.0, 1000.0]  # order is kept
     coefs, intercepts = fastreg.ridge_path(X, Y, alphas, fit_intercept=fit_intercept,
@@ -218,7 +209,7 @@ def test_ridge_path_matches_ridge(n, p, fit_intercept, weighted):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_path_1d_sparse_float32(n, p):
-    X, y, _ = make_data(n, p, seed=9)
+    X, y, _ = make_ridge_data(n, p, seed=9)
     alphas = np.logspace(-2, 2, 5)
     coefs = fastreg.ridge_path(X, y, alphas)
     assert coefs.shape == (5, p)
@@ -236,7 +227,7 @@ def test_ridge_path_1d_sparse_float32(n, p):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_path_block_size_invariance(n, p):
-    X, Y, sw = make_data(n, p, n_targets=3, seed=10, offset=100.0)
+    X, Y, sw = make_ridge_data(n, p, n_targets=3, seed=10, offset=100.0)
     alphas = [0.1, 10.0]
     ref = fastreg.ridge_path(X, Y, alphas, fit_intercept=True, sample_weight=sw)
     for block_size in (1, 3, 17, 10**6):
@@ -246,7 +237,7 @@ def test_ridge_path_block_size_invariance(n, p):
 
 
 def test_ridge_path_memmap(tmp_path):
-    X, Y, _ = make_data(300, 5, n_targets=2, seed=11)
+    X, Y, _ = make_ridge_data(300, 5, n_targets=2, seed=11)
     mm = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float64,
                                    shape=X.shape)
     mm[:] = X
@@ -276,7 +267,7 @@ def _brute_force_loo(X, y, alpha, sw, fit_intercept):
 @pytest.mark.parametrize("n, p", [(25, 4), (8, 20)])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_ridge_cv_is_exact_leave_one_out(n, p, fit_intercept):
-    X, y, sw = make_data(n, p, seed=12, offset=1.0)
+    X, y, sw = make_ridge_data(n, p, seed=12, offset=1.0)
     alphas = [0.3, 3.0]
     res = fastreg.ridge_cv(X, y, alphas, fit_intercept=fit_intercept, sample_weight=sw)
     for k, alpha in enumerate(alphas):
@@ -289,7 +280,7 @@ def test_ridge_cv_is_exact_leave_one_out(n, p, fit_intercept):
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha_per_target", [False, True])
 def test_ridge_cv_matches_sklearn(n, p, fit_intercept, weighted, alpha_per_target):
-    X, Y, sw = make_data(n, p, n_targets=3, seed=13, offset=2.0)
+    X, Y, sw = make_ridge_data(n, p, n_targets=3, seed=13, offset=2.0)
     sw = sw if weighted else None
     alphas = np.logspace(-3, 3, 13)
     res = fastreg.ridge_cv(X, Y, alphas, fit_intercept=fit_intercept, sample_weight=sw,
@@ -311,7 +302,7 @@ def test_ridge_cv_matches_sklearn(n, p, fit_intercept, weighted, alpha_per_targe
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_cv_1d_sparse_float32(n, p):
-    X, y, _ = make_data(n, p, seed=14)
+    X, y, _ = make_ridge_data(n, p, seed=14)
     X[np.abs(X) < 0.7] = 0.0
     alphas = [0.01, 0.1, 1.0, 10.0, 100.0]
     model = RidgeCV(alphas=alphas).fit(X, y)
@@ -328,7 +319,7 @@ def test_ridge_cv_1d_sparse_float32(n, p):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_cv_gcv_matches_hat_matrix(n, p):
-    X, Y, sw = make_data(n, p, n_targets=2, seed=15)
+    X, Y, sw = make_ridge_data(n, p, n_targets=2, seed=15)
     alphas = [0.1, 1.0, 10.0]
     res = fastreg.ridge_cv(X, Y, alphas, sample_weight=sw, criterion="gcv")
     root = np.sqrt(sw)
@@ -344,7 +335,7 @@ def test_ridge_cv_gcv_matches_hat_matrix(n, p):
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_ridge_cv_block_size_invariance(n, p):
-    X, Y, sw = make_data(n, p, n_targets=2, seed=16, offset=50.0)
+    X, Y, sw = make_ridge_data(n, p, n_targets=2, seed=16, offset=50.0)
     alphas = np.logspace(-2, 2, 7)
     ref = fastreg.ridge_cv(X, Y, alphas, sample_weight=sw)
     for block_size in (1, 4, 1000):
@@ -362,7 +353,7 @@ def test_ridge_cv_block_size_invariance(n, p):
     lambda X, y: fastreg.ridge_cv(X, y, [0.0, 1.0]),
 ])
 def test_negative_alpha(call):
-    X, y, _ = make_data(20, 3)
+    X, y, _ = make_ridge_data(20, 3)
     with pytest.raises(ValueError, match="alpha"):
         call(X, y)
 
@@ -374,7 +365,7 @@ def test_negative_alpha(call):
 ])
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_bad_inputs_raise_clear_errors(func, n, p):
-    X, y, sw = make_data(n, p)
+    X, y, sw = make_ridge_data(n, p)
     Xnan = X.copy()
     Xnan[3, 1] = np.nan
     with pytest.raises(ValueError, match="NaN"):
@@ -394,7 +385,7 @@ def test_bad_inputs_raise_clear_errors(func, n, p):
 
 
 def test_other_argument_errors():
-    X, y, _ = make_data(20, 3)
+    X, y, _ = make_ridge_data(20, 3)
     with pytest.raises(ValueError, match="penalties"):
         fastreg.ridge_regression(X, np.column_stack([y, y]), [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="solver"):
@@ -411,7 +402,7 @@ def test_other_argument_errors():
 
 @pytest.mark.parametrize("n, p", SHAPES)
 def test_inputs_never_mutated(n, p):
-    X, Y, sw = make_data(n, p, n_targets=2, seed=17, offset=1e5)
+    X, Y, sw = make_ridge_data(n, p, n_targets=2, seed=17, offset=1e5)
     X32 = X.astype(np.float32)
     alphas = np.array([3.0, 0.1])
     saved = [a.copy() for a in (X, Y, sw, X32, alphas)]
