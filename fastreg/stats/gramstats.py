@@ -96,12 +96,8 @@ class GramStats(Moments):
         -------
         GramStats
         """
-        X = _validation.check_X(X)
-        n_samples, n_features = X.shape
-        _validation.check_gram_size(n_features, 8)
-        y = _validation.check_y(y, n_samples, np.float64)
-        sw = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
-        return accumulate_rows(X, y, sw, block_size=_validation.check_block_size(block_size))
+        X, y, sw, block_size = _check_arrays(X, y, sample_weight, block_size)
+        return accumulate_rows(X, y, sw, block_size=block_size)
 
     @classmethod
     def from_chunks(cls, chunks):
@@ -206,28 +202,9 @@ class GramStats(Moments):
         list of GramStats
             Element ``k`` holds the rows with ``folds == k``.
         """
-        X = _row_access(_validation.check_X(X))
-        n_samples, n_features = X.shape
-        _validation.check_gram_size(n_features, 8)
-        y = _validation.check_y(y, n_samples, np.float64)
-        sw = _validation.check_sample_weight(sample_weight, n_samples, np.float64)
-        folds = check_fold_ids(folds, n_samples)
-        size = _validation.check_block_size(block_size) or default_block_size(n_features)
-        release = _page_releaser(X)
-        parts = [None] * (int(folds.max()) + 1)
-        for start, stop in blocks(n_samples, size):
-            block = _dense_block(X, start, stop)
-            ids = folds[start:stop]
-            for k in np.unique(ids):
-                rows = np.flatnonzero(ids == k)
-                if rows[-1] - rows[0] + 1 == rows.size:  # contiguous (KFold): a view
-                    rows = slice(int(rows[0]), int(rows[-1]) + 1)
-                part = block_stats(block[rows], y[start:stop][rows],
-                                   None if sw is None else sw[start:stop][rows],
-                                   where=f"rows {start}:{stop}")
-                parts[k] = part if parts[k] is None else merge(parts[k], part, in_place=True)
-            release(start, stop)
-        return [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
+        X, y, sw, block_size = _check_arrays(X, y, sample_weight, block_size)
+        folds = check_fold_ids(folds, X.shape[0])
+        return accumulate_rows(X, y, sw, block_size=block_size, folds=folds)
 
     # -- algebra --------------------------------------------------------------
 
@@ -366,7 +343,17 @@ def _from_moments(moments, *, single_target, dtype):
     return GramStats(**values, single_target=bool(single_target), dtype=np.dtype(dtype))
 
 
-def accumulate_rows(X, y, sample_weight=None, *, block_size=None):
+def _check_arrays(X, y, sample_weight, block_size):
+    """The arguments of the array constructors, validated (y and weights in float64)."""
+    X = _validation.check_X(X)
+    n_samples, n_features = X.shape
+    _validation.check_gram_size(n_features, 8)
+    return (X, _validation.check_y(y, n_samples, np.float64),
+            _validation.check_sample_weight(sample_weight, n_samples, np.float64),
+            _validation.check_block_size(block_size))
+
+
+def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     """The :class:`GramStats` of validated arrays, from one pass in row blocks.
 
     Parameters
@@ -378,23 +365,48 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None):
     sample_weight : ndarray of shape (n_samples,) or None
     block_size : int, default=None
         Rows per block; None picks about 32 MB of float64 per block.
+    folds : ndarray of int64, shape (n_samples,), default=None
+        Fold ids ``0 .. K-1`` (from :func:`check_fold_ids`): statistics per fold.
 
     Returns
     -------
-    GramStats
+    GramStats, or list of GramStats with ``folds`` (element k of the rows of fold k)
     """
     X = _row_access(X)
     n_samples, n_features = X.shape
     size = block_size or default_block_size(n_features)
     release = _page_releaser(X)
-    total = None
+    parts = [None] * (1 if folds is None else int(folds.max()) + 1)
     for start, stop in blocks(n_samples, size):
-        part = block_stats(_dense_block(X, start, stop), y[start:stop],
-                           None if sample_weight is None else sample_weight[start:stop],
-                           where=f"rows {start}:{stop}")
+        block = _dense_block(X, start, stop)
+        Yb = y[start:stop]
+        wb = None if sample_weight is None else sample_weight[start:stop]
+        for k, rows in _fold_rows(None if folds is None else folds[start:stop]):
+            part = block_stats(_take(block, rows), _take(Yb, rows), _take(wb, rows),
+                               where=f"rows {start}:{stop}")
+            parts[k] = part if parts[k] is None else merge(parts[k], part, in_place=True)
         release(start, stop)
-        total = part if total is None else merge(total, part, in_place=True)
-    return _from_moments(total, single_target=y.ndim == 1, dtype=X.dtype)
+    stats = [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
+    return stats[0] if folds is None else stats
+
+
+def _take(a, rows):
+    """``a[rows]``; all of ``a`` (no copy) for ``rows=None``."""
+    return a if rows is None or a is None else a[rows]
+
+
+def _fold_rows(ids):
+    """``(fold, rows)`` of one block: rows as a slice where contiguous (a view), else
+    indices; ``[(0, None)]`` (every row) without fold ids."""
+    if ids is None:
+        return [(0, None)]
+    out = []
+    for k in np.unique(ids):
+        rows = np.flatnonzero(ids == k)
+        if rows[-1] - rows[0] + 1 == rows.size:  # contiguous (KFold)
+            rows = slice(int(rows[0]), int(rows[-1]) + 1)
+        out.append((int(k), rows))
+    return out
 
 
 def _check_compatible(a, b):
