@@ -132,11 +132,13 @@ class _Alpha:
         self.requested_tol, tol = options.tol, reachable_tol(options.tol, W.dtype)
         self.tol = tol
         self.gap_tol = tol * problem.yy / problem.n_samples
+        self.n_samples = float(problem.n_samples)
+        self.single = W.ndim == 1
         self.fine = min(1.0, reachable_tol(_GAP_FLOOR, W.dtype) / tol) if tol > 0 else 1.0
 
     def _gap(self, l1, l2):
         return duality_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
-                           self.positive, float(self.problem.n_samples), self.record)
+                           self.positive, self.n_samples, self.record)
 
     def _update(self, gap, dual, l1, l2, threshold):
         return kkt_and_screen(self.G, self.W2, self.problem.norms2, gap, dual, l1, l2,
@@ -145,7 +147,10 @@ class _Alpha:
 
     def _reset(self):
         if self.box is None:
-            self.in_set[:] = np.any(self.W2 != 0.0, axis=1)
+            if self.single:
+                np.not_equal(self.W, 0.0, out=self.in_set)
+            else:
+                np.any(self.W2 != 0.0, axis=1, out=self.in_set)
             self.screened[:] = False
         else:
             self.box.reset(self.W, self.in_set, self.screened)
@@ -206,6 +211,12 @@ class _Alpha:
             convergence_warning_class(),
             stacklevel=caller_stacklevel(),
         )
+
+    def n_nonzero(self):
+        """Nonzero coefficients (rows, multi-task) of the current solution."""
+        if self.single:
+            return np.count_nonzero(self.W)
+        return np.count_nonzero(np.any(self.W2 != 0.0, axis=1))
 
     def dev_ratio(self):
         yy = self.problem.yy
@@ -274,7 +285,7 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
             state.warn_unconverged(k, alpha, gap)
         coefs[..., k] = W if problem.n_tasks is None else W.T
         gaps[k], dev[k] = gap, state.dev_ratio()
-        n_nonzero[k] = np.count_nonzero(np.any(state.W2 != 0.0, axis=1))
+        n_nonzero[k] = state.n_nonzero()
         n_iters.append(n_sweeps)
         if options.watches:
             stop_reason = _after_alpha(state, (k, n_alphas), alpha, coefs[..., k],
