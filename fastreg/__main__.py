@@ -24,6 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+import fastreg
+from fastreg import bayes
+from fastreg.plot import plot_cv, plot_path
+
 
 def _timed(func, *args, repeat=1, **kwargs):
     best = np.inf
@@ -57,7 +61,6 @@ def demo(out=sys.stdout, plots_dir=DEFAULT_PLOTS_DIR):
     Writes the lasso path and CV plots as PNG into ``plots_dir`` (created if
     needed; None: no plots) when matplotlib is installed, and prints where.
     """
-    import fastreg
 
     X, y = fastreg.load_diabetes()
     n, p = X.shape
@@ -110,7 +113,6 @@ def demo(out=sys.stdout, plots_dir=DEFAULT_PLOTS_DIR):
 
 def _demo_cv(X, y, out, *, with_sklearn):
     """10-fold lasso CV, the one-standard-error alpha, and scikit-learn's LassoCV."""
-    import fastreg
 
     tol = 1e-8
     fastreg.lasso_cv(X, y, cv=10, tol=tol)  # JIT warm-up
@@ -133,8 +135,6 @@ def _demo_cv(X, y, out, *, with_sklearn):
 
 def _demo_ridge(X, y, out, *, with_sklearn):
     """Ridge by exact leave-one-out, and the evidence-maximizing (Bayesian) alpha."""
-    import fastreg
-    from fastreg import bayes
 
     alphas = np.logspace(-4, 2, 50)
     loo, seconds = _timed(fastreg.ridge_cv, X, y, alphas, repeat=5)
@@ -174,8 +174,6 @@ def _demo_plots(X, y, cv_result, directory, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    import fastreg
-    from fastreg.plot import plot_cv, plot_path
 
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
@@ -211,7 +209,6 @@ BENCH_NEEDS = ("sklearn", "threadpoolctl")
 
 def bench_script():
     """Path of ``scripts/bench_vs_sklearn.py`` in the source checkout holding fastreg."""
-    import fastreg
 
     return Path(fastreg.__file__).resolve().parents[1] / "scripts" / "bench_vs_sklearn.py"
 

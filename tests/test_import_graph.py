@@ -43,14 +43,7 @@ LAYERS = {
 }
 
 # test case id -> the offending import(s), for xfail(strict=True) while they last
-KNOWN_VIOLATIONS = {
-    "lazy-fastreg.sklearn._common":
-        "fastreg/sklearn/_common.py check_cv_param imports fastreg._validation in a "
-        "function for no reason (module level creates no cycle)",
-    "lazy-fastreg.__main__":
-        "fastreg/__main__.py imports fastreg, fastreg.bayes and fastreg.plot in functions; "
-        "`python -m fastreg` has imported the package already, so they can be at the top",
-}
+KNOWN_VIOLATIONS = {}
 
 
 @dataclass(frozen=True)

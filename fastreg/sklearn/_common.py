@@ -5,8 +5,10 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._validation import check_cv
 from ..enet.options import DataOptions, PathOptions, Penalty
 from ..enet.pipeline import path_grid, run_path
 from ..enet.prepare import design_from_arrays
@@ -46,10 +48,6 @@ def check_cv_param(estimator, cv, *, allow_none=True):
     Strings, floats and bools are refused here, with the message scikit-learn's
     own estimators give, instead of deep inside the split.
     """
-    from sklearn.utils._param_validation import InvalidParameterError
-
-    from .._validation import check_cv
-
     if cv is None and allow_none:
         return cv
     try:
