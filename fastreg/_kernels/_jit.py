@@ -123,6 +123,11 @@ jit = _cached_jit(**_OPTIONS)
 
 reduction_jit = _cached_jit(**_OPTIONS, fastmath={"reassoc", "contract"})
 
+# Compiled into each caller (Numba inlines its IR), never as a function of its
+# own: one source for code every layout's entry shares (the active-set cycle),
+# without an extra compiled specialization or call per layout.
+inline_jit = _cached_jit(**_OPTIONS, inline="always")
+
 # Loops over independent outputs (``numba.prange``, one result per iteration,
 # no reduction across threads), so results do not depend on the thread count;
 # callers choose that count through fastreg._parallel.
@@ -136,4 +141,5 @@ def layout_overload(stub):
     compile time, so one kernel serves every data layout without passing
     functions around (which would defeat the cache).
     """
-    return numba.extending.overload(stub, jit_options=dict(nogil=True, error_model="numpy"))
+    return numba.extending.overload(stub, jit_options=dict(nogil=True, error_model="numpy"),
+                                    inline="always")

@@ -12,7 +12,7 @@ O(|working set|) and is checked after every sweep.
 from collections import namedtuple
 
 from ._jit import jit
-from .cycle import register_layout
+from .cycle import active_set_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -83,6 +83,17 @@ def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
 
 
 register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
+
+
+@jit
+def gram_solve(data, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+    """The active-set cycle with covariance updates; ``data = (cache, slot, Xy, yy, g,
+    norms2, n_samples)`` of :class:`GramLayout`. Parameters and returns as
+    :func:`fastreg._kernels.cycle.active_set_solve`.
+    """
+    cache, slot, Xy, yy, g, norms2, n_samples = data
+    return active_set_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, 0), w, ws,
+                            l1, l2, positive, gap_tol, max_epochs, seed, box)
 
 
 @jit

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numba
 
 from ._jit import jit, parallel_jit, reduction_jit
-from .cycle import register_layout
+from .cycle import active_set_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -93,6 +93,17 @@ register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
 
 
 @jit
+def dense_solve(data, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+    """The active-set cycle on dense X; ``data = (X, y, r, g, norms2)`` of :class:`DenseLayout`.
+
+    Parameters and returns as :func:`fastreg._kernels.cycle.active_set_solve`.
+    """
+    X, y, r, g, norms2 = data
+    return active_set_solve(DenseLayout(X, y, r, g, norms2, MAX_CYCLE), w, ws, l1, l2,
+                            positive, gap_tol, max_epochs, seed, box)
+
+
+@jit
 def _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur, uu):
     dot = 0.0
     for q in range(starts[j], stops[j]):
@@ -169,6 +180,19 @@ def _csc_ws_gap(layout, w, ws, l1, l2, positive, box):
 
 
 register_layout(CscLayout, _csc_sweep, _csc_ws_gap)
+
+
+@jit
+def csc_solve(data, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+    """The active-set cycle on CSC X; ``data``: the fields of :class:`CscLayout` but
+    ``max_cycle``, in order. Parameters and returns as
+    :func:`fastreg._kernels.cycle.active_set_solve`.
+    """
+    (values, indices, starts, stops, y, u, r, g, norms2, centers, col_u, shift, uu,
+     u_dot_y) = data
+    layout = CscLayout(values, indices, starts, stops, y, u, r, g, norms2, centers, col_u,
+                       shift, uu, u_dot_y, MAX_CYCLE)
+    return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
 
 
 @jit

@@ -15,11 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from .. import _parallel, _validation
-from .._kernels import cd_gram, cd_naive, precision
-from .._kernels.cd_gram import GramLayout
-from .._kernels.cd_multitask import CscBlockLayout, DenseBlockLayout
-from .._kernels.cd_naive import CscLayout, DenseLayout
-from .._kernels.cycle import active_set_solve
+from .._kernels import cd_gram, cd_multitask, cd_naive, precision
 
 # A working set holding more than this fraction of X's stored entries (or more
 # than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first
@@ -237,8 +233,8 @@ class DenseProblem:
         pass
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        layout = DenseLayout(self.X, self.y, self.r, self.g, self.norms2, cd_naive.MAX_CYCLE)
-        return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
+        return cd_naive.dense_solve((self.X, self.y, self.r, self.g, self.norms2), w, ws, l1,
+                                    l2, positive, gap_tol, max_epochs, seed, box)
 
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted) problem, float64 (n_features, k)."""
@@ -335,10 +331,10 @@ class CscProblem:
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         data, indices, starts, stops = self.working_set_columns(ws)
-        layout = CscLayout(data, indices, starts, stops, self.y, self.u, self.r, self.g,
-                           self.norms2, self.centers, self.col_u, self.shift, self.uu,
-                           self.u_dot_y, cd_naive.MAX_CYCLE)
-        return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
+        layout = (data, indices, starts, stops, self.y, self.u, self.r, self.g, self.norms2,
+                  self.centers, self.col_u, self.shift, self.uu, self.u_dot_y)
+        return cd_naive.csc_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
+                                  box)
 
     def cross_gram(self, features):
         """``Xc^T Xc[:, features]`` of the (weighted, implicitly centered) columns."""
@@ -385,6 +381,7 @@ class GramProblem:
             y = y * root_w
         self.X, self.y = X, y
         self.n_samples, self.n_features = X.shape
+        self.n_samples_float = float(self.n_samples)
         self.n_tasks = None
         p = self.n_features
         if X.dtype.itemsize < 8 and Xy is None:
@@ -424,6 +421,7 @@ class GramProblem:
         self = cls.__new__(cls)
         self.X = self.y = None
         self.n_samples = float(n_samples)  # a weight sum in weighted cross-validation
+        self.n_samples_float = self.n_samples
         self.n_features = p = gram.shape[0]
         self.n_tasks = None
         self.yy = float(yy)
@@ -471,9 +469,10 @@ class GramProblem:
             self.prepare(nonzero, np.zeros(self.n_features))
 
     def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        layout = GramLayout(self.cache, self.slot, self.Xy_, self.yy, self.g, self.norms2,
-                            float(self.n_samples), 0)
-        return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
+        layout = (self.cache, self.slot, self.Xy_, self.yy, self.g, self.norms2,
+                  self.n_samples_float)
+        return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
+                                  box)
 
     def cross_gram(self, features):
         """Gram columns ``X^T X[:, features]`` (cached first if lazy), float64."""
@@ -520,9 +519,8 @@ class MultiTaskDenseProblem:
         pass
 
     def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
-        layout = DenseBlockLayout(self.X, self.Y, self.R, self.G, self.norms2, self.z,
-                                  self.new, 1)
-        return active_set_solve(layout, W, ws, l1, l2, False, gap_tol, max_epochs, seed, None)
+        layout = (self.X, self.Y, self.R, self.G, self.norms2, self.z, self.new)
+        return cd_multitask.dense_block_solve(layout, W, ws, l1, l2, gap_tol, max_epochs, seed)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
@@ -573,10 +571,10 @@ class MultiTaskCscProblem:
 
     def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
         data, indices, starts, stops = self.columns.working_set_columns(ws)
-        layout = CscBlockLayout(data, indices, starts, stops, self.Y, self.u, self.R, self.G,
-                                self.norms2, self.centers, self.col_u, self.shift, self.ur,
-                                self.uu, self.u_dot_Y, self.z, self.new, 1)
-        return active_set_solve(layout, W, ws, l1, l2, False, gap_tol, max_epochs, seed, None)
+        layout = (data, indices, starts, stops, self.Y, self.u, self.R, self.G, self.norms2,
+                  self.centers, self.col_u, self.shift, self.ur, self.uu, self.u_dot_Y, self.z,
+                  self.new)
+        return cd_multitask.csc_block_solve(layout, W, ws, l1, l2, gap_tol, max_epochs, seed)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
