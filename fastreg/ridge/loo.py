@@ -15,9 +15,9 @@ only the eigenvalues: O(rank) per alpha, no pass over the data.
 import numpy as np
 from scipy import linalg
 
+from ..stats.blocks import WeightedRows, blocks, default_block_size, needs_shift
 from .refine import inverse_trace, shifted_factor
 from .spectral import deflation_basis, intercept_reflector, path_solutions, reflect
-from ..stats.blocks import WeightedRows, blocks, default_block_size, needs_shift
 
 
 def _leverage_offset(targets, center, start, stop):

@@ -135,14 +135,15 @@ class RidgeCVResult:
     alphas : ndarray of shape (n_alphas,)
         The grid, in the order given.
     cv_error : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
-        Mean squared leave-one-out (or GCV) error per alpha (and target, for
-        2-D y). With shared alpha the choice minimizes its mean over targets,
-        which is ``-RidgeCV.best_score_`` at the chosen alpha.
-    criterion : {'loo', 'gcv'}
-    cv_results : ndarray of shape (n_samples, n_alphas) or \
-            (n_samples, n_targets, n_alphas), or None
-        Squared leave-one-out errors per sample (``RidgeCV.cv_results_`` with
-        ``store_cv_results=True``).
+        Mean squared leave-one-out, GCV or K-fold error per alpha (and target,
+        for 2-D y). With shared alpha the choice minimizes its mean over
+        targets, which is ``-RidgeCV.best_score_`` at the chosen alpha.
+    criterion : {'loo', 'gcv', 'kfold'}
+    cv_results : ndarray or None
+        Squared leave-one-out errors per sample, shape (n_samples, n_alphas)
+        or (n_samples, n_targets, n_alphas) (``RidgeCV.cv_results_`` with
+        ``store_cv_results=True``); for K-fold the error of every fold, shape
+        (n_alphas, n_folds) or (n_alphas, n_targets, n_folds).
     """
 
     alpha: object

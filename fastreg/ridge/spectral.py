@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from . import refine as _refine
 from .. import _validation
-from .refine import filter_factors
 from ..stats.gramstats import check_stats
+from . import refine as _refine
+from .refine import filter_factors
 from .systems import PrimalSystem, normal_equations
 
 
@@ -143,10 +143,10 @@ def eigh_psd(M):
 
 
 def spectrum(system):
-    """Eigendecompose the matrix of a :class:`~fastreg.ridge.systems.PrimalSystem` or
-    :class:`~fastreg.ridge.systems.DualSystem`.
+    """The :class:`Spectrum` of a system's matrix (``X~^T X~`` or ``X~ X~^T``).
 
-    In the dual form with an intercept the exact null direction ``sqrt(s)`` is
+    ``system`` is a :class:`~fastreg.ridge.systems.PrimalSystem` or
+    :class:`~fastreg.ridge.systems.DualSystem`. In the dual form with an intercept the exact null direction ``sqrt(s)`` is
     deflated first (:func:`intercept_reflector`), so the basis has
     ``n_samples - 1`` columns.
     """

@@ -15,7 +15,15 @@ from scipy import sparse
 from .. import _validation
 from .blocks import blocks, default_block_size
 from .dask import dask_moments
-from .moments import Moments, block_stats, check_chunk, check_chunk_rows, merge, remove
+from .moments import (
+    Moments,
+    add_rows,
+    check_chunk,
+    check_chunk_rows,
+    empty_moments,
+    merge,
+    remove,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,7 +133,7 @@ class GramStats(Moments):
                 or not hasattr(chunks, "__iter__"):
             raise TypeError("chunks must be an iterable of (X_block, y_block) or "
                             f"(X_block, y_block, weight_block) tuples, got {chunks!r}.")
-        total, first = None, None
+        total, first, scratch = None, None, None
         for index, chunk in enumerate(chunks):
             where = f"chunk {index}"
             Xb, yb, wb = check_chunk(*_unpack_chunk(chunk, index), where)
@@ -141,8 +149,10 @@ class GramStats(Moments):
             check_chunk_rows(yb, Xb.shape[0], where)
             if Xb.shape[0] == 0:
                 continue
-            part = block_stats(Xb, yb, wb, where=where)
-            total = part if total is None else merge(total, part, in_place=True)
+            if total is None:
+                total = empty_moments(first[0], first[2])
+                scratch = np.empty((first[0], first[0]))
+            total = add_rows(total, Xb, yb, wb, where=where, scratch=scratch)
         if first is None:
             raise ValueError("No chunks: the iterable was empty.")
         if total is None:
@@ -376,15 +386,18 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     n_samples, n_features = X.shape
     size = block_size or default_block_size(n_features)
     release = _page_releaser(X)
-    parts = [None] * (1 if folds is None else int(folds.max()) + 1)
+    n_targets = 1 if y.ndim == 1 else y.shape[1]
+    parts = [empty_moments(n_features, n_targets)
+             for _ in range(1 if folds is None else int(folds.max()) + 1)]
+    scratch = np.empty((n_features, n_features))
     for start, stop in blocks(n_samples, size):
         block = _dense_block(X, start, stop)
         Yb = y[start:stop]
         wb = None if sample_weight is None else sample_weight[start:stop]
         for k, rows in _fold_rows(None if folds is None else folds[start:stop]):
-            part = block_stats(_take(block, rows), _take(Yb, rows), _take(wb, rows),
-                               where=f"rows {start}:{stop}")
-            parts[k] = part if parts[k] is None else merge(parts[k], part, in_place=True)
+            parts[k] = add_rows(parts[k], _take(block, rows), _take(Yb, rows),
+                                _take(wb, rows), where=f"rows {start}:{stop}",
+                                scratch=scratch)
         release(start, stop)
     stats = [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
     return stats[0] if folds is None else stats

@@ -32,7 +32,7 @@ import numpy as np
 from scipy import sparse
 
 from .. import _validation
-from .blocks import SHIFT_RATIO, add_gram, weighted_mean
+from .blocks import SHIFT_RATIO, weighted_mean
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,24 +63,47 @@ class Moments:
     yy: np.ndarray
 
 
+def empty_moments(n_features, n_targets):
+    """The :class:`Moments` of no rows (zeros), a start for :func:`add_rows`."""
+    return Moments(0, 0.0, np.zeros(n_features), np.zeros(n_targets),
+                   np.zeros((n_features, n_features)), np.zeros((n_features, n_targets)),
+                   np.zeros(n_targets))
+
+
 def block_stats(Xb, Yb, wb=None, *, where="block"):
     """The :class:`Moments` of one block, centered at the block's own weighted means.
 
-    Parameters
-    ----------
-    Xb : ndarray or sparse matrix of shape (rows, n_features)
-        Dense blocks are used in float64 (a view when already float64 and
-        unweighted); sparse blocks stay sparse unless their means are large
-        against their spread.
-    Yb : ndarray of shape (rows,) or (rows, n_targets)
-    wb : ndarray of shape (rows,) or None
-    where : str
-        Names the block in error messages.
+    Parameters are those of :func:`add_rows`.
 
     Returns
     -------
     Moments
     """
+    n_targets = 1 if np.ndim(Yb) == 1 else np.shape(Yb)[1]
+    return add_rows(empty_moments(Xb.shape[1], n_targets), Xb, Yb, wb, where=where)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block's moments before they join a total: ``xx`` is raw or centered.
+
+    ``raw`` is ``sum_i s_i x_i x_i^T`` when ``centered`` is False (the caller
+    subtracts ``S m m^T`` as part of the merge, without a p x p temporary)
+    and ``sum_i s_i (x_i - m)(x_i - m)^T`` otherwise.
+    """
+
+    rows: int
+    weight_sum: float
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    raw: np.ndarray
+    centered: bool
+    xy: np.ndarray
+    yy: np.ndarray
+
+
+def _block_moments(Xb, Yb, wb, where, out):
+    """The :class:`_Block` of one block, its ``xx`` product written into ``out``."""
     Yb = np.asarray(Yb, dtype=np.float64)
     Yb = Yb.reshape(-1, 1) if Yb.ndim == 1 else Yb
     if not np.isfinite(Yb).all():
@@ -93,6 +116,9 @@ def block_stats(Xb, Yb, wb=None, *, where="block"):
     my = weighted_mean(Yb, wb, S)
     Yc = Yb - my
     weighted_Yc = Yc if wb is None else Yc * wb[:, None]
+    yy = np.einsum("ij,ij->j", Yc, weighted_Yc)
+    if not np.isfinite(yy).all():
+        raise ValueError(f"{where}: y has values whose squares overflow float64.")
     # one product gives the column sums and sum_i s_i x_i (y_i - ybar)^T, which
     # is sum_i s_i (x_i - c)(y_i - ybar)^T for any c (the y~ are centered)
     lhs = np.vstack([np.ones(rows) if wb is None else wb, weighted_Yc.T])
@@ -100,38 +126,94 @@ def block_stats(Xb, Yb, wb=None, *, where="block"):
     if not np.isfinite(sums_xy[0]).all():
         _raise_nonfinite_X(where)
     mx = sums_xy[0] / S if S > 0 else np.zeros(Xb.shape[1])
-    xx = _raw_gram(Xb, wb)
-    if S > 0 and not np.any(mx * mx > SHIFT_RATIO**2 * (np.diagonal(xx) / S - mx * mx)):
-        xx -= S * np.outer(mx, mx)
-        xy = sums_xy[1:].T
+    raw = _raw_gram(Xb, wb, out)
+    if S > 0 and not np.any(mx * mx > SHIFT_RATIO**2 * (np.diagonal(raw) / S - mx * mx)):
+        block = _Block(rows, S, mx, my, raw, False, sums_xy[1:].T, yy)
     else:
         # raw products would cancel about 2 log10(|mean| / std) digits: center
         Xs = (Xb.toarray() if sparse.issparse(Xb) else Xb) - mx
         if wb is not None:
             Xs *= np.sqrt(wb)[:, None]
-        xx = add_gram(np.zeros_like(xx), Xs)
+        centered = np.matmul(Xs.T, Xs, out=out)
         xy = Xs.T @ (Yc if wb is None else Yc * np.sqrt(wb)[:, None])
-    if not np.isfinite(xx.diagonal()).all():
+        block = _Block(rows, S, mx, my, centered, True, xy, yy)
+    if not np.isfinite(block.raw.diagonal()).all():
         _raise_nonfinite_X(where)  # finite sums, overflowing squares
-    yy = np.einsum("ij,ij->j", Yc, weighted_Yc)
-    if not np.isfinite(yy).all():
-        raise ValueError(f"{where}: y has values whose squares overflow float64.")
-    return Moments(rows, S, mx, my, xx, np.ascontiguousarray(xy), yy)
+    return block
 
 
-def _raw_gram(Xb, wb):
-    """``sum_i w_i x_i x_i^T`` of a dense or sparse block (float64)."""
+def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
+    """``total`` plus the rows of one block: the moments of both, updated in place.
+
+    The block's raw product and the rank-two correction that centers it and
+    merges it with ``total`` (Chan's update) go through ``scratch``: no p x p
+    array is allocated per block.
+
+    Parameters
+    ----------
+    total : Moments
+        Of rows disjoint from the block; its arrays are updated (nobody else
+        may hold them). :func:`empty_moments` to start.
+    Xb : ndarray or sparse matrix of shape (rows, n_features)
+        Dense blocks are used in float64 (a view when already float64 and
+        unweighted); sparse blocks stay sparse unless their means are large
+        against their spread.
+    Yb : ndarray of shape (rows,) or (rows, n_targets)
+    wb : ndarray of shape (rows,) or None
+    where : str
+        Names the block in error messages.
+    scratch : ndarray of shape (n_features, n_features), default=None
+        Work space, reused across calls.
+
+    Returns
+    -------
+    Moments
+        ``total``'s type and other fields, with ``total``'s arrays.
+    """
+    out = np.empty_like(total.xx) if scratch is None else scratch
+    block = _block_moments(Xb, Yb, wb, where, out)
+    S, frac, coupling, dx, dy = _pairwise(total, block)
+    xx = total.xx
+    xx += block.raw
+    # -S_b m_b m_b^T (when raw) + coupling dx dx^T as one rank-two product
+    basis = np.column_stack([block.x_mean, dx])
+    weights = np.array([0.0 if block.centered else -block.weight_sum, coupling])
+    xx += np.matmul(basis * weights, basis.T, out=out)
+    xy, yy = total.xy, total.yy
+    xy += block.xy
+    xy += coupling * np.outer(dx, dy)
+    yy += block.yy + coupling * dy**2
+    return dataclasses.replace(total, n_samples=total.n_samples + block.rows, weight_sum=S,
+                               x_mean=total.x_mean + frac * dx, y_mean=total.y_mean + frac * dy,
+                               xx=xx, xy=xy, yy=yy)
+
+
+def _raw_gram(Xb, wb, out):
+    """``sum_i w_i x_i x_i^T`` of a dense or sparse block, written into ``out``."""
     if sparse.issparse(Xb):
         weighted = Xb if wb is None else sparse.csr_matrix(Xb.multiply(wb[:, None]))
-        return np.asarray((Xb.T @ weighted).toarray())
+        out[...] = (Xb.T @ weighted).toarray()
+        return out
     Xs = Xb if wb is None else Xb * np.sqrt(wb)[:, None]
-    n_features = Xb.shape[1]
-    return add_gram(np.zeros((n_features, n_features)), Xs)
+    if 8 not in Xs.strides:  # BLAS needs unit stride along one axis
+        Xs = np.ascontiguousarray(Xs)
+    return np.matmul(Xs.T, Xs, out=out)  # NumPy's BLAS: see blocks.add_gram
 
 
 def _raise_nonfinite_X(where):
     raise ValueError(f"{where}: X contains NaN or infinity (or values whose squares "
                      "overflow float64).")
+
+
+def _pairwise(a, b):
+    """``(S, frac, coupling, dx, dy)`` of Chan's update joining row sets a and b.
+
+    ``S = S_a + S_b``; the merged means are ``m_a + frac * d`` and the
+    centered products gain ``coupling * d d^T`` with ``d = m_b - m_a``.
+    """
+    S = a.weight_sum + b.weight_sum
+    frac = b.weight_sum / S if S > 0 else 0.0
+    return S, frac, a.weight_sum * frac, b.x_mean - a.x_mean, b.y_mean - a.y_mean
 
 
 def merge(a, b, *, in_place=False):
@@ -148,11 +230,7 @@ def merge(a, b, *, in_place=False):
     -------
     Moments
     """
-    S = a.weight_sum + b.weight_sum
-    frac = b.weight_sum / S if S > 0 else 0.0
-    coupling = a.weight_sum * frac
-    dx = b.x_mean - a.x_mean
-    dy = b.y_mean - a.y_mean
+    S, frac, coupling, dx, dy = _pairwise(a, b)
     if in_place:
         xx, xy, yy = a.xx, a.xy, a.yy
         xx += b.xx
