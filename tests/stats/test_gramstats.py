@@ -64,6 +64,19 @@ def test_large_means_do_not_cancel():
     np.testing.assert_allclose(stats.xy, ref["xy"], rtol=1e-6)
 
 
+def test_drifting_block_means_merge_exactly():
+    """Blocks far apart (a trend across the file) merge by Chan's update, not raw sums."""
+    rng = np.random.default_rng(2)
+    offsets = np.repeat([0.0, 1e6, -3e5, 2e6], 250)[:, None] * np.array([1.0, -1.0, 0.5])
+    X = offsets + rng.standard_normal((1000, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) * 1e-6 + rng.standard_normal(1000)
+    w = rng.uniform(0.5, 2.0, 1000)
+    ref = reference_stats(X, y, w)
+    assert_stats_equal(GramStats.from_arrays(X, y, sample_weight=w, block_size=250), ref)
+    chunks = [(X[a:a + 250], y[a:a + 250], w[a:a + 250]) for a in range(0, 1000, 250)]
+    assert_stats_equal(GramStats.from_chunks(chunks), ref)
+
+
 def test_float32_sparse_and_2d_targets(data):
     X, y, w = data
     Y = np.column_stack([y, -2 * y + 1])
