@@ -7,16 +7,18 @@ need is a handful of moments of ``(X, y)`` with sample weights ``s``:
     Cxx = sum_i s_i (x_i - m)(x_i - m)^T,  Cxy = sum_i s_i (x_i - m)(y_i - ybar)^T,
     Cyy = sum_i s_i (y_i - ybar)^2  (per target).
 
-They are stored centered (Chan, Golub & LeVeque's pairwise form): every block
-is centered at its own mean before its products are taken, and two blocks
-combine exactly with
+They are stored centered (Chan, Golub & LeVeque's pairwise form): every block's
+products are taken about its own mean (its raw products corrected by that mean
+where this keeps the digits, the block centered explicitly where it does not),
+and two blocks combine exactly with
 
     C = C_a + C_b + (S_a S_b / S) d d^T,   d = m_b - m_a,
 
-so no raw sum of squares ever cancels against ``S m m^T`` (raw moments of data
-with large means lose digits; centered ones do not). The same formula run
-backwards removes a block: training statistics of a cross-validation fold are
-``total - fold``.
+so no sum of squares over the whole data ever cancels against ``S m m^T`` (raw
+moments of data with large means lose digits; centered ones do not): the
+cancellation stays inside one block and below about 4 digits (``SHIFT_RATIO``).
+The same formula run backwards removes a block: training statistics of a
+cross-validation fold are ``total - fold``.
 
 :class:`Moments` holds these fields and nothing else; the public
 :class:`~fastreg.GramStats` is a ``Moments`` that also records what the data
@@ -87,7 +89,7 @@ def block_stats(Xb, Yb, wb=None, *, where="block"):
 class _Block:
     """One block's moments before they join a total: ``xx`` is raw or centered.
 
-    ``raw`` is ``sum_i s_i x_i x_i^T`` when ``centered`` is False (the caller
+    ``xx`` is ``sum_i s_i x_i x_i^T`` when ``centered`` is False (the caller
     subtracts ``S m m^T`` as part of the merge, without a p x p temporary)
     and ``sum_i s_i (x_i - m)(x_i - m)^T`` otherwise.
     """
@@ -96,7 +98,7 @@ class _Block:
     weight_sum: float
     x_mean: np.ndarray
     y_mean: np.ndarray
-    raw: np.ndarray
+    xx: np.ndarray
     centered: bool
     xy: np.ndarray
     yy: np.ndarray
@@ -137,7 +139,7 @@ def _block_moments(Xb, Yb, wb, where, out):
         centered = np.matmul(Xs.T, Xs, out=out)
         xy = Xs.T @ (Yc if wb is None else Yc * np.sqrt(wb)[:, None])
         block = _Block(rows, S, mx, my, centered, True, xy, yy)
-    if not np.isfinite(block.raw.diagonal()).all():
+    if not np.isfinite(block.xx.diagonal()).all():
         _raise_nonfinite_X(where)  # finite sums, overflowing squares
     return block
 
@@ -174,7 +176,7 @@ def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
     block = _block_moments(Xb, Yb, wb, where, out)
     S, frac, coupling, dx, dy = _pairwise(total, block)
     xx = total.xx
-    xx += block.raw
+    xx += block.xx
     # -S_b m_b m_b^T (when raw) + coupling dx dx^T as one rank-two product
     basis = np.column_stack([block.x_mean, dx])
     weights = np.array([0.0 if block.centered else -block.weight_sum, coupling])

@@ -14,14 +14,7 @@ from fastreg.ridge.systems import (
     project_out,
 )
 from fastreg.stats.blocks import prepare_targets
-
-
-def _data(n=60, p=7, t=2, seed=0, mean=0.0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p)) + mean
-    Y = rng.standard_normal((n, t))
-    sw = rng.uniform(0.2, 3.0, n)
-    return X, Y, sw
+from helpers import make_ridge_data
 
 
 def _reference(X, Y, sw, center):
@@ -41,7 +34,7 @@ def _primal(X, Y, sw, center, block_size=None):
 @pytest.mark.parametrize("center", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_primal_system_matches_direct(center, weighted):
-    X, Y, sw = _data()
+    X, Y, sw = make_ridge_data(60, 7, n_targets=2, seed=0)
     sw = sw if weighted else None
     system = _primal(X, Y, sw, center)
     assert system.form == "primal" and system.centered == center
@@ -54,7 +47,7 @@ def test_primal_system_matches_direct(center, weighted):
 
 
 def test_primal_system_is_a_view_of_gram_stats():
-    X, Y, sw = _data(seed=11, mean=4.0)
+    X, Y, sw = make_ridge_data(60, 7, n_targets=2, seed=11, offset=4.0)
     stats = GramStats.from_arrays(X, Y, sample_weight=sw)
     for center in (False, True):
         view = PrimalSystem.from_stats(stats, center=center)
@@ -67,7 +60,7 @@ def test_primal_system_is_a_view_of_gram_stats():
 
 @pytest.mark.parametrize("block_size", [1, 7, 16, 59, 60, 1000])
 def test_primal_block_size_invariance(block_size):
-    X, Y, sw = _data(seed=1, mean=3.0)
+    X, Y, sw = make_ridge_data(60, 7, n_targets=2, seed=1, offset=3.0)
     ref = _primal(X, Y, sw, True, block_size=10**6)
     got = _primal(X, Y, sw, True, block_size=block_size)
     np.testing.assert_allclose(got.gram, ref.gram, rtol=1e-12, atol=1e-11)
@@ -77,7 +70,7 @@ def test_primal_block_size_invariance(block_size):
 @pytest.mark.parametrize("block_size", [1, 5, 33, 1000])
 @pytest.mark.parametrize("mean", [-2.0, 1e5])  # projection, then explicit centering
 def test_kernel_system_block_size_invariance_and_values(block_size, mean):
-    X, Y, sw = _data(n=9, p=40, seed=2, mean=mean)
+    X, Y, sw = make_ridge_data(9, 40, n_targets=2, seed=2, offset=mean)
     system = kernel_system(X, prepare_targets(Y, sw, center=True), center=True,
                            block_size=block_size)
     assert system.form == "dual" and (system.x_mean is None) == (mean == -2.0)
@@ -105,7 +98,7 @@ def test_project_out_and_accuracy_rule():
 
 
 def test_float32_is_accumulated_in_float64():
-    X, Y, _ = _data(n=500, p=5, seed=3)
+    X, Y, _ = make_ridge_data(500, 5, n_targets=2, seed=3)
     X32 = (X * 1000).astype(np.float32)
     system = _primal(X32, Y, None, False)
     exact = X32.astype(np.float64).T @ X32.astype(np.float64)
@@ -114,7 +107,7 @@ def test_float32_is_accumulated_in_float64():
 
 
 def test_sparse_matches_dense():
-    X, Y, sw = _data(n=50, p=6, seed=5)
+    X, Y, sw = make_ridge_data(50, 6, n_targets=2, seed=5)
     X[np.abs(X) < 0.8] = 0.0
     for center in (False, True):
         dense = _primal(X, Y, sw, center, block_size=8)
@@ -124,7 +117,7 @@ def test_sparse_matches_dense():
 
 
 def test_memmap_input(tmp_path):
-    X, Y, _ = _data(n=200, p=4, seed=6)
+    X, Y, _ = make_ridge_data(200, 4, n_targets=2, seed=6)
     path = tmp_path / "X.dat"
     mm = np.memmap(path, dtype=np.float64, mode="w+", shape=X.shape)
     mm[:] = X
@@ -145,7 +138,7 @@ def test_large_means_are_centered_accurately():
 
 
 def test_inputs_not_mutated():
-    X, Y, sw = _data(seed=10, mean=1e5)
+    X, Y, sw = make_ridge_data(60, 7, n_targets=2, seed=10, offset=1e5)
     copies = X.copy(), Y.copy(), sw.copy()
     targets = prepare_targets(Y, sw, center=True)
     normal_equations(X, targets, center=True, block_size=9)

@@ -15,14 +15,7 @@ from fastreg.stats.blocks import (
     weighted_mean,
     xt_dot,
 )
-
-
-def _data(n=60, p=7, t=2, seed=0, mean=0.0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p)) + mean
-    Y = rng.standard_normal((n, t))
-    sw = rng.uniform(0.2, 3.0, n)
-    return X, Y, sw
+from helpers import make_ridge_data
 
 
 def test_add_gram_accumulates_in_place():
@@ -43,7 +36,7 @@ def test_needs_shift_rule():
 
 
 def test_weighted_means():
-    X, Y, sw = _data(seed=1, mean=2.0)
+    X, Y, sw = make_ridge_data(60, 7, n_targets=2, seed=1, offset=2.0)
     np.testing.assert_allclose(weighted_mean(X, sw), np.average(X, axis=0, weights=sw),
                                rtol=1e-14)
     np.testing.assert_allclose(weighted_mean(X), X.mean(axis=0), rtol=1e-15)
@@ -57,7 +50,7 @@ def test_weighted_means():
 
 
 def test_prepare_targets():
-    _, Y, sw = _data(seed=2)
+    _, Y, sw = make_ridge_data(60, 7, n_targets=2, seed=2)
     targets = prepare_targets(Y[:, 0], sw, center=True)
     ym = np.average(Y[:, 0], weights=sw)
     assert targets.y.shape == (60, 1)
@@ -71,7 +64,7 @@ def test_prepare_targets():
 @pytest.mark.parametrize("explicit", [False, True])
 @pytest.mark.parametrize("fmt", ["dense", "csr"])
 def test_weighted_rows(explicit, fmt):
-    X, _, sw = _data(n=30, p=5, seed=3, mean=5.0)
+    X, _, sw = make_ridge_data(30, 5, n_targets=2, seed=3, offset=5.0)
     m = np.average(X, axis=0, weights=sw)
     Xt = np.sqrt(sw)[:, None] * (X - m)
     Xin = sparse.csr_matrix(X) if fmt == "csr" else X
@@ -85,7 +78,7 @@ def test_weighted_rows(explicit, fmt):
 
 
 def test_xt_dot_matches_direct():
-    X, Y, sw = _data(n=8, p=30, seed=8)
+    X, Y, sw = make_ridge_data(8, 30, n_targets=2, seed=8)
     xm = np.average(X, axis=0, weights=sw)
     C = np.random.default_rng(9).standard_normal((8, 3))
     got = xt_dot(X, C, x_mean=xm, sqrt_sw=np.sqrt(sw), block_size=7)
