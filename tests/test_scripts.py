@@ -63,3 +63,23 @@ def test_bench_curves_rejects_unknown_names():
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 2
     assert "unknown solvers" in result.stderr
+
+
+REVISIONS = os.path.join(ROOT, "scripts", "bench_revisions.py")
+
+
+def test_bench_revisions_times_two_checkouts(tmp_path):
+    """Two checkouts (here the same one twice) timed alternately on a quick problem."""
+    out = tmp_path / "table.md"
+    proc = subprocess.run([sys.executable, REVISIONS, ROOT, ROOT, "--quick", "--rounds", "1",
+                           "--reps", "1", "--problems", "dense", "--markdown", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    row = [line for line in out.read_text().splitlines() if line.startswith("| dense |")]
+    assert len(row) == 1 and float(row[0].split("|")[4]) > 0
+
+
+def test_bench_revisions_rejects_unknown_problems():
+    proc = subprocess.run([sys.executable, REVISIONS, ROOT, "--problems", "nope"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "unknown problems" in proc.stderr

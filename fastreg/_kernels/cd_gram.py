@@ -12,7 +12,7 @@ O(|working set|) and is checked after every sweep.
 from collections import namedtuple
 
 from ._jit import jit
-from .cycle import active_set_solve, register_layout
+from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -86,14 +86,14 @@ register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
 
 
 @jit
-def gram_solve(data, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     """The active-set cycle with covariance updates; ``data = (cache, slot, Xy, yy, g,
     norms2, n_samples)`` of :class:`GramLayout`. Parameters and returns as
-    :func:`fastreg._kernels.cycle.active_set_solve`.
+    :func:`fastreg._kernels.cycle.refined_solve`.
     """
     cache, slot, Xy, yy, g, norms2, n_samples = data
-    return active_set_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, 0), w, ws,
-                            l1, l2, positive, gap_tol, max_epochs, seed, box)
+    return refined_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, 0), w, ws, l1,
+                         l2, positive, targets, seed, box)
 
 
 @jit

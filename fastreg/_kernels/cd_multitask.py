@@ -7,7 +7,7 @@ Objective ``1/(2n) ||Y - XW||_F^2 + l1 sum_j ||W_j||_2 + (l2/2) ||W||_F^2`` with
 from collections import namedtuple
 
 from ._jit import jit, reduction_jit
-from .cycle import active_set_solve, register_layout
+from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import group_coordinate
 
@@ -92,14 +92,14 @@ register_layout(DenseBlockLayout, _dense_block_sweep, _dense_block_ws_gap)
 
 
 @jit
-def dense_block_solve(data, W, ws, l1, l2, gap_tol, max_epochs, seed):
+def dense_block_solve(data, W, ws, l1, l2, targets, seed):
     """The active-set cycle of the multi-task problem on dense X; ``data = (X, Y, R, G,
     norms2, z, new)`` of :class:`DenseBlockLayout`. Parameters and returns as
-    :func:`fastreg._kernels.cycle.active_set_solve` (no ``positive``, no box).
+    :func:`fastreg._kernels.cycle.refined_solve` (no ``positive``, no box).
     """
     X, Y, R, G, norms2, z, new = data
-    return active_set_solve(DenseBlockLayout(X, Y, R, G, norms2, z, new, 1), W, ws, l1, l2,
-                            False, gap_tol, max_epochs, seed, None)
+    return refined_solve(DenseBlockLayout(X, Y, R, G, norms2, z, new, 1), W, ws, l1, l2, False,
+                         targets, seed, None)
 
 
 @jit
@@ -185,13 +185,13 @@ register_layout(CscBlockLayout, _csc_block_sweep, _csc_block_ws_gap)
 
 
 @jit
-def csc_block_solve(data, W, ws, l1, l2, gap_tol, max_epochs, seed):
+def csc_block_solve(data, W, ws, l1, l2, targets, seed):
     """The active-set cycle of the multi-task problem on CSC X; ``data``: the fields of
     :class:`CscBlockLayout` but ``max_cycle``, in order. Parameters and returns as
-    :func:`fastreg._kernels.cycle.active_set_solve` (no ``positive``, no box).
+    :func:`fastreg._kernels.cycle.refined_solve` (no ``positive``, no box).
     """
     (values, indices, starts, stops, Y, u, R, G, norms2, centers, col_u, shift, ur, uu,
      u_dot_Y, z, new) = data
     layout = CscBlockLayout(values, indices, starts, stops, Y, u, R, G, norms2, centers, col_u,
                             shift, ur, uu, u_dot_Y, z, new, 1)
-    return active_set_solve(layout, W, ws, l1, l2, False, gap_tol, max_epochs, seed, None)
+    return refined_solve(layout, W, ws, l1, l2, False, targets, seed, None)

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numba
 
 from ._jit import jit, parallel_jit, reduction_jit
-from .cycle import active_set_solve, register_layout
+from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -93,14 +93,14 @@ register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
 
 
 @jit
-def dense_solve(data, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     """The active-set cycle on dense X; ``data = (X, y, r, g, norms2)`` of :class:`DenseLayout`.
 
-    Parameters and returns as :func:`fastreg._kernels.cycle.active_set_solve`.
+    Parameters and returns as :func:`fastreg._kernels.cycle.refined_solve`.
     """
     X, y, r, g, norms2 = data
-    return active_set_solve(DenseLayout(X, y, r, g, norms2, MAX_CYCLE), w, ws, l1, l2,
-                            positive, gap_tol, max_epochs, seed, box)
+    return refined_solve(DenseLayout(X, y, r, g, norms2, MAX_CYCLE), w, ws, l1, l2, positive,
+                         targets, seed, box)
 
 
 @jit
@@ -183,16 +183,16 @@ register_layout(CscLayout, _csc_sweep, _csc_ws_gap)
 
 
 @jit
-def csc_solve(data, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+def csc_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     """The active-set cycle on CSC X; ``data``: the fields of :class:`CscLayout` but
     ``max_cycle``, in order. Parameters and returns as
-    :func:`fastreg._kernels.cycle.active_set_solve`.
+    :func:`fastreg._kernels.cycle.refined_solve`.
     """
     (values, indices, starts, stops, y, u, r, g, norms2, centers, col_u, shift, uu,
      u_dot_y) = data
     layout = CscLayout(values, indices, starts, stops, y, u, r, g, norms2, centers, col_u,
                        shift, uu, u_dot_y, MAX_CYCLE)
-    return active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box)
+    return refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box)
 
 
 @jit

@@ -147,6 +147,39 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     return n_epochs, gap
 
 
+@inline_jit
+def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
+    """:func:`active_set_solve` to ``gap_tol``, then on toward ``fine_tol`` for a budget.
+
+    The driver's stopping rule (:mod:`fastreg.enet.driver`): once the working
+    set meets its target, up to ``refine_budget`` more sweeps (within
+    ``max_epochs`` in all) aim at the lower ``fine_tol``, where sweeps are
+    cheap. One call from Python for both stages.
+
+    Parameters
+    ----------
+    layout, w, ws, l1, l2, positive, seed, box
+        As in :func:`active_set_solve`.
+    targets : tuple of (float, int, float, int)
+        ``(gap_tol, max_epochs, fine_tol, refine_budget)``.
+
+    Returns
+    -------
+    n_epochs : int
+        Sweeps of both stages.
+    gap : float
+        The working-set gap at the end of the first stage.
+    """
+    gap_tol, max_epochs, fine_tol, refine_budget = targets
+    n_epochs, gap = active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs,
+                                      seed, box)
+    budget = min(refine_budget, max_epochs - n_epochs)
+    if gap <= gap_tol and budget > 0:
+        n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, fine_tol, budget, seed,
+                                     box)[0]
+    return n_epochs, gap
+
+
 @jit
 def nonzero_subset(ws, w, out):
     """Write the features of ``ws`` whose coefficient (row, multi-task) is nonzero into

@@ -54,10 +54,13 @@ class Problem(Protocol):
     def prepare(self, ws, g):
         """Make the working set ``ws`` solvable (Gram columns; a no-op elsewhere)."""
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+    def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
         """Coordinate descent on ``ws`` until its duality gap is at most ``gap_tol``.
 
-        Returns ``(n_sweeps, subproblem_gap)``; ``box`` is None or a
+        ``targets = (gap_tol, max_epochs, fine_tol, refine_budget)``: then on
+        toward ``fine_tol`` for at most ``refine_budget`` more sweeps
+        (:func:`fastreg._kernels.cycle.refined_solve`). Returns ``(n_sweeps,
+        subproblem_gap)``; ``box`` is None or a
         :class:`fastreg.enet.penalty.BoxRecord`.
         """
 
@@ -232,9 +235,9 @@ class DenseProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+    def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
         return cd_naive.dense_solve((self.X, self.y, self.r, self.g, self.norms2), w, ws, l1,
-                                    l2, positive, gap_tol, max_epochs, seed, box)
+                                    l2, positive, targets, seed, box)
 
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted) problem, float64 (n_features, k)."""
@@ -329,11 +332,11 @@ class CscProblem:
                                 self._ws_indices, self._ws_starts, self._ws_stops)
         return self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+    def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
         data, indices, starts, stops = self.working_set_columns(ws)
         layout = (data, indices, starts, stops, self.y, self.u, self.r, self.g, self.norms2,
                   self.centers, self.col_u, self.shift, self.uu, self.u_dot_y)
-        return cd_naive.csc_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
+        return cd_naive.csc_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)
 
     def cross_gram(self, features):
@@ -451,6 +454,8 @@ class GramProblem:
         self.n_cached = need
 
     def prepare(self, ws, g):
+        if self.n_cached == self.n_features:  # the full Gram matrix: nothing to add
+            return
         missing = ws[self.slot[ws] < 0]
         if missing.size == 0:
             return
@@ -468,10 +473,10 @@ class GramProblem:
         if nonzero.size:
             self.prepare(nonzero, np.zeros(self.n_features))
 
-    def solve(self, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+    def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
         layout = (self.cache, self.slot, self.Xy_, self.yy, self.g, self.norms2,
                   self.n_samples_float)
-        return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
+        return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)
 
     def cross_gram(self, features):
@@ -518,9 +523,9 @@ class MultiTaskDenseProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+    def solve(self, W, ws, l1, l2, positive, targets, seed, box=None):
         layout = (self.X, self.Y, self.R, self.G, self.norms2, self.z, self.new)
-        return cd_multitask.dense_block_solve(layout, W, ws, l1, l2, gap_tol, max_epochs, seed)
+        return cd_multitask.dense_block_solve(layout, W, ws, l1, l2, targets, seed)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R
@@ -569,12 +574,12 @@ class MultiTaskCscProblem:
     def prepare(self, ws, g):
         pass
 
-    def solve(self, W, ws, l1, l2, positive, gap_tol, max_epochs, seed, box=None):
+    def solve(self, W, ws, l1, l2, positive, targets, seed, box=None):
         data, indices, starts, stops = self.columns.working_set_columns(ws)
         layout = (data, indices, starts, stops, self.Y, self.u, self.R, self.G, self.norms2,
                   self.centers, self.col_u, self.shift, self.ur, self.uu, self.u_dot_Y, self.z,
                   self.new)
-        return cd_multitask.csc_block_solve(layout, W, ws, l1, l2, gap_tol, max_epochs, seed)
+        return cd_multitask.csc_block_solve(layout, W, ws, l1, l2, targets, seed)
 
     def gradient(self, W, l1=None):
         n, R = self.n_samples, self.R

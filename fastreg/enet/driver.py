@@ -180,15 +180,12 @@ class _Alpha:
             problem.prepare(ws, self.G)
             seed = options.seed
             sweep_seed = -1 if seed < 0 else (seed + 7919 * k + n_solves) % (2**31 - 1)
-            n_epochs, ws_gap = problem.solve(W, ws, l1, l2, self.positive, inner_tol,
-                                             max_iter - n_sweeps, sweep_seed, self.record)
-            n_sweeps += n_epochs
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
-            budget = min(refine_sweeps(ws.shape[0], p, n), max_iter - n_sweeps)
-            if ws_gap <= inner_tol and budget > 0:
-                n_sweeps += problem.solve(W, ws, l1, l2, self.positive, inner_tol * self.fine,
-                                          budget, sweep_seed, self.record)[0]
+            targets = (inner_tol, max_iter - n_sweeps, inner_tol * self.fine,
+                       refine_sweeps(ws.shape[0], p, n))
+            n_sweeps += problem.solve(W, ws, l1, l2, self.positive, targets, sweep_seed,
+                                      self.record)[0]
             refined = True
             n_solves += 1
             self.G, self.R2, self.Ry = problem.gradient(W, self._gradient_threshold(l1))
@@ -220,7 +217,7 @@ class _Alpha:
 
     def dev_ratio(self):
         yy = self.problem.yy
-        return 1.0 - self.R2 * self.problem.n_samples / yy if yy > 0 else 0.0
+        return 1.0 - self.R2 * self.n_samples / yy if yy > 0 else 0.0
 
 
 def _strong_threshold(k, alphas, l1_ratio, l1, data_scale):
@@ -270,8 +267,8 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     coefs = np.empty(((p,) if problem.n_tasks is None else (problem.n_tasks, p))
                      + (n_alphas,), dtype=W.dtype)
     gaps, dev = np.empty(n_alphas), np.empty(n_alphas)
-    n_nonzero = np.empty(n_alphas, dtype=np.int64)
     n_iters, stop_reason, n_solved = [], None, n_alphas
+    single = problem.n_tasks is None
     for k in range(n_alphas):
         alpha = float(alphas[k])
         l1 = data_scale.l1_to_internal(alpha * l1_ratio)
@@ -283,13 +280,15 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         gap, n_sweeps = state.solve(k, l1, l2, threshold, refined=k == 0)
         if gap > state.gap_tol:
             state.warn_unconverged(k, alpha, gap)
-        coefs[..., k] = W if problem.n_tasks is None else W.T
+        if single:
+            coefs[:, k] = W
+        else:
+            coefs[:, :, k] = W.T
         gaps[k], dev[k] = gap, state.dev_ratio()
-        n_nonzero[k] = state.n_nonzero()
         n_iters.append(n_sweeps)
         if options.watches:
             stop_reason = _after_alpha(state, (k, n_alphas), alpha, coefs[..., k],
-                                       (gap, n_sweeps), dev, int(n_nonzero[k]))
+                                       (gap, n_sweeps), dev, state.n_nonzero())
             if stop_reason is not None and k + 1 < n_alphas:
                 n_solved = k + 1
                 break
@@ -298,8 +297,10 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         warn_float32_reach(state.requested_tol, state.tol, gaps[:n_solved],
                            problem.yy / problem.n_samples)
     coefs = coefs[..., :n_solved]
+    # nonzero coefficients (rows, multi-task) per alpha, counted once for the whole path
+    n_nonzero = np.count_nonzero(coefs if single else np.any(coefs != 0, axis=0), axis=0)
     return PathTrace(coefs.copy() if n_solved < n_alphas else coefs, gaps[:n_solved],
-                     n_iters, dev[:n_solved].copy(), n_nonzero[:n_solved].copy(), stop_reason)
+                     n_iters, dev[:n_solved].copy(), n_nonzero.astype(np.int64), stop_reason)
 
 
 def _after_alpha(state, position, alpha, coef, progress, dev, n_nonzero):
