@@ -156,7 +156,7 @@ class _Resolvable:
             W = np.ascontiguousarray(W.T)
         transform = self.design.transform
         trace = solve_path(self.design.problem, np.array([alpha]), W, self.box, self.penalty,
-                           self.options, transform.solve_scale)
+                           self.options.quiet(), transform.solve_scale)
         unscaled = transform.unscale(trace.coefs)
         intercepts = transform.intercepts(unscaled)
         return transform.outer.coef_to_user(unscaled)[..., 0], intercepts[..., 0]
@@ -211,8 +211,9 @@ def run_path(design, penalty, options, coef_init=None):
         if penalty.positive:
             np.maximum(W, 0.0, out=W)
     callback = _user_callback(options.callback, transform)
-    trace = solve_path(problem, grid, W, box, penalty, replace(options, callback=callback),
-                       transform.solve_scale)
+    if callback is not options.callback:
+        options = replace(options, callback=callback)
+    trace = solve_path(problem, grid, W, box, penalty, options, transform.solve_scale)
     unscaled = transform.unscale(trace.coefs)
     result = EnetPathResult(
         alphas=grid[:trace.coefs.shape[-1]], coefs=transform.outer.coef_to_user(unscaled),
@@ -220,8 +221,7 @@ def run_path(design, penalty, options, coef_init=None):
         intercepts=transform.intercepts(unscaled), dev_ratio=trace.dev_ratio,
         n_nonzero=trace.n_nonzero, stop_reason=trace.stop_reason)
     # frozen: the solver state is attached once, here, and never changes
-    object.__setattr__(result, "_state",
-                       _Resolvable(design, box, penalty, options.quiet(), trace.coefs))
+    object.__setattr__(result, "_state", _Resolvable(design, box, penalty, options, trace.coefs))
     return result
 
 
