@@ -103,7 +103,11 @@ def dense_block_solve(data, W, ws, l1, l2, targets, seed):
 
 
 @jit
-def _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shift, ur, uu, out):
+def _csc_block_gradient(layout, j, out):
+    """``out[t] = x~_j^T (R + u shift^T)[:, t]`` of the implicitly centered column j."""
+    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
+    R, centers, col_u = layout.R, layout.centers, layout.col_u
+    shift, ur, uu = layout.shift, layout.ur, layout.uu
     n_tasks = R.shape[1]
     for t in range(n_tasks):
         out[t] = 0.0
@@ -130,8 +134,7 @@ def _csc_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
         h = norms2[j]
         if h == 0.0:
             continue
-        _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shift, ur, uu,
-                            z)
+        _csc_block_gradient(layout, j, z)
         for t in range(n_tasks):
             z[t] = z[t] * inv_n + h * W[j, t]
         group_coordinate(z, l1, h + l2, new)
@@ -152,10 +155,8 @@ def _csc_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
 
 @jit
 def _csc_block_ws_gap(layout, W, ws, l1, l2, positive, box):
-    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
     Y, u, R, G = layout.Y, layout.u, layout.R, layout.G
-    centers, col_u, shift, ur = layout.centers, layout.col_u, layout.shift, layout.ur
-    uu, u_dot_Y, z = layout.uu, layout.u_dot_Y, layout.z
+    shift, ur, uu, u_dot_Y, z = layout.shift, layout.ur, layout.uu, layout.u_dot_Y, layout.z
     inv_n = 1.0 / R.shape[0]
     n_samples, n_tasks = R.shape
     r2 = 0.0
@@ -173,8 +174,7 @@ def _csc_block_ws_gap(layout, W, ws, l1, l2, positive, box):
             ry += shift[t] * u_dot_Y[t]
     for k in range(ws.shape[0]):
         j = ws[k]
-        _csc_block_gradient(data, indices, starts, stops, R, j, centers, col_u, shift, ur, uu,
-                            z)
+        _csc_block_gradient(layout, j, z)
         for t in range(n_tasks):
             G[j, t] = z[t] * inv_n
     return duality_gap(G, W, ws, r2 * inv_n, ry * inv_n, l1, l2, False, float(n_samples),

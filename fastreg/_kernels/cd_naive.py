@@ -104,7 +104,10 @@ def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
 
 
 @jit
-def _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur, uu):
+def _csc_column_dot(layout, j, b, ur):
+    """``x~_j^T (r + b u)`` of the implicitly centered column j (``ur = u^T r``)."""
+    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
+    r, centers, col_u, uu = layout.r, layout.centers, layout.col_u, layout.uu
     dot = 0.0
     for q in range(starts[j], stops[j]):
         dot += data[q] * r[indices[q]]
@@ -128,7 +131,7 @@ def _csc_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         if h == 0.0:
             continue
         wj = w[j]
-        dot = _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur, uu)
+        dot = _csc_column_dot(layout, j, b, ur)
         new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
         if new != wj:
             delta = new - wj
@@ -162,18 +165,15 @@ def _residual_stats(r, y, u, b, uu, u_dot_y):
 
 @jit
 def _csc_ws_gap(layout, w, ws, l1, l2, positive, box):
-    data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
     y, u, r, g = layout.y, layout.u, layout.r, layout.g
-    centers, col_u, shift, uu = layout.centers, layout.col_u, layout.shift, layout.uu
-    u_dot_y = layout.u_dot_y
+    shift, uu, u_dot_y = layout.shift, layout.uu, layout.u_dot_y
     inv_n = 1.0 / r.shape[0]
     b = shift[0]
     r2, ry, ur = _residual_stats(r, y, u, b, uu, u_dot_y)
     shift[1] = ur  # refresh the running sum against drift
     for k in range(ws.shape[0]):
         j = ws[k]
-        g[j] = _csc_column_dot(data, indices, starts, stops, r, j, centers, col_u, b, ur,
-                               uu) * inv_n
+        g[j] = _csc_column_dot(layout, j, b, ur) * inv_n
     p = w.shape[0]
     return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
                        positive, float(r.shape[0]), box)[0]
