@@ -71,6 +71,12 @@ _REFINE_PASSES = 1.0
 _ALPHA_OVERHEAD = 5e5
 _GAP_FLOOR = 1e-12
 
+# Cold starts far below alpha_max go through one lead alpha per factor of about
+# LEAD_FACTOR (_lead_alphas), when at least LEAD_MIN_VIOLATORS features violate
+# their KKT condition at zero.
+LEAD_FACTOR = 8.0
+LEAD_MIN_VIOLATORS = 100
+
 # The deviance rule (min_dev_change) is not applied before this many alphas
 # (glmnet's default minimum path length, which lets the first, nearly empty
 # models pass).
@@ -269,15 +275,23 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     gaps, dev = np.empty(n_alphas), np.empty(n_alphas)
     n_iters, stop_reason, n_solved = [], None, n_alphas
     single = problem.n_tasks is None
-    for k in range(n_alphas):
-        alpha = float(alphas[k])
+    lead = _lead_alphas(state, alphas, penalty.l1_ratio, data_scale) if box is None else ()
+    grid = np.concatenate((lead, alphas)) if len(lead) else alphas
+    n_lead, lead_sweeps = len(lead), 0
+    for step in range(grid.shape[0]):
+        k = step - n_lead
+        alpha = float(grid[step])
         l1 = data_scale.l1_to_internal(alpha * l1_ratio)
         l2 = data_scale.l2_to_internal(alpha * (1.0 - l1_ratio))
-        threshold = _strong_threshold(k, alphas, l1_ratio, l1, data_scale)
+        threshold = _strong_threshold(step, grid, l1_ratio, l1, data_scale)
         # a first alpha whose given start (coef_init) already meets the certificate
         # is returned as is, as scikit-learn does; later alphas, warm-started from
         # the path, get the extra sweeps once
-        gap, n_sweeps = state.solve(k, l1, l2, threshold, refined=k == 0)
+        gap, n_sweeps = state.solve(step, l1, l2, threshold, refined=step == 0)
+        if k < 0:
+            lead_sweeps += n_sweeps  # counted with the first alpha asked for
+            continue
+        n_sweeps += lead_sweeps if k == 0 else 0
         if gap > state.gap_tol:
             state.warn_unconverged(k, alpha, gap)
         if single:
@@ -301,6 +315,36 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     n_nonzero = np.count_nonzero(coefs if single else np.any(coefs != 0, axis=0), axis=0)
     return PathTrace(coefs.copy() if n_solved < n_alphas else coefs, gaps[:n_solved],
                      n_iters, dev[:n_solved].copy(), n_nonzero.astype(np.int64), stop_reason)
+
+
+def _lead_alphas(state, alphas, l1_ratio, data_scale):
+    """Alphas solved on the way to the first one from a cold start (not returned).
+
+    A path that starts from zero far below ``alpha_max`` starts with a working
+    set of every feature that violates its KKT condition at zero, several times
+    the support it ends with, and sweeps all of them until they settle. Reached
+    through geometrically spaced alphas instead (one per factor of about
+    :data:`LEAD_FACTOR`), as glmnet's paths are, each working set comes from the
+    sequential strong rule at the last solution and stays close to the support:
+    measured on the problems of ``scripts/bench_patch.py``, single fits at
+    ``alpha_max / 20`` took 0.5-0.8x the time, and no problem with at least
+    :data:`LEAD_MIN_VIOLATORS` violators was slower by more than the noise.
+    Empty unless the start is zero, ``l1_ratio > 0``, and that many features
+    violate their KKT condition at the first alpha.
+    """
+    if l1_ratio == 0.0 or alphas.shape[0] == 0 or state.W.any():
+        return ()
+    l1 = data_scale.l1_to_internal(float(alphas[0]) * l1_ratio)
+    norms = np.sqrt(np.einsum("ij,ij->i", state.G, state.G))
+    l1_max = float(norms.max()) if norms.size else 0.0
+    if not (l1 > 0.0 and l1_max > l1) or np.count_nonzero(norms > l1) < LEAD_MIN_VIOLATORS:
+        return ()
+    ratio = l1_max / l1
+    n_lead = int(np.log(ratio) / np.log(LEAD_FACTOR))
+    if n_lead < 1:
+        return ()
+    exponents = (n_lead - np.arange(n_lead)) / (n_lead + 1.0)
+    return float(alphas[0]) * ratio ** exponents
 
 
 def _after_alpha(state, position, alpha, coef, progress, dev, n_nonzero):
