@@ -230,9 +230,13 @@ def _strong_threshold(k, alphas, l1_ratio, l1, data_scale):
     """The sequential strong rule's gradient threshold at alpha k."""
     if l1 == 0.0:
         return -np.inf  # no sparsity to exploit: every feature works
-    if k == 0:
+    strong = 2.0 * float(alphas[k]) - float(alphas[k - 1]) if k > 0 else 0.0
+    if strong <= 0.0:
+        # the first alpha, or a step too long for the rule (alpha_{k-1} >= 2 alpha_k,
+        # e.g. from a lead alpha), which would take every feature: the features
+        # violating their KKT condition at the warm start
         return l1
-    return data_scale.l1_to_internal(l1_ratio * (2.0 * float(alphas[k]) - float(alphas[k - 1])))
+    return data_scale.l1_to_internal(l1_ratio * strong)
 
 
 def solve_path(problem, alphas, W, box, penalty, options, data_scale):
