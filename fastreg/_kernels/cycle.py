@@ -33,6 +33,8 @@ from ._jit import inline_jit, jit, layout_overload
 
 # Full sweeps in a row whose gap check may be skipped because they moved the support.
 MAX_SKIPPED = 4
+# ... when more than 1 / MOVED_FRACTION of the nonzeros entered or left.
+MOVED_FRACTION = 16
 
 _SWEEPS = {}
 _GAPS = {}
@@ -127,13 +129,16 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
-        mark_support(ws, w, was_nonzero)
+        n_nonzero = mark_support(ws, w, was_nonzero)
         layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
         n_epochs += 1
-        # a sweep that moved the support has not converged: where a gap check
-        # costs about a sweep, skip it (but not more than MAX_SKIPPED times running)
+        # a sweep that moved much of the support (a cold start) has not converged:
+        # where a gap check costs about a sweep, skip it (not more than
+        # MAX_SKIPPED times running). Warm starts, whose sweeps move a few
+        # features, are checked: there the check usually succeeds.
+        moved = support_moved(ws, w, was_nonzero)
         if (cheap_gap or skipped >= MAX_SKIPPED or n_epochs >= max_epochs
-                or not support_moved(ws, w, was_nonzero)):
+                or moved * MOVED_FRACTION <= n_nonzero):
             skipped = 0
             gap = layout_gap(layout, w, ws, l1, l2, positive, box)
             if gap <= gap_tol:
@@ -195,8 +200,10 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
 
 @jit
 def mark_support(ws, w, out):
-    """``out[k]``: whether the coefficient (row) of feature ``ws[k]`` is nonzero."""
+    """``out[k]``: whether the coefficient (row) of feature ``ws[k]`` is nonzero;
+    returns how many are."""
     W = w.reshape((w.shape[0], -1))
+    count = 0
     for k in range(ws.shape[0]):
         j = ws[k]
         nonzero = False
@@ -205,12 +212,15 @@ def mark_support(ws, w, out):
                 nonzero = True
                 break
         out[k] = nonzero
+        count += nonzero
+    return count
 
 
 @jit
 def support_moved(ws, w, was_nonzero):
-    """Whether a coefficient (row) of ``ws`` entered or left zero since :func:`mark_support`."""
+    """How many coefficients (rows) of ``ws`` entered or left zero since :func:`mark_support`."""
     W = w.reshape((w.shape[0], -1))
+    moved = 0
     for k in range(ws.shape[0]):
         j = ws[k]
         nonzero = False
@@ -219,8 +229,8 @@ def support_moved(ws, w, was_nonzero):
                 nonzero = True
                 break
         if nonzero != was_nonzero[k]:
-            return True
-    return False
+            moved += 1
+    return moved
 
 
 @jit

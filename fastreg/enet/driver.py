@@ -10,9 +10,13 @@ the shared kernels in ``fastreg._kernels.gap``. Per alpha:
    is at most ``tol * ||y||^2 / n``, then on toward ``1e-12 ||y||^2 / n`` for a
    budget of sweeps that costs little (:func:`refine_sweeps`);
 3. the exact gradient of every feature gives the full duality gap (the
-   certificate) and the KKT violators outside the working set; violators join
-   and 2 repeats. Without violators the two gaps agree, so one full gradient
-   per alpha is the usual cost.
+   certificate) and the KKT violators outside the working set; the next
+   working set is the support plus the violators, and 2 repeats. Without
+   violators the two gaps agree, so one full gradient per alpha is the usual
+   cost.
+
+A path whose first alpha starts from zero far below alpha_max goes there
+through lead alphas (:func:`_lead_alphas`), solved and not returned.
 
 The stopping rule: the certificate is scikit-learn's, ``gap <= tol * ||y||^2 / n``
 at every alpha, and an alpha is never accepted without it. But a solver that
@@ -153,24 +157,28 @@ class _Alpha:
 
     def _reset(self):
         if self.box is None:
-            if self.single:
-                np.not_equal(self.W, 0.0, out=self.in_set)
-            else:
-                np.any(self.W2 != 0.0, axis=1, out=self.in_set)
+            self._to_support()
             self.screened[:] = False
         else:
             self.box.reset(self.W, self.in_set, self.screened)
+
+    def _to_support(self):
+        if self.single:
+            np.not_equal(self.W, 0.0, out=self.in_set)
+        else:
+            np.any(self.W2 != 0.0, axis=1, out=self.in_set)
 
     def _gradient_threshold(self, l1):
         if self.box is None:
             return l1
         return self.box.gradient_threshold(l1) if self.skips_gradients else None
 
-    def solve(self, k, l1, l2, threshold, refined):
+    def solve(self, k, l1, l2, threshold, refined, refine=True):
         """Solve at one alpha from the current ``W``; returns ``(gap, n_sweeps)``.
 
         ``refined``: whether the extra sweeps past the certificate were already
-        spent (a given start meeting the certificate at the first alpha).
+        spent (a given start meeting the certificate at the first alpha);
+        ``refine=False``: no extra sweeps at all (a lead alpha, not returned).
         """
         problem, W, options = self.problem, self.W, self.options
         n, p = problem.n_samples, problem.n_features
@@ -189,7 +197,7 @@ class _Alpha:
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
             targets = (inner_tol, max_iter - n_sweeps, inner_tol * self.fine,
-                       refine_sweeps(ws.shape[0], p, n))
+                       refine_sweeps(ws.shape[0], p, n) if refine else 0)
             n_sweeps += problem.solve(W, ws, l1, l2, self.positive, targets, sweep_seed,
                                       self.record)[0]
             refined = True
@@ -198,6 +206,12 @@ class _Alpha:
             gap, dual = self._gap(l1, l2)
             if gap <= gap_tol:
                 break
+            if self.box is None:
+                # the next working set: the support and the KKT violators, not the
+                # zeros of this one, which satisfy their conditions (a round that
+                # adds a few violators then costs sweeps of the support, not of the
+                # strong rule's whole set)
+                self._to_support()
             if self._update(gap, dual, l1, l2, l1) == 0:
                 inner_tol *= _INNER_TOL_DECREASE
         return gap, n_sweeps
@@ -230,13 +244,9 @@ def _strong_threshold(k, alphas, l1_ratio, l1, data_scale):
     """The sequential strong rule's gradient threshold at alpha k."""
     if l1 == 0.0:
         return -np.inf  # no sparsity to exploit: every feature works
-    strong = 2.0 * float(alphas[k]) - float(alphas[k - 1]) if k > 0 else 0.0
-    if strong <= 0.0:
-        # the first alpha, or a step too long for the rule (alpha_{k-1} >= 2 alpha_k,
-        # e.g. from a lead alpha), which would take every feature: the features
-        # violating their KKT condition at the warm start
+    if k == 0:
         return l1
-    return data_scale.l1_to_internal(l1_ratio * strong)
+    return data_scale.l1_to_internal(l1_ratio * (2.0 * float(alphas[k]) - float(alphas[k - 1])))
 
 
 def solve_path(problem, alphas, W, box, penalty, options, data_scale):
@@ -291,7 +301,7 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         # a first alpha whose given start (coef_init) already meets the certificate
         # is returned as is, as scikit-learn does; later alphas, warm-started from
         # the path, get the extra sweeps once
-        gap, n_sweeps = state.solve(step, l1, l2, threshold, refined=step == 0)
+        gap, n_sweeps = state.solve(step, l1, l2, threshold, refined=step == 0, refine=k >= 0)
         if k < 0:
             lead_sweeps += n_sweeps  # counted with the first alpha asked for
             continue

@@ -17,6 +17,7 @@ from scipy import sparse
 
 import fastreg
 import fastreg.sklearn as fsk
+from fastreg import _scaling
 from fastreg._scaling import IDENTITY, DataScale, data_scale, moments_scale
 
 import reference as ref
@@ -373,3 +374,20 @@ def test_no_warning_on_ordinary_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fastreg.lasso_path(X, y, alphas=3)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+def test_max_abs_one_pass_matches_numpy(dtype, order):
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((40, 30)).astype(dtype) * 3.0
+    a[7, 5] = -11.0
+    if order == "strided":
+        a = a[:, ::2]
+    else:
+        a = np.asarray(a, order=order)
+    assert _scaling._max_abs(a) == float(np.max(np.abs(a)))
+    assert _scaling._max_abs(sparse.csc_matrix(a)) == float(np.max(np.abs(a)))
+    assert _scaling._max_abs(np.arange(-5, 3)) == 5.0  # integers: NumPy's reduction
+    assert _scaling._max_abs(np.array([1.0, -np.inf])) == np.inf
+    assert _scaling._max_abs(np.empty(0)) == 0.0

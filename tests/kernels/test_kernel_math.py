@@ -611,3 +611,21 @@ def test_csc_gradient_is_scipy_transpose_product():
     # column by column in stored order, as scipy sums: equal to the last bit
     np.testing.assert_array_equal(got, Xs.T @ r)
     np.testing.assert_allclose(got, Xs.toarray().T @ r, rtol=1e-13, atol=1e-14)
+
+
+def test_mark_support_and_support_moved():
+    from fastreg._kernels.cycle import mark_support, support_moved
+
+    w = np.array([0.0, 1.5, 0.0, -2.0, 0.0])
+    ws = np.array([4, 3, 1, 0], dtype=np.int64)
+    was = np.empty(4, dtype=np.bool_)
+    assert mark_support(ws, w, was) == 2
+    np.testing.assert_array_equal(was, [False, True, True, False])
+    assert support_moved(ws, w, was) == 0
+    w[1], w[4] = 0.0, 0.3  # one leaves, one enters
+    assert support_moved(ws, w, was) == 2
+    W = np.zeros((5, 2))
+    W[2, 1] = 1.0  # multi-task: a row is in the support when any entry is nonzero
+    was2 = np.empty(3, dtype=np.bool_)
+    assert mark_support(np.array([0, 2, 4], dtype=np.int64), W, was2) == 1
+    np.testing.assert_array_equal(was2, [False, True, False])
