@@ -129,16 +129,15 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
-        n_nonzero = mark_support(ws, w, was_nonzero)
+        n_nonzero = 0 if cheap_gap else mark_support(ws, w, was_nonzero)
         layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
         n_epochs += 1
         # a sweep that moved much of the support (a cold start) has not converged:
         # where a gap check costs about a sweep, skip it (not more than
         # MAX_SKIPPED times running). Warm starts, whose sweeps move a few
         # features, are checked: there the check usually succeeds.
-        moved = support_moved(ws, w, was_nonzero)
         if (cheap_gap or skipped >= MAX_SKIPPED or n_epochs >= max_epochs
-                or moved * MOVED_FRACTION <= n_nonzero):
+                or support_moved(ws, w, was_nonzero) * MOVED_FRACTION <= n_nonzero):
             skipped = 0
             gap = layout_gap(layout, w, ws, l1, l2, positive, box)
             if gap <= gap_tol:
