@@ -198,20 +198,22 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
 
 
 @jit
+def _row_nonzero(W, j):
+    for t in range(W.shape[1]):
+        if W[j, t] != 0.0:
+            return True
+    return False
+
+
+@jit
 def mark_support(ws, w, out):
     """``out[k]``: whether the coefficient (row) of feature ``ws[k]`` is nonzero;
     returns how many are."""
     W = w.reshape((w.shape[0], -1))
     count = 0
     for k in range(ws.shape[0]):
-        j = ws[k]
-        nonzero = False
-        for t in range(W.shape[1]):
-            if W[j, t] != 0.0:
-                nonzero = True
-                break
-        out[k] = nonzero
-        count += nonzero
+        out[k] = _row_nonzero(W, ws[k])
+        count += out[k]
     return count
 
 
@@ -221,13 +223,7 @@ def support_moved(ws, w, was_nonzero):
     W = w.reshape((w.shape[0], -1))
     moved = 0
     for k in range(ws.shape[0]):
-        j = ws[k]
-        nonzero = False
-        for t in range(W.shape[1]):
-            if W[j, t] != 0.0:
-                nonzero = True
-                break
-        if nonzero != was_nonzero[k]:
+        if _row_nonzero(W, ws[k]) != was_nonzero[k]:
             moved += 1
     return moved
 
@@ -240,11 +236,9 @@ def nonzero_subset(ws, w, out):
     count = 0
     for k in range(ws.shape[0]):
         j = ws[k]
-        for t in range(W.shape[1]):
-            if W[j, t] != 0.0:
-                out[count] = j
-                count += 1
-                break
+        if _row_nonzero(W, j):
+            out[count] = j
+            count += 1
     return count
 
 
