@@ -48,11 +48,14 @@ def test_lead_alphas_geometric_between_alpha_max_and_the_first_alpha():
     assert np.all(np.diff(lead) < 0) and lead[-1] > 0.02 and lead[0] < 2.0
 
 
-@pytest.mark.parametrize("case", ["warm start", "near alpha_max", "few violators", "ridge"])
+@pytest.mark.parametrize("case", ["warm start", "near alpha_max", "few violators",
+                                  "small fraction", "ridge"])
 def test_no_lead_alphas(case):
     rng = np.random.default_rng(1)
     p = 500 if case != "few violators" else 60
     g = rng.uniform(-1.0, 1.0, p)
+    if case == "small fraction":
+        g[: int(0.7 * p)] *= 1e-3  # 150 violators, 30% of the features
     g[0] = 2.0
     W = np.zeros(p)
     if case == "warm start":
