@@ -115,6 +115,42 @@ def test_thread_map_keeps_order_budget_and_errors():
         _parallel.thread_map(fail, range(5), 2)
 
 
+def test_thread_map_holds_blas_at_one_thread_in_workers():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        outside = _parallel.blas_threads()
+        inside = _parallel.thread_map(lambda _: _parallel.blas_threads(), range(4), 2)
+        assert _parallel.blas_threads() == outside  # restored after the pool
+    assert inside == [1, 1, 1, 1]
+
+
+def test_fold_statistics_same_for_any_blas_thread_count():
+    # the folds of a block are summed on BLAS's threads, each on one thread
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X, y = _dense(3000, 40, seed=8)
+    folds = np.arange(3000) % 7
+    runs = []
+    for n in (1, 2, 3):
+        with threadpoolctl.threadpool_limits(n, user_api="blas"):
+            runs.append(fastreg.GramStats.from_folds(X, y, folds, block_size=700))
+    for other in runs[1:]:
+        for a, b in zip(runs[0], other):
+            for name in ("xx", "xy", "yy", "x_mean", "y_mean"):
+                np.testing.assert_array_equal(getattr(a, name), getattr(b, name),
+                                              err_msg=name)
+
+
+def test_lasso_cv_same_for_any_blas_and_n_jobs():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X, y = _dense(2000, 60, seed=9)
+    runs = []
+    for blas, n_jobs in ((1, 1), (2, 1), (2, 2)):
+        with threadpoolctl.threadpool_limits(blas, user_api="blas"):
+            runs.append(fastreg.lasso_cv(X, y, cv=5, alphas=30, n_jobs=n_jobs))
+    for other in runs[1:]:
+        _assert_same_cv(runs[0], other)
+
+
 def test_thread_map_workers_see_the_callers_errstate():
     def divide(item):
         return np.float64(item) / np.float64(0.0)

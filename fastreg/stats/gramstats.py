@@ -12,7 +12,8 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from scipy import sparse
 
-from .. import _validation
+from .. import _parallel, _validation
+from .._kernels.moments import sparse_moment_products
 from .blocks import blocks, default_block_size
 from .dask import dask_moments
 from .moments import (
@@ -24,6 +25,10 @@ from .moments import (
     merge,
     remove,
 )
+
+# residual_sum_of_squares sums over the nonzeros of coefficients at most this
+# dense (a lasso path's); denser ones (ridge's) go through BLAS, faster there
+SPARSE_COEF_FRACTION = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -322,9 +327,18 @@ class GramStats(Moments):
         ndarray of shape (n_models,)
         """
         W = np.asarray(coefs, dtype=np.float64)
-        quad = np.einsum("jk,jk->k", W, self.xx @ W)
-        cross = W.T @ self.xy[:, 0]
-        offset = self.y_mean[0] - self.x_mean @ W
+        if np.count_nonzero(W) <= SPARSE_COEF_FRACTION * W.size:
+            # a lasso path's solutions: sums over their nonzeros (no BLAS, so no
+            # BLAS threads waking inside a cross-validation pool)
+            products = np.empty((3, W.shape[1]))
+            sparse_moment_products(self.xx, self.xy[:, 0], self.x_mean,
+                                   np.asfortranarray(W), products)
+            quad, cross, mean = products
+        else:
+            quad = np.einsum("jk,jk->k", W, self.xx @ W)
+            cross = W.T @ self.xy[:, 0]
+            mean = self.x_mean @ W
+        offset = self.y_mean[0] - mean
         if intercepts is not None:
             offset = offset - np.asarray(intercepts, dtype=np.float64)
         rss = self.yy[0] - 2.0 * cross + quad + self.weight_sum * offset**2
@@ -390,14 +404,28 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     parts = [empty_moments(n_features, n_targets)
              for _ in range(1 if folds is None else int(folds.max()) + 1)]
     scratch = np.empty((n_features, n_features))
+    # the folds of a block are independent sums: they share BLAS's threads, each
+    # on one thread, which scales better than BLAS's own threads inside every
+    # product, and gives the same bits for any thread count
+    n_threads = 1 if folds is None else _parallel.blas_threads()
     for start, stop in blocks(n_samples, size):
         block = _dense_block(X, start, stop)
         Yb = y[start:stop]
         wb = None if sample_weight is None else sample_weight[start:stop]
-        for k, rows in _fold_rows(None if folds is None else folds[start:stop]):
-            parts[k] = add_rows(parts[k], _take(block, rows), _take(Yb, rows),
-                                _take(wb, rows), where=f"rows {start}:{stop}",
-                                scratch=scratch)
+        where = f"rows {start}:{stop}"
+        pieces = _fold_rows(None if folds is None else folds[start:stop])
+
+        def add(piece, scratch=None):
+            k, rows = piece
+            return add_rows(parts[k], _take(block, rows), _take(Yb, rows), _take(wb, rows),
+                            where=where, scratch=scratch)
+
+        if n_threads > 1 and len(pieces) > 1:
+            added = _parallel.thread_map(add, pieces, n_threads)
+        else:
+            added = [add(piece, scratch) for piece in pieces]
+        for (k, _), moments in zip(pieces, added):
+            parts[k] = moments
         release(start, stop)
     stats = [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
     return stats[0] if folds is None else stats

@@ -165,11 +165,14 @@ def test_moments_centered_raw_standardized(data):
     np.testing.assert_allclose(np.diag(std_stats.xx) / std_stats.weight_sum, 1.0, rtol=1e-12)
 
 
-def test_residual_sum_of_squares(data):
+@pytest.mark.parametrize("zeros", [0.0, 0.8, 1.0], ids=["dense", "sparse", "all-zero"])
+def test_residual_sum_of_squares(data, zeros):
+    # dense coefficients go through BLAS, sparse ones through the kernel over nonzeros
     X, y, w = data
     stats = GramStats.from_arrays(X, y, sample_weight=w)
     rng = np.random.default_rng(5)
     W, b = rng.standard_normal((17, 6)), rng.standard_normal(6)
+    W[rng.random(W.shape) < zeros] = 0.0
     want = (w[:, None] * (y[:, None] - X @ W - b) ** 2).sum(axis=0)
     np.testing.assert_allclose(stats.residual_sum_of_squares(W, b), want, rtol=1e-9)
 
