@@ -263,6 +263,73 @@ def _multitask_fit(self, X, y, sample_weight=None):
     return self
 
 
+def enet_fit_route(estimator, sample_weight, check_input):
+    """Whether ``ElasticNet.fit`` / ``Lasso.fit`` runs whole on fastreg (None) or why not.
+
+    The whole-fit route validates X and y once and lets fastreg center them
+    (its ``fit_intercept``) where scikit-learn's ``fit`` validates y twice and
+    centers X in a copy before its path call: on small problems those steps
+    cost more than the solve. The other cases (weights, a precomputed Gram
+    matrix, ``check_input=False``, ``alpha=0``) keep scikit-learn's ``fit``,
+    whose path call runs on fastreg all the same.
+    """
+    if not check_input:
+        return "check_input=False"
+    if sample_weight is not None and not isinstance(sample_weight, numbers.Number):
+        return "sample_weight"
+    if not (estimator.precompute is False
+            or (isinstance(estimator.precompute, str) and estimator.precompute == "auto")):
+        return "precompute=True or a Gram matrix"
+    if estimator.alpha == 0:
+        return "alpha=0 (scikit-learn's warning)"
+    return None
+
+
+def _make_enet_fit(name):
+    original = _SK["ElasticNet.fit"]
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        if enet_fit_route(self, sample_weight, check_input) is not None:
+            # scikit-learn's preprocessing; its path call is fastreg's (counted there)
+            return original(self, X, y, sample_weight=sample_weight, check_input=check_input)
+        return _enet_fit(self, X, y, name)
+
+    fit.__doc__ = original.__doc__
+    return fit
+
+
+@_fit_context(prefer_skip_nested_validation=True)
+def _enet_fit(self, X, y, name):
+    """``ElasticNet.fit`` in one validation and one fastreg path call (centering inside)."""
+    X, y = validate_data(self, X, y, accept_sparse="csc", order="F",
+                         dtype=[np.float64, np.float32], force_writeable=True,
+                         accept_large_sparse=False, copy=False, multi_output=True,
+                         y_numeric=True)
+    if y.ndim != 1:
+        # several targets: scikit-learn's loop over them (each on fastreg's path)
+        return _SK["ElasticNet.fit"].__wrapped__(self, X, y)
+    y = np.asarray(y, dtype=X.dtype)
+    coef_init = None
+    if self.warm_start and hasattr(self, "coef_"):
+        coef_init = np.ravel(self.coef_)
+    _patch_calls.record_call(name, "fastreg")
+    _, coefs, gaps, n_iters, intercepts = _fastreg_enet_path(
+        X, y, l1_ratio=self.l1_ratio, eps=None, alphas=[self.alpha],
+        precompute=self.precompute, coef_init=coef_init, return_n_iter=True,
+        positive=self.positive, check_input=False, tol=self.tol, max_iter=self.max_iter,
+        selection=self.selection, random_state=self.random_state,
+        fit_intercept=self.fit_intercept, return_intercept=True)
+    self.coef_ = coefs[:, 0]
+    self.dual_gap_ = gaps[0]
+    self.n_iter_ = int(n_iters[0])
+    self.intercept_ = intercepts[0] if self.fit_intercept else 0.0
+    if not (np.isfinite(self.coef_).all() and np.isfinite(self.intercept_)):
+        raise ValueError("Coordinate descent iterations resulted in non-finite parameter"
+                         " values. The input data may contain large values and need to"
+                         " be preprocessed.")
+    return self
+
+
 def cv_fallback_reason(estimator, params):
     """Why ``LassoCV`` / ``ElasticNetCV.fit`` must run on scikit-learn's code, or None."""
     if params or _routing_enabled():
@@ -495,7 +562,9 @@ def replacements(name):
         return [(m, "ridge_regression", sklearn_ridge_regression)
                 for m in _modules("ridge_regression")]
     if name in ("Lasso", "ElasticNet"):
-        return [(getattr(_cd, name), "path", staticmethod(make_enet_path(name)))]
+        # Lasso inherits ElasticNet.fit; its own attribute keeps the patch per name
+        return [(getattr(_cd, name), "path", staticmethod(make_enet_path(name))),
+                (getattr(_cd, name), "fit", _make_enet_fit(name))]
     if name == "MultiTaskElasticNet":
         return [(_cd.MultiTaskElasticNet, "fit", _multitask_fit)]
     if name == "MultiTaskLasso":

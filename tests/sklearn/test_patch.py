@@ -135,6 +135,77 @@ def test_weighted_fits_match_unpatched_sklearn(name, sparse_X, patched):
     np.testing.assert_allclose(got.intercept_, ref.intercept_, rtol=1e-7, atol=1e-9)
 
 
+def _enet_objective(est, X, y):
+    r = y - X @ est.coef_ - est.intercept_
+    w = est.coef_
+    ratio = getattr(est, "l1_ratio", 1.0)
+    return (r @ r / (2 * X.shape[0])
+            + est.alpha * (ratio * np.abs(w).sum() + 0.5 * (1 - ratio) * w @ w))
+
+
+@pytest.mark.parametrize("name", ["Lasso", "ElasticNet"])
+@pytest.mark.parametrize("kind", ["dense", "C-order", "csr", "float32", "no-intercept",
+                                  "positive"])
+def test_whole_fit_route_matches_unpatched_sklearn(name, kind, patched):
+    """The patched fit validates once and lets fastreg center: scikit-learn's answer,
+    attributes and dtypes, counted once as a fastreg call."""
+    X, y, _ = _data(seed=4)
+    params = dict(alpha=0.05, **TIGHT)
+    if kind == "C-order":
+        X = np.ascontiguousarray(X)
+    elif kind == "csr":
+        X[np.abs(X) < 0.8] = 0.0
+        X = sp.csr_matrix(X)
+    elif kind == "float32":
+        X, y = X.astype(np.float32), y.astype(np.float32)
+        params["tol"] = 1e-6
+    elif kind == "no-intercept":
+        params["fit_intercept"] = False
+    elif kind == "positive":
+        params["positive"] = True
+    est = getattr(lm, name)(**params)
+    X_before = X.copy()
+    fastreg.patched_calls(reset=True)
+    got = clone(est).fit(X, y)
+    assert fastreg.patched_calls()[name] == {"fastreg": 1, "fallback": 0}
+    fastreg.unpatch_sklearn()
+    ref = clone(est).fit(X, y)
+    dense = X.toarray() if sp.issparse(X) else X
+    np.testing.assert_array_equal(dense, X_before.toarray() if sp.issparse(X) else X_before)
+    assert got.coef_.shape == ref.coef_.shape and got.coef_.dtype == ref.coef_.dtype
+    assert np.asarray(got.intercept_).dtype == np.asarray(ref.intercept_).dtype
+    assert isinstance(got.n_iter_, int) and got.dual_gap_ <= ref.tol * (y - y.mean()) @ \
+        (y - y.mean()) / X.shape[0] + 1e-12
+    rtol = 1e-4 if kind == "float32" else 1e-7
+    np.testing.assert_allclose(got.coef_, ref.coef_, rtol=rtol, atol=rtol * 1e-2)
+    np.testing.assert_allclose(got.intercept_, ref.intercept_, rtol=rtol, atol=rtol * 1e-2)
+    dense64, y64 = np.asarray(dense, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    assert _enet_objective(got, dense64, y64) <= _enet_objective(ref, dense64, y64) * (1 + rtol)
+
+
+def test_whole_fit_route_keeps_sklearns_fit_where_it_must(patched):
+    """Weights, a Gram matrix, check_input=False, alpha=0 and several targets run
+    scikit-learn's fit around fastreg's path; warm starts continue from coef_."""
+    X, y, sw = _data(seed=5)
+    assert cd.Lasso.__dict__["fit"] is not cd.ElasticNet.__dict__["fit"]  # one per name
+    for call in (lambda e: e.fit(X, y, sample_weight=sw),
+                 lambda e: e.set_params(precompute=True).fit(X, y),
+                 lambda e: e.fit(np.asfortranarray(X - X.mean(0)), y - y.mean(),
+                                 check_input=False)):
+        fastreg.patched_calls(reset=True)
+        call(lm.Lasso(alpha=0.05))
+        assert fastreg.patched_calls()["Lasso"] == {"fastreg": 1, "fallback": 0}  # the path
+    Y = np.column_stack([y, 2 * y])
+    two = lm.ElasticNet(alpha=0.05, **TIGHT).fit(X, Y)
+    one = lm.ElasticNet(alpha=0.05, **TIGHT).fit(X, 2 * y)
+    np.testing.assert_allclose(two.coef_[1], one.coef_, rtol=1e-8)
+    with pytest.warns(UserWarning, match="alpha=0"):
+        lm.Lasso(alpha=0.0, max_iter=5).fit(X, y)
+    warm = lm.Lasso(alpha=0.05, warm_start=True, **TIGHT).fit(X, y)
+    n_iter = warm.fit(X, y).n_iter_
+    assert n_iter <= 1
+
+
 def test_weighted_lasso_solves_the_weighted_objective(patched):
     """KKT of the weighted lasso, recomputed here, at the patched fit."""
     X, y, sw = _data(seed=3)
