@@ -278,12 +278,10 @@ class CscProblem:
         self.centers = (np.zeros(n_features) if centers is None
                         else np.asarray(centers, dtype=np.float64))
         centered = bool(np.any(self.centers != 0))
-        self.col_u = np.asarray(self.Xw.T @ u, dtype=np.float64).ravel()
+        self.col_u, sq = np.empty(n_features), np.empty(n_features)
+        cd_naive.csc_column_stats(data, self.indices, self.indptr, u, self.col_u, sq)
         # u^T u; zero switches the centering terms off in the kernels
         self.uu = float(u @ u) if centered else 0.0
-        column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
-        sq = np.bincount(column_of, weights=np.square(data, dtype=np.float64),
-                         minlength=n_features)
         if centered:
             sq = sq - 2 * self.centers * self.col_u + self.centers**2 * self.uu
         self.norms2 = np.maximum(sq, 0.0) / n_samples
