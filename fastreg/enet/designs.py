@@ -170,8 +170,8 @@ class GradientBounds:
     MAX_FRACTION = 0.25
 
     def __init__(self, norms2, n_samples):
-        # 1e-9: rounding head room, so the bound stays an upper bound
-        self.col_norms = np.sqrt(norms2 * n_samples) * (1.0 + 1e-9) / n_samples
+        self.norms2, self.n_samples = norms2, n_samples
+        self.col_norms = None  # computed when first needed: many small fits never need it
         self.g_ref = None
         self.r_ref = None
 
@@ -190,6 +190,10 @@ class GradientBounds:
         # l1 is a scalar, or one threshold per feature (FeatureBox.gradient_threshold)
         if not isinstance(l1, np.ndarray) and not l1 > 0:
             return None, None
+        if self.col_norms is None:
+            # 1e-9: rounding head room, so the bound stays an upper bound
+            n = self.n_samples
+            self.col_norms = np.sqrt(self.norms2 * n) * (1.0 + 1e-9) / n
         drift = float(np.linalg.norm(r - self.r_ref))
         bounds = self.g_ref + self.col_norms * drift
         features = np.flatnonzero((bounds > l1) | (w != 0))
@@ -361,7 +365,7 @@ class CscProblem:
             self.shift[1] = ur  # refresh the running sum against drift
             g += b * self.col_u - self.centers * (ur + b * self.uu)
             R2 += 2 * b * ur + b * b * self.uu
-            Ry += b * float(self.u @ self.y)
+            Ry += b * self.u_dot_y
         return g[:, None] / n, R2 / n, Ry / n
 
 
