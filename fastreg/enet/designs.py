@@ -254,7 +254,7 @@ class DenseProblem:
         r = self.r
         features, g = self.bounds.needed(r, w, l1)
         if features is None:
-            g = (self.X.T @ r).astype(np.float64) / n
+            g = (self.X.T @ r).astype(np.float64, copy=False) / n
             self.bounds.reset(g, r)
         else:
             g[features] = self.X[:, features].T @ r / n
