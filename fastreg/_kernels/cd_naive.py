@@ -249,6 +249,22 @@ def csc_column_stats(data, indices, indptr, u, col_u, sq):
         sq[j] = total
 
 
+@jit
+def csc_matvec(data, indices, indptr, w, out):
+    """``out += X w`` for a CSC X, column by column in order (SciPy's ``X @ w``).
+
+    Parameters
+    ----------
+    data, indices, indptr : CSC arrays of X (int64 indices)
+    w : ndarray of shape (n_features,)
+    out : ndarray of shape (n_samples,), of ``X @ w``'s dtype (zeros for ``X w``)
+    """
+    for j in range(w.shape[0]):
+        wj = w[j]
+        for q in range(indptr[j], indptr[j + 1]):
+            out[indices[q]] += data[q] * wj
+
+
 @parallel_jit
 def csc_gradient_threads(data, indices, indptr, r, out):
     """:func:`csc_gradient` with the columns shared among Numba's threads.

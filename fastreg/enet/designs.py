@@ -234,7 +234,7 @@ class DenseProblem:
         return self.X.T @ self.y
 
     def start(self, w):
-        self.r = self.y - self.X @ w if w.any() else self.y.copy()
+        self.r = self.y - self.X @ w if np.count_nonzero(w) else self.y.copy()
 
     def prepare(self, ws, g):
         pass
@@ -305,7 +305,13 @@ class CscProblem:
         return Xy
 
     def start(self, w):
-        self.r = self.y - self.Xw @ w if w.any() else self.y.copy()
+        if np.count_nonzero(w):
+            # X w as SciPy sums it (column by column), without its dispatch
+            Xw = np.zeros(self.n_samples, dtype=np.result_type(self.data, w))
+            cd_naive.csc_matvec(self.data, self.indices, self.indptr, w, Xw)
+            self.r = self.y - Xw
+        else:
+            self.r = self.y.copy()
         b = float(self.centers @ w) if self.uu > 0 else 0.0
         self.shift[:] = (b, float(self.u @ self.r) if self.uu > 0 else 0.0)
 

@@ -282,7 +282,9 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         Truncated to the alphas solved when a path control stopped the path.
     """
     p, n_alphas, l1_ratio = problem.n_features, alphas.shape[0], penalty.l1_ratio
-    W.reshape(p, -1)[problem.norms2 == 0.0] = 0.0  # a zero column carries only penalty
+    zero_columns = problem.norms2 == 0.0
+    if np.count_nonzero(zero_columns):  # (not .any(): a microsecond less a call)
+        W.reshape(p, -1)[zero_columns] = 0.0  # a zero column carries only penalty
     if box is not None:
         if problem.n_tasks is not None:
             raise NotImplementedError("Penalty factors and bounds need a single target.")
@@ -355,7 +357,7 @@ def _lead_alphas(state, alphas, l1_ratio, data_scale):
     strong rule keeps every feature, which pays only when the cold working set
     is a large part of them already.
     """
-    if l1_ratio == 0.0 or alphas.shape[0] == 0 or state.W.any():
+    if l1_ratio == 0.0 or alphas.shape[0] == 0 or np.count_nonzero(state.W):
         return ()
     l1 = data_scale.l1_to_internal(float(alphas[0]) * l1_ratio)
     norms = np.sqrt(np.einsum("ij,ij->i", state.G, state.G))
