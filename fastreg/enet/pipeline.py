@@ -227,8 +227,10 @@ def run_path(design, penalty, options, coef_init=None):
 
 def _user_callback(callback, transform):
     """The callback that receives the caller's coefficients (standardized ones unscaled)."""
+    if callback is None:
+        return None
     divisor = transform.callback_scale()
-    if callback is None or divisor is None:
+    if divisor is None:
         return callback
 
     def scaled(index, alpha, coef, gap, n_active):
