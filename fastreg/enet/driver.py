@@ -358,7 +358,7 @@ def _lead_alphas(state, alphas, l1_ratio, data_scale):
     is a large part of them already.
     """
     if (l1_ratio == 0.0 or alphas.shape[0] == 0
-            or state.problem.n_features < LEAD_MIN_VIOLATORS or np.count_nonzero(state.W)):
+            or state.G.shape[0] < LEAD_MIN_VIOLATORS or np.count_nonzero(state.W)):
         return ()  # (too few features to ever have enough violators: nothing to compute)
     l1 = data_scale.l1_to_internal(float(alphas[0]) * l1_ratio)
     norms = np.sqrt(np.einsum("ij,ij->i", state.G, state.G))
