@@ -6,6 +6,7 @@ returns a new array, and an array that already has the wanted layout is
 returned as is.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -214,7 +215,9 @@ def check_positive_real(value, name, *, allow_zero=False):
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got {value!r}.")
     ok = value >= 0 if allow_zero else value > 0
-    if not (ok and np.isfinite(value)):
+    # a comparison, not np.isfinite: NaN already failed ``ok``, and a scalar
+    # ufunc call costs a microsecond on every path call
+    if not (ok and value < math.inf):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be finite and {bound}, got {value!r}.")
     return float(value)
@@ -230,7 +233,9 @@ def check_positive_int(value, name):
 
 def check_alphas(alphas):
     """Validate an explicit grid; return it sorted in decreasing order (as sklearn)."""
-    return np.sort(check_ridge_alphas(alphas))[::-1].copy()
+    arr = check_ridge_alphas(alphas)
+    # one alpha (every estimator fit) is sorted already
+    return np.sort(arr)[::-1].copy() if arr.shape[0] > 1 else arr
 
 
 def check_sample_weight(sample_weight, n_samples, dtype, *, allow_zero_sum=False):
@@ -401,7 +406,7 @@ def check_ridge_alphas(alphas, *, strictly_positive=False):
         )
     if (arr < 0).any():
         raise ValueError(f"alphas must be >= 0, got min {arr.min()!r}.")
-    return arr.copy()
+    return arr  # a new array already (astype copies)
 
 
 def check_ridge_solver(solver):

@@ -8,6 +8,7 @@ scale of ``1/(2n) ||y - Xw||^2 + l1 ||w||_1 + (l2/2) ||w||^2``.
 from collections import namedtuple
 
 import numba
+import numpy as np
 
 from ._jit import jit, parallel_jit, reduction_jit
 from .cycle import refined_solve, register_layout
@@ -219,6 +220,49 @@ def csc_gradient(data, indices, indptr, r, out):
     """
     for j in range(out.shape[0]):
         out[j] = _column_dot(data, indices, indptr, r, j)
+
+
+@jit
+def csc_column_stats(data, indices, indptr, u, col_u, sq):
+    """``col_u[j] = x_j^T u`` and ``sq[j] = ||x_j||^2`` (float64) in one pass over X.
+
+    Each column's sums run over its stored entries in order, as SciPy's
+    ``X.T @ u`` and ``np.bincount`` do, so the results are theirs bit for bit;
+    one call instead of building a transposed SciPy matrix, which dominates
+    the set-up of a small problem.
+
+    Parameters
+    ----------
+    data, indices, indptr : CSC arrays of X (int64 indices)
+    u : ndarray of float64, shape (n_samples,)
+    col_u, sq : ndarray of float64, shape (n_features,)
+        Written in place.
+    """
+    for j in range(col_u.shape[0]):
+        dot = 0.0
+        total = 0.0
+        for q in range(indptr[j], indptr[j + 1]):
+            value = np.float64(data[q])
+            dot += value * u[indices[q]]
+            total += value * value
+        col_u[j] = dot
+        sq[j] = total
+
+
+@jit
+def csc_matvec(data, indices, indptr, w, out):
+    """``out += X w`` for a CSC X, column by column in order (SciPy's ``X @ w``).
+
+    Parameters
+    ----------
+    data, indices, indptr : CSC arrays of X (int64 indices)
+    w : ndarray of shape (n_features,)
+    out : ndarray of shape (n_samples,), of ``X @ w``'s dtype (zeros for ``X w``)
+    """
+    for j in range(w.shape[0]):
+        wj = w[j]
+        for q in range(indptr[j], indptr[j + 1]):
+            out[indices[q]] += data[q] * wj
 
 
 @parallel_jit

@@ -170,8 +170,8 @@ class GradientBounds:
     MAX_FRACTION = 0.25
 
     def __init__(self, norms2, n_samples):
-        # 1e-9: rounding head room, so the bound stays an upper bound
-        self.col_norms = np.sqrt(norms2 * n_samples) * (1.0 + 1e-9) / n_samples
+        self.norms2, self.n_samples = norms2, n_samples
+        self.col_norms = None  # computed when first needed: many small fits never need it
         self.g_ref = None
         self.r_ref = None
 
@@ -190,6 +190,10 @@ class GradientBounds:
         # l1 is a scalar, or one threshold per feature (FeatureBox.gradient_threshold)
         if not isinstance(l1, np.ndarray) and not l1 > 0:
             return None, None
+        if self.col_norms is None:
+            # 1e-9: rounding head room, so the bound stays an upper bound
+            n = self.n_samples
+            self.col_norms = np.sqrt(self.norms2 * n) * (1.0 + 1e-9) / n
         drift = float(np.linalg.norm(r - self.r_ref))
         bounds = self.g_ref + self.col_norms * drift
         features = np.flatnonzero((bounds > l1) | (w != 0))
@@ -230,7 +234,7 @@ class DenseProblem:
         return self.X.T @ self.y
 
     def start(self, w):
-        self.r = self.y - self.X @ w if w.any() else self.y.copy()
+        self.r = self.y - self.X @ w if np.count_nonzero(w) else self.y.copy()
 
     def prepare(self, ws, g):
         pass
@@ -250,7 +254,7 @@ class DenseProblem:
         r = self.r
         features, g = self.bounds.needed(r, w, l1)
         if features is None:
-            g = (self.X.T @ r).astype(np.float64) / n
+            g = (self.X.T @ r).astype(np.float64, copy=False) / n
             self.bounds.reset(g, r)
         else:
             g[features] = self.X[:, features].T @ r / n
@@ -278,12 +282,10 @@ class CscProblem:
         self.centers = (np.zeros(n_features) if centers is None
                         else np.asarray(centers, dtype=np.float64))
         centered = bool(np.any(self.centers != 0))
-        self.col_u = np.asarray(self.Xw.T @ u, dtype=np.float64).ravel()
+        self.col_u, sq = np.empty(n_features), np.empty(n_features)
+        cd_naive.csc_column_stats(data, self.indices, self.indptr, u, self.col_u, sq)
         # u^T u; zero switches the centering terms off in the kernels
         self.uu = float(u @ u) if centered else 0.0
-        column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
-        sq = np.bincount(column_of, weights=np.square(data, dtype=np.float64),
-                         minlength=n_features)
         if centered:
             sq = sq - 2 * self.centers * self.col_u + self.centers**2 * self.uu
         self.norms2 = np.maximum(sq, 0.0) / n_samples
@@ -303,7 +305,13 @@ class CscProblem:
         return Xy
 
     def start(self, w):
-        self.r = self.y - self.Xw @ w if w.any() else self.y.copy()
+        if np.count_nonzero(w):
+            # X w as SciPy sums it (column by column), without its dispatch
+            Xw = np.zeros(self.n_samples, dtype=np.result_type(self.data, w))
+            cd_naive.csc_matvec(self.data, self.indices, self.indptr, w, Xw)
+            self.r = self.y - Xw
+        else:
+            self.r = self.y.copy()
         b = float(self.centers @ w) if self.uu > 0 else 0.0
         self.shift[:] = (b, float(self.u @ self.r) if self.uu > 0 else 0.0)
 
@@ -363,7 +371,7 @@ class CscProblem:
             self.shift[1] = ur  # refresh the running sum against drift
             g += b * self.col_u - self.centers * (ur + b * self.uu)
             R2 += 2 * b * ur + b * b * self.uu
-            Ry += b * float(self.u @ self.y)
+            Ry += b * self.u_dot_y
         return g[:, None] / n, R2 / n, Ry / n
 
 

@@ -115,15 +115,18 @@ class FeatureBox:
         screened[:] = self.excluded
 
 
-def feature_box(problem, penalty, coef_scale):
+def feature_box(problem, penalty, transform):
     """The :class:`FeatureBox` of ``penalty`` on ``problem`` (None for a plain penalty).
 
-    ``coef_scale``: a coefficient ``w`` of the caller is ``w * coef_scale`` in
-    the problem (power-of-two rescaling and standardization), and so are the bounds.
+    ``transform``: the design's :class:`fastreg.enet.prepare.Transform`; a
+    coefficient ``w`` of the caller is ``w * transform.coef_scale(n_features)``
+    in the problem (power-of-two rescaling and standardization), and so are
+    the bounds.
     """
     if penalty.is_plain:
         return None
     n_features = problem.n_features
+    coef_scale = transform.coef_scale(n_features)
     lower = np.full(n_features, -np.inf) if penalty.lower is None else penalty.lower
     upper = np.full(n_features, np.inf) if penalty.upper is None else penalty.upper
     if penalty.positive:

@@ -173,7 +173,7 @@ def path_grid(design, penalty, options, *, box=None, W=None):
         return options.grid
     problem, transform = design.problem, design.transform
     if box is None:
-        box = feature_box(problem, penalty, transform.coef_scale(problem.n_features))
+        box = feature_box(problem, penalty, transform)
     if W is None:
         W = np.zeros(problem.n_features, dtype=transform.dtype)
     top = path_alpha_max(problem, box, W, penalty, tol=options.tol, max_iter=options.max_iter)
@@ -199,7 +199,7 @@ def run_path(design, penalty, options, coef_init=None):
     EnetPathResult
     """
     problem, transform = design.problem, design.transform
-    box = feature_box(problem, penalty, transform.coef_scale(problem.n_features))
+    box = feature_box(problem, penalty, transform)
     shape = (problem.n_features,) if problem.n_tasks is None else \
         (problem.n_features, problem.n_tasks)
     W = np.zeros(shape, dtype=transform.dtype)
@@ -227,8 +227,10 @@ def run_path(design, penalty, options, coef_init=None):
 
 def _user_callback(callback, transform):
     """The callback that receives the caller's coefficients (standardized ones unscaled)."""
+    if callback is None:
+        return None
     divisor = transform.callback_scale()
-    if callback is None or divisor is None:
+    if divisor is None:
         return callback
 
     def scaled(index, alpha, coef, gap, n_active):

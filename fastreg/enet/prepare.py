@@ -196,7 +196,8 @@ def design_from_arrays(X, y, sample_weight, data):
                                  standardize=data.standardize, scale=n_samples, outer=outer,
                                  dtype=X.dtype)
     transform = Transform(outer=outer, dtype=X.dtype)
-    centers = _sparse_centers(X_offset, data.X_scale, n_features) if is_sparse else None
+    centers = (_sparse_centers(X_offset, data.X_scale, n_features, data.check_input)
+               if is_sparse else None)
     if data.centers_or_scales:
         X, y, transform, centers = _center_and_scale(X, y, sample_weight, data, transform)
     # Non-finite X is detected from the column statistics the problem computes
@@ -342,13 +343,29 @@ def _gram_problem(X, y, sample_weight, mode, precompute, Xy, check_input):
     return GramProblem(X, y, sample_weight, gram=gram, Xy=Xy, lazy=mode == "gram-lazy")
 
 
-def _sparse_centers(X_offset, X_scale, n_features):
-    """scikit-learn's implicit centers of sparse X, ``X_offset / X_scale`` (None: none)."""
+def _sparse_centers(X_offset, X_scale, n_features, check_input=True):
+    """scikit-learn's implicit centers of sparse X, ``X_offset / X_scale`` (None: none).
+
+    ``check_input=False`` (scikit-learn's estimators, which computed both)
+    checks the shapes and the zeros of ``X_scale`` only: non-finite centers
+    still surface as non-finite column norms.
+    """
     if X_offset is None:
         return None
-    offset = _validation.check_feature_vector(X_offset, "X_offset", n_features, np.float64)
-    scale = (np.ones(n_features) if X_scale is None
-             else _validation.check_feature_vector(X_scale, "X_scale", n_features, np.float64))
+    if check_input:
+        offset = _validation.check_feature_vector(X_offset, "X_offset", n_features,
+                                                  np.float64)
+        scale = (None if X_scale is None else _validation.check_feature_vector(
+            X_scale, "X_scale", n_features, np.float64))
+    else:
+        offset = np.asarray(X_offset, dtype=np.float64)
+        scale = None if X_scale is None else np.asarray(X_scale, dtype=np.float64)
+        if offset.shape != (n_features,) or (scale is not None
+                                             and scale.shape != (n_features,)):
+            raise ValueError(f"X_offset and X_scale must have shape ({n_features},), got "
+                             f"{offset.shape} and {None if scale is None else scale.shape}.")
+    if scale is None:
+        scale = np.ones(n_features)
     if np.any(scale == 0):
         raise ValueError("X_scale contains zeros.")
     return offset / scale
