@@ -301,8 +301,12 @@ def _make_enet_fit(name):
 @_fit_context(prefer_skip_nested_validation=True)
 def _enet_fit(self, X, y, name):
     """``ElasticNet.fit`` in one validation and one fastreg path call (centering inside)."""
-    X, y = validate_data(self, X, y, accept_sparse="csc", order="F",
-                         dtype=[np.float64, np.float32], force_writeable=True,
+    # With an intercept fastreg centers dense X into a Fortran-ordered copy of any
+    # order: asking scikit-learn for Fortran order first would copy C-ordered X
+    # twice. fastreg never writes to X, so read-only X needs no writeable copy.
+    X, y = validate_data(self, X, y, accept_sparse="csc",
+                         order=None if self.fit_intercept else "F",
+                         dtype=[np.float64, np.float32], force_writeable=False,
                          accept_large_sparse=False, copy=False, multi_output=True,
                          y_numeric=True)
     if y.ndim != 1:
