@@ -168,19 +168,39 @@ def blas_threads():
     return max(counts, default=1)
 
 
+# Pools of concurrent callers share one limit: the first to enter sets it and the
+# last to leave restores BLAS's own setting (limits entered and left out of order
+# would otherwise leave BLAS at one thread for good).
+_blas_lock = threading.Lock()
+_blas_holders = 0
+_blas_limiter = None
+
+
 @contextmanager
 def single_threaded_blas():
     """BLAS at one thread within the context (a no-op without ``threadpoolctl``).
 
     Process-wide, as BLAS's own setting is: meant for the time a pool of
-    workers runs, each of which would otherwise wake BLAS's threads.
+    workers runs, each of which would otherwise wake BLAS's threads. Contexts
+    entered from several threads share one limit, lifted when the last exits.
     """
+    global _blas_holders, _blas_limiter
     controller = _blas_controller()
     if controller is None:
         yield
         return
-    with controller.limit(limits=1, user_api="blas"):
+    with _blas_lock:
+        if _blas_holders == 0:
+            _blas_limiter = controller.limit(limits=1, user_api="blas")
+        _blas_holders += 1
+    try:
         yield
+    finally:
+        with _blas_lock:
+            _blas_holders -= 1
+            if _blas_holders == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 def _in_worker(fn):

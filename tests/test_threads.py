@@ -124,6 +124,19 @@ def test_thread_map_holds_blas_at_one_thread_in_workers():
     assert inside == [1, 1, 1, 1]
 
 
+def test_blas_limits_entered_and_left_out_of_order_restore_blas():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        first, second = _parallel.single_threaded_blas(), _parallel.single_threaded_blas()
+        first.__enter__()
+        second.__enter__()
+        assert _parallel.blas_threads() == 1
+        first.__exit__(None, None, None)  # the other holder still runs its pool
+        assert _parallel.blas_threads() == 1
+        second.__exit__(None, None, None)
+        assert _parallel.blas_threads() == 2
+
+
 def test_fold_statistics_same_for_any_blas_thread_count():
     # the folds of a block are summed on BLAS's threads, each on one thread
     threadpoolctl = pytest.importorskip("threadpoolctl")
