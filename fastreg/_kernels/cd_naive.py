@@ -249,6 +249,33 @@ def csc_column_stats(data, indices, indptr, u, col_u, sq):
         sq[j] = total
 
 
+@reduction_jit
+def center_columns(X, mean, out, sq):
+    """``out = X - mean`` (column j minus ``mean[j]``) and ``sq[j] = ||out_j||^2`` in one pass.
+
+    The centered copy residual mode solves on, with its squared column norms
+    (float64, of the values as stored in ``out``'s type) read while they are
+    written instead of in a second pass over the copy.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), Fortran order
+    mean : ndarray of float64, shape (n_features,)
+    out : ndarray like X (Fortran order), written
+    sq : ndarray of float64, shape (n_features,), written
+    """
+    n_samples, n_features = X.shape
+    for j in range(n_features):
+        center = mean[j]
+        total = 0.0
+        for i in range(n_samples):
+            value = X[i, j] - center
+            out[i, j] = value
+            stored = np.float64(out[i, j])
+            total += stored * stored
+        sq[j] = total
+
+
 @jit
 def csc_matvec(data, indices, indptr, w, out):
     """``out += X w`` for a CSC X, column by column in order (SciPy's ``X @ w``).

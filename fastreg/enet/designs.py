@@ -209,20 +209,25 @@ def _sqrt_weights(sample_weight, n_samples, dtype):
 
 
 class DenseProblem:
-    """Residual updates on a dense, Fortran-ordered X (single target)."""
+    """Residual updates on a dense, Fortran-ordered X (single target).
 
+    ``norms2``: ``||x_j||^2 / n`` of X when the caller already has them
+    (unweighted X: the centered copy's, computed while it was written).
+    """
 
-    def __init__(self, X, y, sample_weight=None):
+    def __init__(self, X, y, sample_weight=None, norms2=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
         if root_w is not None:
             X = np.asfortranarray(X * root_w[:, None])
             y = y * root_w
+            norms2 = None
         else:
             X = np.asfortranarray(X)
         self.X, self.y = X, np.ascontiguousarray(y)
         self.n_samples, self.n_features = X.shape
         self.n_tasks = None
-        self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64) / self.n_samples
+        self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64) / self.n_samples \
+            if norms2 is None else norms2
         _validation.check_finite_column_stats(self.norms2)
         self.yy = float(self.y @ self.y)
         self.r = None

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from .. import _scaling, _validation
+from .._kernels import cd_naive
 from ..stats.gramstats import GramStats
 from .designs import (
     CscProblem,
@@ -198,8 +199,10 @@ def design_from_arrays(X, y, sample_weight, data):
     transform = Transform(outer=outer, dtype=X.dtype)
     centers = (_sparse_centers(X_offset, data.X_scale, n_features, data.check_input)
                if is_sparse else None)
+    norms2 = None
     if data.centers_or_scales:
-        X, y, transform, centers = _center_and_scale(X, y, sample_weight, data, transform)
+        X, y, transform, centers, norms2 = _center_and_scale(X, y, sample_weight, data,
+                                                             transform)
     # Non-finite X is detected from the column statistics the problem computes
     # anyway (one pass instead of two); NumPy's warnings on the way are
     # silenced so the caller gets the clear ValueError alone.
@@ -210,7 +213,7 @@ def design_from_arrays(X, y, sample_weight, data):
         elif multi_task:
             problem = MultiTaskDenseProblem(X, y, sample_weight)
         elif mode == "naive":
-            problem = DenseProblem(X, y, sample_weight)
+            problem = DenseProblem(X, y, sample_weight, norms2=norms2)
         else:
             problem = _gram_problem(X, y, sample_weight, mode, precompute, Xy,
                                     data.check_input)
@@ -269,8 +272,10 @@ def _center_and_scale(X, y, sample_weight, data, transform):
 
     Returns
     -------
-    X, y, transform, centers : the data to solve on, the :class:`Transform`
-        with its centers and scales, and a sparse X's implicit centers.
+    X, y, transform, centers, norms2 : the data to solve on, the
+        :class:`Transform` with its centers and scales, a sparse X's implicit
+        centers, and the squared column norms over ``n_samples`` of an
+        unweighted centered copy (None otherwise), computed while writing it.
     """
     n_samples, n_features = X.shape
     weights = np.ones(n_samples) if sample_weight is None else \
@@ -285,7 +290,7 @@ def _center_and_scale(X, y, sample_weight, data, transform):
         y = (y64 - y_mean).astype(X.dtype)
         x_mean = mean
         y_mean = np.atleast_1d(y_mean) if y64.ndim == 2 else float(y_mean)
-    centers = None
+    centers = norms2 = None
     if sparse.issparse(X):
         if scale is not None:
             column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
@@ -294,15 +299,24 @@ def _center_and_scale(X, y, sample_weight, data, transform):
         if x_mean is not None:
             centers = x_mean if scale is None else x_mean / scale
     else:
-        if x_mean is not None:  # one pass writes the centered copy
-            X = np.subtract(np.asarray(X), x_mean.astype(X.dtype), order="F", dtype=X.dtype)
+        X = np.asarray(X)
+        if x_mean is not None and scale is None and sample_weight is None \
+                and X.flags.f_contiguous:
+            # the copy residual mode solves on: its column norms are read as it
+            # is written (DenseProblem's, unweighted), not in a second pass
+            centered = np.empty(X.shape, dtype=X.dtype, order="F")
+            sq = np.empty(n_features)
+            cd_naive.center_columns(X, x_mean.astype(X.dtype), centered, sq)
+            X, norms2 = centered, sq / n_samples
+        elif x_mean is not None:  # one pass writes the centered copy
+            X = np.subtract(X, x_mean.astype(X.dtype), order="F", dtype=X.dtype)
         else:
             X = np.array(X, dtype=X.dtype, order="F", copy=True)
         if scale is not None:
             X /= scale.astype(X.dtype)
     transform = Transform(outer=transform.outer, col_scale=scale, x_mean=x_mean,
                           y_mean=y_mean, dtype=transform.dtype)
-    return X, y, transform, centers
+    return X, y, transform, centers, norms2
 
 
 def _column_scales(X, weights, mean, total):

@@ -629,3 +629,30 @@ def test_mark_support_and_support_moved():
     was2 = np.empty(3, dtype=np.bool_)
     assert mark_support(np.array([0, 2, 4], dtype=np.int64), W, was2) == 1
     np.testing.assert_array_equal(was2, [False, True, False])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_center_columns_matches_numpy_in_one_pass(dtype):
+    """The centered copy is NumPy's bit for bit; its norms are those of the stored values."""
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray((rng.standard_normal((57, 6)) + 1e3).astype(dtype))
+    mean = X.mean(axis=0, dtype=np.float64).astype(dtype)
+    before = X.copy()
+    out = np.empty_like(X, order="F")
+    sq = np.empty(6)
+    cd_naive.center_columns(X, mean, out, sq)
+    np.testing.assert_array_equal(out, np.subtract(X, mean, order="F", dtype=dtype))
+    np.testing.assert_allclose(sq, np.einsum("ij,ij->j", out, out, dtype=np.float64),
+                               rtol=1e-13)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_csc_column_stats_match_scipy():
+    rng = np.random.default_rng(4)
+    X = sparse.random(40, 9, density=0.3, format="csc", rng=rng)
+    u = rng.uniform(0.5, 2.0, 40)
+    col_u, sq = np.empty(9), np.empty(9)
+    cd_naive.csc_column_stats(X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64), u,
+                              col_u, sq)
+    np.testing.assert_allclose(col_u, X.T @ u, rtol=1e-14)
+    np.testing.assert_allclose(sq, np.asarray(X.multiply(X).sum(axis=0)).ravel(), rtol=1e-14)
