@@ -260,7 +260,8 @@ def center_columns(X, mean, out, sq):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), Fortran order
-    mean : ndarray of float64, shape (n_features,)
+    mean : ndarray of X's dtype, shape (n_features,)
+        The subtraction is NumPy's ``X - mean`` in X's type, bit for bit.
     out : ndarray like X (Fortran order), written
     sq : ndarray of float64, shape (n_features,), written
     """
