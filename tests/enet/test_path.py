@@ -1019,3 +1019,32 @@ def test_gradient_bounds_are_upper_bounds():
     assert skipped.sum() > 200
     assert np.all(g_mixed[skipped] >= np.abs(g_exact[skipped]))
     assert np.all(g_mixed[skipped] <= l1)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_nearly_full_sparse_X_is_solved_as_dense(fmt, fit_intercept):
+    """Sparse X with at least DENSE_MIN_DENSITY stored gives dense X's path, bit for bit."""
+    X, y = make_data(60, 12, seed=31)
+    X = np.asfortranarray(X)  # (the order the sparse matrix is densified in)
+    Xs = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    kw = dict(alphas=8, tol=TOL64, fit_intercept=fit_intercept, return_intercept=True)
+    dense = enet_path(X, y, l1_ratio=0.7, **kw)
+    from_sparse = enet_path(Xs, y, l1_ratio=0.7, **kw)
+    for a, b in zip(dense, from_sparse):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_solve_as_dense_threshold():
+    from fastreg.enet.prepare import DENSE_MIN_DENSITY, solve_as_dense
+
+    assert DENSE_MIN_DENSITY == 0.9
+    X = np.ones((10, 10))
+    X.ravel()[:11] = 0.0  # 89 of 100 stored: just below
+    assert not solve_as_dense(sp.csr_matrix(X))
+    X.ravel()[0] = 1.0
+    assert solve_as_dense(sp.csr_matrix(X))
+    # explicitly stored zeros count: they take the same memory
+    Z = sp.csr_matrix((np.zeros(100), np.tile(np.arange(10), 10), np.arange(0, 101, 10)),
+                      shape=(10, 10))
+    assert solve_as_dense(Z)
