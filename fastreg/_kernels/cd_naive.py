@@ -19,14 +19,25 @@ from .prox import box_coordinate
 # the next one waits for twice as many sweeps over the nonzeros (up to this).
 MAX_CYCLE = 16
 
-DenseLayout = namedtuple("DenseLayout", ["X", "y", "r", "g", "norms2", "max_cycle"])
+DenseLayout = namedtuple("DenseLayout", ["X", "y", "r", "g", "norms2", "r_ref", "ref",
+                                         "max_cycle"])
 DenseLayout.__doc__ = """Residual updates on dense X, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
 X : ndarray of shape (n_samples, n_features), Fortran order; y, r : ndarray of
 shape (n_samples,), ``r = y - X w`` updated in place; g : float64 scratch of
-shape (n_features,) receiving ``X^T r / n`` on the working set; norms2 :
-``||x_j||^2 / n``; max_cycle : :data:`MAX_CYCLE`.
+shape (n_features,) receiving ``X^T r / n`` on the working set (for a zero
+coefficient, possibly an upper bound of its magnitude, at most ``l1``); norms2 :
+``||x_j||^2 / n``; r_ref : float64 scratch of shape (n_samples,), the residual
+of the last gap check; ref : float64 array ``[valid, slack]`` (see
+:func:`_dense_sweep`; ``slack``
+the rounding head room of X's dtype); ``valid = 1`` when the caller has
+written ``X^T r / n`` at ``r_ref = r`` (or upper bounds of its magnitude) into
+``g`` on the working set; max_cycle : :data:`MAX_CYCLE`.
 """
+
+# Rounding head room of the skip test of a zero coefficient (_dense_sweep), relative
+# to ||x_j|| ||r|| / n: well above the rounding of a dot product of each dtype.
+SKIP_SLACK = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 
 CscLayout = namedtuple("CscLayout", ["data", "indices", "starts", "stops", "y", "u", "r", "g",
                                      "norms2", "centers", "col_u", "shift", "uu", "u_dot_y",
@@ -45,10 +56,39 @@ indptr[1:]`` for the whole matrix, or the layout of :func:`gather_columns`.
 
 
 @reduction_jit
+def _residual_drift(r, r_ref):
+    """``(||r - r_ref||, ||r||)``."""
+    drift = 0.0
+    norm = 0.0
+    for i in range(r.shape[0]):
+        d = r[i] - r_ref[i]
+        drift += d * d
+        norm += r[i] * r[i]
+    return np.sqrt(drift), np.sqrt(norm)
+
+
+@reduction_jit
 def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
-    X, r, norms2 = layout.X, layout.r, layout.norms2
+    """One sweep; a zero coefficient that provably stays zero is skipped.
+
+    After a gap check of this solve, ``g`` holds ``x_j^T r_ref / n`` on the
+    working set (or an upper bound of its magnitude, :func:`_dense_ws_gap`),
+    and ``|x_j^T r| / n <= |g_j| + ||x_j|| ||r - r_ref|| / n``.
+    A zero coefficient whose bound is at most ``l1`` would stay zero: its
+    update is skipped, with its pass over the column (most of a sweep over a
+    large working set whose solution is sparse). ``||r - r_ref||`` is exact at
+    the start of the sweep and grows by ``|delta| ||x_k||`` per update. The
+    iterates are those of the plain sweep. Only the default problem
+    (``box`` None) skips.
+    """
+    X, r, norms2, g, ref = layout.X, layout.r, layout.norms2, layout.g, layout.ref
     n_samples = X.shape[0]
     inv_n = 1.0 / n_samples
+    skip = box is None and ref[0] > 0.0 and n_idx == ws.shape[0]
+    drift = 0.0
+    if skip:
+        drift, r_norm = _residual_drift(r, layout.r_ref)
+        drift += ref[1] * r_norm
     dmax = 0.0
     for k in range(n_idx):
         j = idx[k]
@@ -56,6 +96,8 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         if h == 0.0:
             continue
         wj = w[j]
+        if skip and wj == 0.0 and abs(g[j]) + np.sqrt(h * inv_n) * drift <= l1:
+            continue
         dot = 0.0
         for i in range(n_samples):
             dot += X[i, j] * r[i]
@@ -66,25 +108,48 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
                 r[i] -= delta * X[i, j]
             w[j] = new
             dmax = max(dmax, (h + l2) * delta * delta)
+            if skip:
+                drift += abs(delta) * np.sqrt(h * n_samples)
     return dmax
 
 
 @reduction_jit
 def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
-    X, y, r, g = layout.X, layout.y, layout.r, layout.g
+    """The working-set gap; ``g`` on the working set becomes that of ``r_ref = r``.
+
+    A zero coefficient whose bound (:func:`_dense_sweep`) is at most ``l1``
+    gets the bound instead of its exact gradient: it enters the gap only
+    through the dual norm, which it cannot raise above ``l1``, so the gap is
+    the exact one, and the bound stays an upper bound of ``|x_j^T r_ref| / n``
+    for the sweeps after.
+    """
+    X, y, r, g, norms2, ref = layout.X, layout.y, layout.r, layout.g, layout.norms2, layout.ref
     n_samples = X.shape[0]
     inv_n = 1.0 / n_samples
+    skip = box is None and ref[0] > 0.0
+    drift = 0.0
+    if skip:
+        drift, r_norm = _residual_drift(r, layout.r_ref)
+        drift += ref[1] * r_norm
     for k in range(ws.shape[0]):
         j = ws[k]
+        if skip and w[j] == 0.0:
+            bound = abs(g[j]) + np.sqrt(norms2[j] * inv_n) * drift
+            if bound <= l1:
+                g[j] = bound
+                continue
         dot = 0.0
         for i in range(n_samples):
             dot += X[i, j] * r[i]
         g[j] = dot * inv_n
     r2 = 0.0
     ry = 0.0
+    r_ref = layout.r_ref
     for i in range(n_samples):
         r2 += r[i] * r[i]
         ry += r[i] * y[i]
+        r_ref[i] = r[i]
+    layout.ref[0] = 1.0  # g on the working set is that of r_ref (_dense_sweep)
     p = w.shape[0]
     return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
                        positive, float(n_samples), box)[0]
@@ -95,13 +160,14 @@ register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
 
 @jit
 def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
-    """The active-set cycle on dense X; ``data = (X, y, r, g, norms2)`` of :class:`DenseLayout`.
+    """The active-set cycle on dense X; ``data = (X, y, r, g, norms2, r_ref, ref)`` of
+    :class:`DenseLayout`.
 
     Parameters and returns as :func:`fastreg._kernels.cycle.refined_solve`.
     """
-    X, y, r, g, norms2 = data
-    return refined_solve(DenseLayout(X, y, r, g, norms2, MAX_CYCLE), w, ws, l1, l2, positive,
-                         targets, seed, box)
+    X, y, r, g, norms2, r_ref, ref = data
+    return refined_solve(DenseLayout(X, y, r, g, norms2, r_ref, ref, MAX_CYCLE), w, ws, l1, l2,
+                         positive, targets, seed, box)
 
 
 @jit

@@ -232,6 +232,8 @@ class DenseProblem:
         self.yy = float(self.y @ self.y)
         self.r = None
         self.g = np.zeros(self.n_features)
+        self.r_ref = np.empty(self.n_samples, dtype=X.dtype)
+        self.ref = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype]])
         self.bounds = GradientBounds(self.norms2, self.n_samples)
         self.exact = _ExactResidual.of(self.y)
 
@@ -242,11 +244,20 @@ class DenseProblem:
         self.r = self.y - self.X @ w if np.count_nonzero(w) else self.y.copy()
 
     def prepare(self, ws, g):
-        pass
+        # the gradient at the current residual (exact, or upper bounds of its
+        # magnitude: GradientBounds) lets the kernel skip zero coefficients
+        # that cannot move from the first sweep on (cd_naive._dense_sweep)
+        self.g[ws] = g[ws, 0]
+        self.r_ref[:] = self.r
+        self.ref[0] = 1.0
 
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
-        return cd_naive.dense_solve((self.X, self.y, self.r, self.g, self.norms2), w, ws, l1,
-                                    l2, positive, targets, seed, box)
+        try:
+            return cd_naive.dense_solve((self.X, self.y, self.r, self.g, self.norms2,
+                                         self.r_ref, self.ref), w, ws, l1, l2, positive,
+                                        targets, seed, box)
+        finally:
+            self.ref[0] = 0.0  # the next working set needs its own reference
 
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted) problem, float64 (n_features, k)."""

@@ -211,13 +211,13 @@ def design_from_arrays(X, y, sample_weight, data):
     centers = (_sparse_centers(X_offset, data.X_scale, n_features, data.check_input)
                if is_sparse else None)
     norms2 = None
-    if data.centers_or_scales:
-        X, y, transform, centers, norms2 = _center_and_scale(X, y, sample_weight, data,
-                                                             transform)
     # Non-finite X is detected from the column statistics the problem computes
     # anyway (one pass instead of two); NumPy's warnings on the way are
     # silenced so the caller gets the clear ValueError alone.
     with np.errstate(invalid="ignore", over="ignore"):
+        if data.centers_or_scales:
+            X, y, transform, centers, norms2 = _center_and_scale(X, y, sample_weight, data,
+                                                                 transform)
         if is_sparse:
             problem = (MultiTaskCscProblem if multi_task else CscProblem)(
                 X, y, sample_weight, centers)

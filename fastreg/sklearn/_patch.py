@@ -304,9 +304,13 @@ def _enet_fit(self, X, y, name):
     # With an intercept fastreg centers dense X into a Fortran-ordered copy of any
     # order: asking scikit-learn for Fortran order first would copy C-ordered X
     # twice. fastreg never writes to X, so read-only X needs no writeable copy.
+    # Non-finite X is found by fastreg from the column statistics it computes
+    # anyway (a ValueError that names NaN and infinity, as scikit-learn's does),
+    # not in a pass of its own; y is checked here.
     X, y = validate_data(self, X, y, accept_sparse="csc",
                          order=None if self.fit_intercept else "F",
                          dtype=[np.float64, np.float32], force_writeable=False,
+                         ensure_all_finite=False,
                          accept_large_sparse=False, copy=False, multi_output=True,
                          y_numeric=True)
     if y.ndim != 1:

@@ -19,6 +19,7 @@ import pytest
 from scipy import sparse
 
 import reference as ref
+from helpers import make_data
 from fastreg._kernels import cd_gram, cd_multitask, cd_naive, gap, prox
 from fastreg._kernels.cycle import active_set_solve
 from fastreg.enet.penalty import BoxRecord
@@ -77,7 +78,8 @@ def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
     X = np.asfortranarray(X)
     w, r, g = np.zeros(X.shape[1]), y.copy(), np.zeros(X.shape[1])
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
-    layout = cd_naive.DenseLayout(X, y, r, g, norms2, cd_naive.MAX_CYCLE)
+    r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype]])
+    layout = cd_naive.DenseLayout(X, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
     _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
     return w, r, g, last_gap
@@ -543,7 +545,39 @@ def test_dense_solve(shape, l1_ratio, penalty, seed):
                                     _box_for(X, y, penalty))
     _check(X, y, w, ws, last_gap, alpha, l1_ratio, penalty)
     np.testing.assert_allclose(r, y - X @ w, rtol=0, atol=1e-12 * np.abs(y).max())
-    np.testing.assert_allclose(g[ws], X[:, ws].T @ r / X.shape[0], rtol=0, atol=1e-13)
+    # g: exact where the coefficient is nonzero; for a zero one, exact or an upper
+    # bound of its magnitude that keeps it at zero (cd_naive._dense_sweep's skips)
+    exact = X[:, ws].T @ r / X.shape[0]
+    moving = w[ws] != 0
+    np.testing.assert_allclose(g[ws][moving], exact[moving], rtol=0, atol=1e-13)
+    bounded = ~moving & (np.abs(g[ws] - exact) > 1e-13)
+    assert np.all(np.abs(exact[bounded]) <= g[ws][bounded])
+    assert np.all(g[ws][bounded] <= alpha * l1_ratio)
+
+
+def test_dense_solve_skips_change_nothing():
+    """The skipped updates of zero coefficients: the same iterates as without a reference."""
+    X, y = make_data(200, 60, seed=5, rho=0.5)
+    X = np.asfortranarray(X)
+    n, p = X.shape
+    alpha = 0.05 * alpha_max(X, y)
+    norms2 = np.sum(X * X, axis=0) / n
+    out = []
+    # an infinite slack never skips: the plain sweeps
+    for seeded, slack in ((False, np.inf), (False, cd_naive.SKIP_SLACK[X.dtype]),
+                          (True, cd_naive.SKIP_SLACK[X.dtype])):
+        w, r, g = np.zeros(p), y.copy(), np.zeros(p)
+        if seeded:  # the caller's gradient at r: the first sweep may skip already
+            g[:] = X.T @ r / n
+        ref = np.array([1.0 if seeded else 0.0, slack])
+        r_ref = r.copy()
+        ws = np.arange(p, dtype=np.int64)
+        n_sweeps, gap = cd_naive.dense_solve((X, y, r, g, norms2, r_ref, ref), w, ws, alpha,
+                                             0.0, False, (1e-12, 1000, 1e-14, 5), -1, None)
+        out.append((w.copy(), n_sweeps, gap))
+    for other in out[1:]:
+        np.testing.assert_array_equal(other[0], out[0][0])
+        assert other[1:] == out[0][1:]
 
 
 @pytest.mark.parametrize("center", [True, False], ids=["centered", "uncentered"])

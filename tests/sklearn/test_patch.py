@@ -358,3 +358,17 @@ def test_check_estimator_on_patched_sklearn_classes(name, patched):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_estimator(estimator, expected_failed_checks=_get_expected_failed_checks(estimator))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("layout", ["C", "F", "csr"])
+def test_whole_fit_route_rejects_non_finite_X(bad, layout):
+    """The patched fit leaves X's finiteness to fastreg's column statistics: same error kind."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 6)), rng.standard_normal(40)
+    X[5, 3] = bad
+    X = sp.csr_matrix(X) if layout == "csr" else np.asarray(X, order=layout)
+    with fastreg.sklearn_patched(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a clear error only, no NumPy warning on the way
+        with pytest.raises(ValueError, match="NaN.*inf"):
+            lm.Lasso(alpha=0.1).fit(X, y)
