@@ -251,7 +251,7 @@ def _choose(x_exp, y_exp, dtype):
     return DataScale(-x_exp, -y_exp, x_exp, y_exp)
 
 
-def data_scale(X, y, sample_weight=None):
+def data_scale(X, y, sample_weight=None, x_max=None):
     """The rescaling of ``(X, y)`` (weighted rows ``sqrt(s_i) x_i``) into the safe range.
 
     Parameters
@@ -259,6 +259,8 @@ def data_scale(X, y, sample_weight=None):
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or (n_samples, n_targets)
     sample_weight : ndarray of shape (n_samples,) or None
+    x_max : float or None
+        The largest magnitude in X when the caller has it (else one pass finds it).
 
     Returns
     -------
@@ -271,7 +273,8 @@ def data_scale(X, y, sample_weight=None):
     w_half = 0
     if sample_weight is not None:
         w_half = _exponent(_max_abs(sample_weight)) // 2
-    x_max, y_max = _max_abs(X), _max_abs(y)
+    x_max = _max_abs(X) if x_max is None else x_max
+    y_max = _max_abs(y)
     x_exp = _exponent(x_max) + w_half if x_max > 0 else 0
     y_exp = _exponent(y_max) + w_half if y_max > 0 else 0
     return _choose(x_exp, y_exp, X.dtype)

@@ -316,31 +316,66 @@ def csc_column_stats(data, indices, indptr, u, col_u, sq):
 
 
 @reduction_jit
-def center_columns(X, mean, out, sq):
-    """``out = X - mean`` (column j minus ``mean[j]``) and ``sq[j] = ||out_j||^2`` in one pass.
+def column_sums_max_abs(X, sums):
+    """``sums[j] = sum_i X[i, j]`` (float64) and the largest ``|X[i, j]|``, in one pass.
+
+    What centering and the power-of-two rescaling (:mod:`fastreg._scaling`)
+    read from X, in one pass instead of two. NaN anywhere gives NaN sums.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), Fortran order
+    sums : ndarray of float64, shape (n_features,), written
+
+    Returns
+    -------
+    float
+    """
+    n_samples, n_features = X.shape
+    top = 0.0
+    for j in range(n_features):
+        total = 0.0
+        col_top = 0.0
+        for i in range(n_samples):
+            value = np.float64(X[i, j])
+            total += value
+            col_top = max(col_top, abs(value))
+        sums[j] = total
+        top = max(top, col_top)
+    return top
+
+
+@reduction_jit
+def center_columns(X, mean, y, out, sq, xty):
+    """``out = X - mean`` (column j minus ``mean[j]``), its column norms and ``out^T y``, in one pass.
 
     The centered copy residual mode solves on, with its squared column norms
-    (float64, of the values as stored in ``out``'s type) read while they are
-    written instead of in a second pass over the copy.
+    and its products with the centered target (float64, of the values as
+    stored in ``out``'s type) read while they are written instead of in more
+    passes over the copy.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), Fortran order
     mean : ndarray of X's dtype, shape (n_features,)
         The subtraction is NumPy's ``X - mean`` in X's type, bit for bit.
+    y : ndarray of shape (n_samples,)
     out : ndarray like X (Fortran order), written
-    sq : ndarray of float64, shape (n_features,), written
+    sq, xty : ndarray of float64, shape (n_features,), written
     """
     n_samples, n_features = X.shape
     for j in range(n_features):
         center = mean[j]
         total = 0.0
+        dot = 0.0
         for i in range(n_samples):
             value = X[i, j] - center
             out[i, j] = value
             stored = np.float64(out[i, j])
             total += stored * stored
+            dot += stored * np.float64(y[i])
         sq[j] = total
+        xty[j] = dot
 
 
 @jit

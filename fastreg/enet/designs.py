@@ -211,16 +211,18 @@ def _sqrt_weights(sample_weight, n_samples, dtype):
 class DenseProblem:
     """Residual updates on a dense, Fortran-ordered X (single target).
 
-    ``norms2``: ``||x_j||^2 / n`` of X when the caller already has them
-    (unweighted X: the centered copy's, computed while it was written).
+    ``norms2``: ``||x_j||^2 / n`` of X, and ``xty``: ``X^T y`` (float64), when
+    the caller already has them (unweighted X: the centered copy's, computed
+    while it was written); ``xty`` then stands for the pass over X that the
+    gradient at zero and ``alpha_max`` would make.
     """
 
-    def __init__(self, X, y, sample_weight=None, norms2=None):
+    def __init__(self, X, y, sample_weight=None, norms2=None, xty=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
         if root_w is not None:
             X = np.asfortranarray(X * root_w[:, None])
             y = y * root_w
-            norms2 = None
+            norms2 = xty = None
         else:
             X = np.asfortranarray(X)
         self.X, self.y = X, np.ascontiguousarray(y)
@@ -236,12 +238,15 @@ class DenseProblem:
         self.ref = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype]])
         self.bounds = GradientBounds(self.norms2, self.n_samples)
         self.exact = _ExactResidual.of(self.y)
+        self.xty = xty
+        self.r_is_y = False  # whether r = y (w = 0), whose gradient is xty / n
 
     def Xy(self):
-        return self.X.T @ self.y
+        return self.X.T @ self.y if self.xty is None else self.xty
 
     def start(self, w):
-        self.r = self.y - self.X @ w if np.count_nonzero(w) else self.y.copy()
+        self.r_is_y = not np.count_nonzero(w)
+        self.r = self.y.copy() if self.r_is_y else self.y - self.X @ w
 
     def prepare(self, ws, g):
         # the gradient at the current residual (exact, or upper bounds of its
@@ -252,6 +257,7 @@ class DenseProblem:
         self.ref[0] = 1.0
 
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
+        self.r_is_y = False
         try:
             return cd_naive.dense_solve((self.X, self.y, self.r, self.g, self.norms2,
                                          self.r_ref, self.ref), w, ws, l1, l2, positive,
@@ -265,6 +271,10 @@ class DenseProblem:
 
     def gradient(self, w, l1=None):
         n = self.n_samples
+        if self.r_is_y and self.xty is not None and self.exact is None:
+            g = self.xty / n
+            self.bounds.reset(g, self.r)
+            return g[:, None], self.yy / n, self.yy / n
         if self.exact is not None:
             return self.exact.dense_gradient(self, w, l1)
         r = self.r

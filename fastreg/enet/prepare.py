@@ -184,15 +184,6 @@ def design_from_arrays(X, y, sample_weight, data):
     multi_task = y.ndim == 2
     precompute, Xy, X_offset = data.precompute, data.Xy, data.X_offset
     _check_own_centers(data)
-    outer = _scaling.data_scale(X, y, sample_weight)
-    if outer.active:
-        X, y = outer.scale_X(X), outer.scale_y(y)
-        if hasattr(precompute, "__array__"):
-            precompute = outer.gram_to_internal(precompute)
-        if Xy is not None:
-            Xy = outer.xy_to_internal(Xy)
-        if X_offset is not None:
-            X_offset = outer.x_to_internal(X_offset)
     if sparse.issparse(X) and X_offset is None and data.X_scale is None \
             and solve_as_dense(X):
         # (scikit-learn's implicit centers, X_offset / X_scale, keep X sparse)
@@ -200,6 +191,23 @@ def design_from_arrays(X, y, sample_weight, data):
     is_sparse = sparse.issparse(X)
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
                        precompute=precompute, itemsize=X.dtype.itemsize)
+    col_sums = x_max = None
+    if (data.centers_or_scales and not is_sparse and sample_weight is None
+            and X.flags.f_contiguous and (mode != "gram" or multi_task)):
+        # the centered copy below needs the means, the rescaling the largest
+        # magnitude: one pass over X for both
+        col_sums = np.empty(n_features)
+        x_max = cd_naive.column_sums_max_abs(X, col_sums)
+    outer = _scaling.data_scale(X, y, sample_weight, x_max=x_max)
+    if outer.active:
+        X, y = outer.scale_X(X), outer.scale_y(y)
+        col_sums = None
+        if hasattr(precompute, "__array__"):
+            precompute = outer.gram_to_internal(precompute)
+        if Xy is not None:
+            Xy = outer.xy_to_internal(Xy)
+        if X_offset is not None:
+            X_offset = outer.x_to_internal(X_offset)
     if data.centers_or_scales and mode == "gram" and not (is_sparse or multi_task):
         # everything the full-Gram path needs are moments: centering and scaling
         # them costs O(p^2), where a centered copy of X costs a pass and n * p memory
@@ -210,21 +218,21 @@ def design_from_arrays(X, y, sample_weight, data):
     transform = Transform(outer=outer, dtype=X.dtype)
     centers = (_sparse_centers(X_offset, data.X_scale, n_features, data.check_input)
                if is_sparse else None)
-    norms2 = None
+    norms2 = xty = None
     # Non-finite X is detected from the column statistics the problem computes
     # anyway (one pass instead of two); NumPy's warnings on the way are
     # silenced so the caller gets the clear ValueError alone.
     with np.errstate(invalid="ignore", over="ignore"):
         if data.centers_or_scales:
-            X, y, transform, centers, norms2 = _center_and_scale(X, y, sample_weight, data,
-                                                                 transform)
+            X, y, transform, centers, (norms2, xty) = _center_and_scale(
+                X, y, sample_weight, data, transform, col_sums)
         if is_sparse:
             problem = (MultiTaskCscProblem if multi_task else CscProblem)(
                 X, y, sample_weight, centers)
         elif multi_task:
             problem = MultiTaskDenseProblem(X, y, sample_weight)
         elif mode == "naive":
-            problem = DenseProblem(X, y, sample_weight, norms2=norms2)
+            problem = DenseProblem(X, y, sample_weight, norms2=norms2, xty=xty)
         else:
             problem = _gram_problem(X, y, sample_weight, mode, precompute, Xy,
                                     data.check_input)
@@ -285,7 +293,7 @@ def _check_own_centers(data):
                          "fit_intercept or standardize (they describe the raw data).")
 
 
-def _center_and_scale(X, y, sample_weight, data, transform):
+def _center_and_scale(X, y, sample_weight, data, transform, col_sums=None):
     """Center (``fit_intercept``) and scale (``standardize``) X and y; X is never modified.
 
     Dense X (residual updates, lazy Gram columns, multi-task: column access):
@@ -293,18 +301,23 @@ def _center_and_scale(X, y, sample_weight, data, transform):
     with ``standardize`` a copy of its stored values divided by the column
     scales, and the centering is left to the problem (implicit centers).
 
+    ``col_sums``: X's column sums (float64) when the caller has them.
+
     Returns
     -------
-    X, y, transform, centers, norms2 : the data to solve on, the
+    X, y, transform, centers, (norms2, xty) : the data to solve on, the
         :class:`Transform` with its centers and scales, a sparse X's implicit
-        centers, and the squared column norms over ``n_samples`` of an
-        unweighted centered copy (None otherwise), computed while writing it.
+        centers, and, for an unweighted centered copy of a single target, its
+        squared column norms over ``n_samples`` and its products with y (else
+        None), computed while writing it.
     """
     n_samples, n_features = X.shape
     weights = np.ones(n_samples) if sample_weight is None else \
         np.asarray(sample_weight, dtype=np.float64)
     total = float(weights.sum())
-    mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / total
+    if col_sums is None:
+        col_sums = np.asarray(X.T @ weights, dtype=np.float64).ravel()
+    mean = col_sums / total
     scale = _column_scales(X, weights, mean, total) if data.standardize else None
     y64 = np.asarray(y, dtype=np.float64)
     x_mean = y_mean = None
@@ -313,7 +326,7 @@ def _center_and_scale(X, y, sample_weight, data, transform):
         y = (y64 - y_mean).astype(X.dtype)
         x_mean = mean
         y_mean = np.atleast_1d(y_mean) if y64.ndim == 2 else float(y_mean)
-    centers = norms2 = None
+    centers = norms2 = xty = None
     if sparse.issparse(X):
         if scale is not None:
             column_of = np.repeat(np.arange(n_features), np.diff(X.indptr))
@@ -324,12 +337,12 @@ def _center_and_scale(X, y, sample_weight, data, transform):
     else:
         X = np.asarray(X)
         if x_mean is not None and scale is None and sample_weight is None \
-                and X.flags.f_contiguous:
-            # the copy residual mode solves on: its column norms are read as it
-            # is written (DenseProblem's, unweighted), not in a second pass
+                and X.flags.f_contiguous and y.ndim == 1:
+            # the copy residual mode solves on: its column norms and X^T y are
+            # read as it is written (DenseProblem's, unweighted), not in more passes
             centered = np.empty(X.shape, dtype=X.dtype, order="F")
-            sq = np.empty(n_features)
-            cd_naive.center_columns(X, x_mean.astype(X.dtype), centered, sq)
+            sq, xty = np.empty(n_features), np.empty(n_features)
+            cd_naive.center_columns(X, x_mean.astype(X.dtype), y, centered, sq, xty)
             X, norms2 = centered, sq / n_samples
         elif x_mean is not None:  # one pass writes the centered copy
             X = np.subtract(X, x_mean.astype(X.dtype), order="F", dtype=X.dtype)
@@ -339,7 +352,7 @@ def _center_and_scale(X, y, sample_weight, data, transform):
             X /= scale.astype(X.dtype)
     transform = Transform(outer=transform.outer, col_scale=scale, x_mean=x_mean,
                           y_mean=y_mean, dtype=transform.dtype)
-    return X, y, transform, centers, norms2
+    return X, y, transform, centers, (norms2, xty)
 
 
 def _column_scales(X, weights, mean, total):

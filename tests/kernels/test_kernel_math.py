@@ -673,12 +673,27 @@ def test_center_columns_matches_numpy_in_one_pass(dtype):
     mean = X.mean(axis=0, dtype=np.float64).astype(dtype)
     before = X.copy()
     out = np.empty_like(X, order="F")
-    sq = np.empty(6)
-    cd_naive.center_columns(X, mean, out, sq)
+    sq, xty = np.empty(6), np.empty(6)
+    y = rng.standard_normal(57).astype(dtype)
+    cd_naive.center_columns(X, mean, y, out, sq, xty)
     np.testing.assert_array_equal(out, np.subtract(X, mean, order="F", dtype=dtype))
-    np.testing.assert_allclose(sq, np.einsum("ij,ij->j", out, out, dtype=np.float64),
-                               rtol=1e-13)
+    out64 = out.astype(np.float64)
+    np.testing.assert_allclose(sq, np.einsum("ij,ij->j", out64, out64), rtol=1e-13)
+    np.testing.assert_allclose(xty, out64.T @ y.astype(np.float64), rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_column_sums_max_abs(dtype):
+    rng = np.random.default_rng(5)
+    X = np.asfortranarray((rng.standard_normal((41, 7)) * 3 + 2).astype(dtype))
+    sums = np.empty(7)
+    top = cd_naive.column_sums_max_abs(X, sums)
+    np.testing.assert_allclose(sums, X.astype(np.float64).sum(axis=0), rtol=1e-13)
+    assert top == np.abs(X).max()
+    X[3, 2] = np.nan
+    cd_naive.column_sums_max_abs(X, sums)
+    assert np.isnan(sums[2])
 
 
 def test_csc_column_stats_match_scipy():
