@@ -168,16 +168,20 @@ class GradientBounds:
 
     # above this fraction of features, one BLAS pass over X beats the gather
     MAX_FRACTION = 0.25
+    # below this many entries of X, a whole gradient costs less than the bookkeeping
+    MIN_ENTRIES = 1 << 16
 
     def __init__(self, norms2, n_samples):
         self.norms2, self.n_samples = norms2, n_samples
+        self.active = n_samples * norms2.shape[0] > self.MIN_ENTRIES
         self.col_norms = None  # computed when first needed: many small fits never need it
         self.g_ref = None
         self.r_ref = None
 
     def reset(self, g, r):
-        self.g_ref = np.abs(g) * (1.0 + 1e-9)
-        self.r_ref = np.array(r, dtype=np.float64)
+        if self.active:
+            self.g_ref = np.abs(g) * (1.0 + 1e-9)
+            self.r_ref = np.array(r, dtype=np.float64)
 
     def needed(self, r, w, l1):
         """Features whose gradient must be exact, and the bounds of the rest.

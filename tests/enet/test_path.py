@@ -998,9 +998,10 @@ def test_wide_path_with_skipped_gradients_matches_sklearn(l1_ratio, positive):
     compare_with_sklearn(X, y, l1_ratio=l1_ratio, positive=positive, alphas=30, eps=1e-2)
 
 
-def test_gradient_bounds_are_upper_bounds():
-    from fastreg.enet.designs import DenseProblem
+def test_gradient_bounds_are_upper_bounds(monkeypatch):
+    from fastreg.enet.designs import DenseProblem, GradientBounds
 
+    monkeypatch.setattr(GradientBounds, "MIN_ENTRIES", 0)  # (50 x 400: below it)
     X, y = make_data(50, 400, seed=2)
     problem = DenseProblem(X, y)
     w = np.zeros(400)
@@ -1048,3 +1049,20 @@ def test_solve_as_dense_threshold():
     Z = sp.csr_matrix((np.zeros(100), np.tile(np.arange(10), 10), np.arange(0, 101, 10)),
                       shape=(10, 10))
     assert solve_as_dense(Z)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gradient_bounds_on_a_small_problem(monkeypatch, dtype):
+    """GradientBounds (off below MIN_ENTRIES entries) gives a certified path when forced on."""
+    from fastreg.enet import designs
+
+    X, y = make_data(80, 40, seed=33, rho=0.3, dtype=dtype)
+    X = np.asfortranarray(X)
+    tol = TOL64 if dtype == np.float64 else TOL32
+    kw = dict(alphas=20, tol=tol, precompute=False)
+    plain = fast(enet_path, X, y, l1_ratio=0.8, **kw)
+    monkeypatch.setattr(designs.GradientBounds, "MIN_ENTRIES", 0)
+    alphas, coefs, gaps = fast(enet_path, X, y, l1_ratio=0.8, **kw)
+    np.testing.assert_array_equal(alphas, plain[0])
+    g = certify(X, y, alphas, coefs, gaps, l1_ratio=0.8, tol=tol)
+    assert_same_path(X, y, alphas, coefs, g, plain[1], plain[2], l1_ratio=0.8, dtype=dtype)
