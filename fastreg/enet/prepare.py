@@ -197,7 +197,7 @@ def design_from_arrays(X, y, sample_weight, data):
         # the centered copy below needs the means, the rescaling the largest
         # magnitude: one pass over X for both
         col_sums = np.empty(n_features)
-        x_max = cd_naive.column_sums_max_abs(X, col_sums)
+        x_max = cd_naive.max_abs_and_sums(X, col_sums)
     outer = _scaling.data_scale(X, y, sample_weight, x_max=x_max)
     if outer.active:
         X, y = outer.scale_X(X), outer.scale_y(y)

@@ -688,12 +688,16 @@ def test_column_sums_max_abs(dtype):
     rng = np.random.default_rng(5)
     X = np.asfortranarray((rng.standard_normal((41, 7)) * 3 + 2).astype(dtype))
     sums = np.empty(7)
-    top = cd_naive.column_sums_max_abs(X, sums)
+    X[5, 4] = -50.5  # the largest magnitude, negative
+    top = cd_naive.max_abs_and_sums(X, sums)
     np.testing.assert_allclose(sums, X.astype(np.float64).sum(axis=0), rtol=1e-13)
-    assert top == np.abs(X).max()
+    assert top == 50.5
+    X[6, 1] = -np.inf
+    assert cd_naive.max_abs_and_sums(X, sums) == np.inf
     X[3, 2] = np.nan
-    cd_naive.column_sums_max_abs(X, sums)
+    assert np.isnan(cd_naive.max_abs_and_sums(X, sums))
     assert np.isnan(sums[2])
+    assert cd_naive.max_abs_and_sums(np.zeros((3, 2), dtype=dtype, order="F"), sums[:2]) == 0.0
 
 
 def test_csc_column_stats_match_scipy():
