@@ -28,11 +28,13 @@ shape (n_samples,), ``r = y - X w`` updated in place; g : float64 scratch of
 shape (n_features,) receiving ``X^T r / n`` on the working set (for a zero
 coefficient, possibly an upper bound of its magnitude, at most ``l1``); norms2 :
 ``||x_j||^2 / n``; r_ref : float64 scratch of shape (n_samples,), the residual
-of the last gap check; ref : float64 array ``[valid, slack]`` (see
+of the last gap check; ref : float64 array ``[valid, slack, fresh]`` (see
 :func:`_dense_sweep`; ``slack``
 the rounding head room of X's dtype); ``valid = 1`` when the caller has
 written ``X^T r / n`` at ``r_ref = r`` (or upper bounds of its magnitude) into
-``g`` on the working set; max_cycle : :data:`MAX_CYCLE`.
+``g`` on the working set; ``fresh = 1`` while ``g`` on the working set is
+that of the current ``r`` (set by a gap check, cleared by an update);
+max_cycle : :data:`MAX_CYCLE`.
 """
 
 # Rounding head room of the skip test of a zero coefficient (_dense_sweep), relative
@@ -108,6 +110,7 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
                 r[i] -= delta * X[i, j]
             w[j] = new
             dmax = max(dmax, (h + l2) * delta * delta)
+            ref[2] = 0.0
             if skip:
                 drift += abs(delta) * np.sqrt(h * n_samples)
     return dmax
@@ -149,7 +152,8 @@ def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
         r2 += r[i] * r[i]
         ry += r[i] * y[i]
         r_ref[i] = r[i]
-    layout.ref[0] = 1.0  # g on the working set is that of r_ref (_dense_sweep)
+    layout.ref[0] = 1.0  # g on the working set is that of r_ref (_dense_sweep) ...
+    layout.ref[2] = 1.0  # ... and of r until the next update
     p = w.shape[0]
     return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
                        positive, float(n_samples), box)[0]

@@ -1066,3 +1066,37 @@ def test_gradient_bounds_on_a_small_problem(monkeypatch, dtype):
     np.testing.assert_array_equal(alphas, plain[0])
     g = certify(X, y, alphas, coefs, gaps, l1_ratio=0.8, tol=tol)
     assert_same_path(X, y, alphas, coefs, g, plain[1], plain[2], l1_ratio=0.8, dtype=dtype)
+
+
+def test_gradient_from_the_last_gap_check_changes_nothing(monkeypatch):
+    """A solve over every feature that ended on its gap check hands its products to the
+    KKT check (bounds for skipped zeros): the same path and gaps as a fresh X^T r."""
+    from fastreg.enet import designs
+
+    X, y = make_data(300, 60, seed=34, rho=0.5)
+    X = np.asfortranarray(X)
+    kw = dict(l1_ratio=0.5, alphas=[0.05, 0.01], tol=1e-8, precompute=False,
+              fit_intercept=True, return_intercept=True)
+    reused = []
+    original = designs.DenseProblem.gradient
+
+    def counting(self, w, l1=None):
+        reused.append(self.solved_all and self.ref[2] > 0)
+        return original(self, w, l1)
+
+    monkeypatch.setattr(designs.DenseProblem, "gradient", counting)
+    fast_path = enet_path(X, y, **kw)
+    assert any(reused)
+
+    def fresh(self, w, l1=None):
+        self.solved_all = False
+        return original(self, w, l1)
+
+    monkeypatch.setattr(designs.DenseProblem, "gradient", fresh)
+    plain = enet_path(X, y, **kw)
+    (alphas, coefs, gaps, intercepts), (alphas0, coefs0, gaps0, intercepts0) = fast_path, plain
+    np.testing.assert_array_equal(alphas, alphas0)
+    np.testing.assert_array_equal(coefs, coefs0)
+    np.testing.assert_array_equal(intercepts, intercepts0)
+    # the gaps differ by the rounding of the products only (a kernel's sum, BLAS's)
+    np.testing.assert_allclose(gaps, gaps0, rtol=0, atol=1e-14 * float(np.var(y)))

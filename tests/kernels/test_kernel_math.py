@@ -78,7 +78,7 @@ def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
     X = np.asfortranarray(X)
     w, r, g = np.zeros(X.shape[1]), y.copy(), np.zeros(X.shape[1])
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
-    r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype]])
+    r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
     layout = cd_naive.DenseLayout(X, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
     _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
@@ -569,7 +569,7 @@ def test_dense_solve_skips_change_nothing():
         w, r, g = np.zeros(p), y.copy(), np.zeros(p)
         if seeded:  # the caller's gradient at r: the first sweep may skip already
             g[:] = X.T @ r / n
-        ref = np.array([1.0 if seeded else 0.0, slack])
+        ref = np.array([1.0 if seeded else 0.0, slack, 0.0])
         r_ref = r.copy()
         ws = np.arange(p, dtype=np.int64)
         n_sweeps, gap = cd_naive.dense_solve((X, y, r, g, norms2, r_ref, ref), w, ws, alpha,
