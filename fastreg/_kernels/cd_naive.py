@@ -19,12 +19,15 @@ from .prox import box_coordinate
 # the next one waits for twice as many sweeps over the nonzeros (up to this).
 MAX_CYCLE = 16
 
-DenseLayout = namedtuple("DenseLayout", ["X", "y", "r", "g", "norms2", "r_ref", "ref",
-                                         "max_cycle"])
+DenseLayout = namedtuple("DenseLayout", ["X", "centers", "y", "r", "g", "norms2", "r_ref",
+                                         "ref", "max_cycle"])
 DenseLayout.__doc__ = """Residual updates on dense X, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
-X : ndarray of shape (n_samples, n_features), Fortran order; y, r : ndarray of
-shape (n_samples,), ``r = y - X w`` updated in place; g : float64 scratch of
+X : ndarray of shape (n_samples, n_features), Fortran order; centers : ndarray
+of X's dtype, shape (n_features,): the columns solved on are ``X[:, j] -
+centers[j]``, computed as they are read (the values of NumPy's centered copy,
+without the copy; zeros: X itself); y, r : ndarray of shape (n_samples,),
+``r = y - X w`` (of the centered columns) updated in place; g : float64 scratch of
 shape (n_features,) receiving ``X^T r / n`` on the working set (for a zero
 coefficient, possibly an upper bound of its magnitude, at most ``l1``); norms2 :
 ``||x_j||^2 / n``; r_ref : float64 scratch of shape (n_samples,), the residual
@@ -84,6 +87,7 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
     (``box`` None) skips.
     """
     X, r, norms2, g, ref = layout.X, layout.r, layout.norms2, layout.g, layout.ref
+    centers = layout.centers
     n_samples = X.shape[0]
     inv_n = 1.0 / n_samples
     skip = box is None and ref[0] > 0.0 and n_idx == ws.shape[0]
@@ -100,14 +104,15 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         wj = w[j]
         if skip and wj == 0.0 and abs(g[j]) + np.sqrt(h * inv_n) * drift <= l1:
             continue
+        center = centers[j]
         dot = 0.0
         for i in range(n_samples):
-            dot += X[i, j] * r[i]
+            dot += (X[i, j] - center) * r[i]
         new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
         if new != wj:
             delta = new - wj
             for i in range(n_samples):
-                r[i] -= delta * X[i, j]
+                r[i] -= delta * (X[i, j] - center)
             w[j] = new
             dmax = max(dmax, (h + l2) * delta * delta)
             ref[2] = 0.0
@@ -141,9 +146,10 @@ def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
             if bound <= l1:
                 g[j] = bound
                 continue
+        center = layout.centers[j]
         dot = 0.0
         for i in range(n_samples):
-            dot += X[i, j] * r[i]
+            dot += (X[i, j] - center) * r[i]
         g[j] = dot * inv_n
     r2 = 0.0
     ry = 0.0
@@ -164,14 +170,42 @@ register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
 
 @jit
 def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
-    """The active-set cycle on dense X; ``data = (X, y, r, g, norms2, r_ref, ref)`` of
-    :class:`DenseLayout`.
+    """The active-set cycle on dense X; ``data = (X, centers, y, r, g, norms2, r_ref, ref)``
+    of :class:`DenseLayout`.
 
     Parameters and returns as :func:`fastreg._kernels.cycle.refined_solve`.
     """
-    X, y, r, g, norms2, r_ref, ref = data
-    return refined_solve(DenseLayout(X, y, r, g, norms2, r_ref, ref, MAX_CYCLE), w, ws, l1, l2,
-                         positive, targets, seed, box)
+    X, centers, y, r, g, norms2, r_ref, ref = data
+    return refined_solve(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, MAX_CYCLE), w,
+                         ws, l1, l2, positive, targets, seed, box)
+
+
+@reduction_jit
+def centered_xtr(X, centers, r, features, out):
+    """``out[k] = (X[:, j] - centers[j])^T r`` (float64) for ``j = features[k]``.
+
+    The gradient of a :class:`DenseLayout` problem, its columns centered as
+    they are read (the products of the centered copy, without the copy).
+    """
+    for k in range(features.shape[0]):
+        j = features[k]
+        center = centers[j]
+        dot = 0.0
+        for i in range(r.shape[0]):
+            dot += np.float64(X[i, j] - center) * r[i]
+        out[k] = dot
+
+
+@jit
+def centered_residual(X, centers, y, w, r):
+    """``r = y - sum_j w_j (X[:, j] - centers[j])`` over the nonzero ``w_j``."""
+    r[:] = y
+    for j in range(w.shape[0]):
+        wj = w[j]
+        if wj != 0.0:
+            center = centers[j]
+            for i in range(r.shape[0]):
+                r[i] -= wj * (X[i, j] - center)
 
 
 @jit
@@ -366,12 +400,13 @@ def max_abs_and_sums(X, sums):
 
 @reduction_jit
 def center_columns(X, mean, y, out, sq, xty):
-    """``out = X - mean`` (column j minus ``mean[j]``), its column norms and ``out^T y``, in one pass.
+    """``X - mean`` (column j minus ``mean[j]``): its column norms and products with y,
+    in one pass, and written into ``out`` unless ``out`` is empty.
 
-    The centered copy residual mode solves on, with its squared column norms
-    and its products with the centered target (float64, of the values as
-    stored in ``out``'s type) read while they are written instead of in more
-    passes over the copy.
+    The centered columns residual mode solves on (a copy, or centered as read:
+    :class:`DenseLayout`), with their squared norms and their products with
+    the centered target (float64, of the values in X's type) read as they are
+    formed instead of in more passes.
 
     Parameters
     ----------
@@ -379,18 +414,20 @@ def center_columns(X, mean, y, out, sq, xty):
     mean : ndarray of X's dtype, shape (n_features,)
         The subtraction is NumPy's ``X - mean`` in X's type, bit for bit.
     y : ndarray of shape (n_samples,)
-    out : ndarray like X (Fortran order), written
+    out : ndarray like X (Fortran order), written; or of shape (0, 0): no copy
     sq, xty : ndarray of float64, shape (n_features,), written
     """
     n_samples, n_features = X.shape
+    write = out.shape[0] > 0
     for j in range(n_features):
         center = mean[j]
         total = 0.0
         dot = 0.0
         for i in range(n_samples):
             value = X[i, j] - center
-            out[i, j] = value
-            stored = np.float64(out[i, j])
+            if write:
+                out[i, j] = value
+            stored = np.float64(value)
             total += stored * stored
             dot += stored * np.float64(y[i])
         sq[j] = total

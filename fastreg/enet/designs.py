@@ -216,21 +216,29 @@ class DenseProblem:
     """Residual updates on a dense, Fortran-ordered X (single target).
 
     ``norms2``: ``||x_j||^2 / n`` of X, and ``xty``: ``X^T y`` (float64), when
-    the caller already has them (unweighted X: the centered copy's, computed
-    while it was written); ``xty`` then stands for the pass over X that the
-    gradient at zero and ``alpha_max`` would make.
+    the caller already has them (unweighted X: the centered columns',
+    computed in the centering pass); ``xty`` then stands for the pass over X
+    that the gradient at zero and ``alpha_max`` would make. ``centers`` (with
+    ``norms2`` and ``xty`` of the centered columns, unweighted float64 X): the
+    problem's columns are ``X[:, j] - centers[j]``, formed as the kernels read
+    them (the values of NumPy's centered copy, without an n x p copy).
     """
 
-    def __init__(self, X, y, sample_weight=None, norms2=None, xty=None):
+    def __init__(self, X, y, sample_weight=None, norms2=None, xty=None, centers=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
         if root_w is not None:
             X = np.asfortranarray(X * root_w[:, None])
             y = y * root_w
-            norms2 = xty = None
+            norms2 = xty = centers = None
         else:
             X = np.asfortranarray(X)
         self.X, self.y = X, np.ascontiguousarray(y)
         self.n_samples, self.n_features = X.shape
+        self.implicit = centers is not None
+        if self.implicit and X.dtype != np.float64:
+            raise ValueError("Centering as read needs float64 X (float32 takes a copy).")
+        self.centers = (np.zeros(self.n_features, dtype=X.dtype) if centers is None
+                        else np.asarray(centers, dtype=X.dtype))
         self.n_tasks = None
         self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64) / self.n_samples \
             if norms2 is None else norms2
@@ -251,7 +259,13 @@ class DenseProblem:
 
     def start(self, w):
         self.r_is_y = not np.count_nonzero(w)
-        self.r = self.y.copy() if self.r_is_y else self.y - self.X @ w
+        if self.r_is_y:
+            self.r = self.y.copy()
+        elif self.implicit:
+            self.r = np.empty_like(self.y)
+            cd_naive.centered_residual(self.X, self.centers, self.y, w, self.r)
+        else:
+            self.r = self.y - self.X @ w
 
     def prepare(self, ws, g):
         # the gradient at the current residual (exact, or upper bounds of its
@@ -266,15 +280,23 @@ class DenseProblem:
         self.ref[2] = 0.0
         self.solved_all = ws.shape[0] == self.n_features
         try:
-            return cd_naive.dense_solve((self.X, self.y, self.r, self.g, self.norms2,
-                                         self.r_ref, self.ref), w, ws, l1, l2, positive,
-                                        targets, seed, box)
+            return cd_naive.dense_solve((self.X, self.centers, self.y, self.r, self.g,
+                                         self.norms2, self.r_ref, self.ref), w, ws, l1, l2,
+                                        positive, targets, seed, box)
         finally:
             self.ref[0] = 0.0  # the next working set needs its own reference
 
     def cross_gram(self, features):
-        """``X^T X[:, features]`` of the (weighted) problem, float64 (n_features, k)."""
-        return np.ascontiguousarray(self.X.T @ self.X[:, features], dtype=np.float64)
+        """``X^T X[:, features]`` of the (weighted, centered) problem, float64 (n_features, k)."""
+        if not self.implicit:
+            return np.ascontiguousarray(self.X.T @ self.X[:, features], dtype=np.float64)
+        # centered row blocks, as the centered copy's product would be (no cancellation)
+        out = np.zeros((self.n_features, len(features)))
+        block = max(1, (1 << 22) // max(self.n_features, 1))
+        for start in range(0, self.n_samples, block):
+            Xb = self.X[start:start + block] - self.centers
+            out += Xb.T @ Xb[:, features]
+        return out
 
     def gradient(self, w, l1=None):
         n = self.n_samples
@@ -293,8 +315,18 @@ class DenseProblem:
         r = self.r
         features, g = self.bounds.needed(r, w, l1)
         if features is None:
-            g = (self.X.T @ r).astype(np.float64, copy=False) / n
+            if self.implicit:
+                g = np.empty(self.n_features)
+                cd_naive.centered_xtr(self.X, self.centers, r,
+                                      np.arange(self.n_features, dtype=np.int64), g)
+                g /= n
+            else:
+                g = (self.X.T @ r).astype(np.float64, copy=False) / n
             self.bounds.reset(g, r)
+        elif self.implicit:
+            sub = np.empty(features.shape[0])
+            cd_naive.centered_xtr(self.X, self.centers, r, features, sub)
+            g[features] = sub / n
         else:
             g[features] = self.X[:, features].T @ r / n
         return g[:, None], float(r @ r) / n, float(r @ self.y) / n

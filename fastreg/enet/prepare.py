@@ -224,15 +224,18 @@ def design_from_arrays(X, y, sample_weight, data):
     # silenced so the caller gets the clear ValueError alone.
     with np.errstate(invalid="ignore", over="ignore"):
         if data.centers_or_scales:
+            # residual updates on float64 X read its columns centered (no copy)
+            as_read = mode == "naive" and not multi_task and X.dtype == np.float64
             X, y, transform, centers, (norms2, xty) = _center_and_scale(
-                X, y, sample_weight, data, transform, col_sums)
+                X, y, sample_weight, data, transform, col_sums, as_read)
         if is_sparse:
             problem = (MultiTaskCscProblem if multi_task else CscProblem)(
                 X, y, sample_weight, centers)
         elif multi_task:
             problem = MultiTaskDenseProblem(X, y, sample_weight)
         elif mode == "naive":
-            problem = DenseProblem(X, y, sample_weight, norms2=norms2, xty=xty)
+            problem = DenseProblem(X, y, sample_weight, norms2=norms2, xty=xty,
+                                   centers=centers)
         else:
             problem = _gram_problem(X, y, sample_weight, mode, precompute, Xy,
                                     data.check_input)
@@ -293,7 +296,7 @@ def _check_own_centers(data):
                          "fit_intercept or standardize (they describe the raw data).")
 
 
-def _center_and_scale(X, y, sample_weight, data, transform, col_sums=None):
+def _center_and_scale(X, y, sample_weight, data, transform, col_sums=None, as_read=False):
     """Center (``fit_intercept``) and scale (``standardize``) X and y; X is never modified.
 
     Dense X (residual updates, lazy Gram columns, multi-task: column access):
@@ -302,12 +305,16 @@ def _center_and_scale(X, y, sample_weight, data, transform, col_sums=None):
     scales, and the centering is left to the problem (implicit centers).
 
     ``col_sums``: X's column sums (float64) when the caller has them.
+    ``as_read``: unweighted, unscaled Fortran-ordered dense X is not copied; its
+    centers are returned for the problem to subtract as it reads the columns
+    (:class:`~fastreg.enet.designs.DenseProblem`).
 
     Returns
     -------
     X, y, transform, centers, (norms2, xty) : the data to solve on, the
-        :class:`Transform` with its centers and scales, a sparse X's implicit
-        centers, and, for an unweighted centered copy of a single target, its
+        :class:`Transform` with its centers and scales, the implicit centers
+        (sparse X, or dense X centered as read), and, for unweighted centered
+        columns of a single target, their
         squared column norms over ``n_samples`` and its products with y (else
         None), computed while writing it.
     """
@@ -338,12 +345,19 @@ def _center_and_scale(X, y, sample_weight, data, transform, col_sums=None):
         X = np.asarray(X)
         if x_mean is not None and scale is None and sample_weight is None \
                 and X.flags.f_contiguous and y.ndim == 1:
-            # the copy residual mode solves on: its column norms and X^T y are
-            # read as it is written (DenseProblem's, unweighted), not in more passes
-            centered = np.empty(X.shape, dtype=X.dtype, order="F")
+            # the centered columns residual mode solves on, with their norms and
+            # X^T y from the same pass (DenseProblem's, unweighted): a copy, or,
+            # as_read, the centers the kernels subtract as they read X
+            x_center = x_mean.astype(X.dtype)
+            centered = (np.empty((0, 0), dtype=X.dtype) if as_read
+                        else np.empty(X.shape, dtype=X.dtype, order="F"))
             sq, xty = np.empty(n_features), np.empty(n_features)
-            cd_naive.center_columns(X, x_mean.astype(X.dtype), y, centered, sq, xty)
-            X, norms2 = centered, sq / n_samples
+            cd_naive.center_columns(X, x_center, y, centered, sq, xty)
+            norms2 = sq / n_samples
+            if as_read:
+                centers = x_center
+            else:
+                X = centered
         elif x_mean is not None:  # one pass writes the centered copy
             X = np.subtract(X, x_mean.astype(X.dtype), order="F", dtype=X.dtype)
         else:

@@ -1100,3 +1100,45 @@ def test_gradient_from_the_last_gap_check_changes_nothing(monkeypatch):
     np.testing.assert_array_equal(intercepts, intercepts0)
     # the gaps differ by the rounding of the products only (a kernel's sum, BLAS's)
     np.testing.assert_allclose(gaps, gaps0, rtol=0, atol=1e-14 * float(np.var(y)))
+
+
+@pytest.mark.parametrize("case", ["lasso", "enet", "positive", "warm", "penalty_factor",
+                                  "offset"])
+def test_dense_centered_as_read_matches_the_centered_copy(case):
+    """Fortran-ordered float64 X with an intercept is centered as the kernels read it
+    (no copy); C-ordered X gets NumPy's centered copy: the same problem, certified."""
+    from fastreg.enet import designs
+
+    X, y = make_data(120, 40, seed=35, rho=0.4)
+    if case == "offset":  # columns far from zero: the subtraction as read loses nothing
+        X = X + 1e4 * np.arange(1, 41)
+    l1_ratio = 0.6 if case == "enet" else 1.0
+    kw = dict(l1_ratio=l1_ratio, alphas=12, eps=1e-2, tol=1e-10, precompute=False,
+              fit_intercept=True, return_intercept=True)
+    if case == "positive":
+        kw["positive"] = True
+    if case == "penalty_factor":
+        kw["penalty_factor"] = np.r_[0.0, np.ones(39)]
+    if case == "warm":
+        kw["coef_init"] = np.linspace(-0.5, 0.5, 40)
+    seen = []
+    original = designs.DenseProblem.solve
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.implicit)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(designs.DenseProblem, "solve", spy)
+        alphas, coefs, gaps, b = enet_path(np.asfortranarray(X), y, **kw)
+        assert seen and all(seen)
+        seen.clear()
+        alphas0, coefs0, gaps0, b0 = enet_path(np.ascontiguousarray(X), y, **kw)
+        assert seen and not any(seen)
+    # alpha_max from the centering pass's X^T y against BLAS's: to rounding
+    np.testing.assert_allclose(alphas, alphas0, rtol=1e-14)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    g = certify(Xc, yc, alphas, coefs, gaps, l1_ratio=l1_ratio, tol=1e-10,
+                positive=case == "positive") if case != "penalty_factor" else gaps
+    assert_same_path(Xc, yc, alphas, coefs, g, coefs0, gaps0, l1_ratio=l1_ratio)
+    np.testing.assert_allclose(b, b0, rtol=1e-9, atol=1e-9 * np.abs(y).max())

@@ -79,7 +79,8 @@ def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
     w, r, g = np.zeros(X.shape[1]), y.copy(), np.zeros(X.shape[1])
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
     r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
-    layout = cd_naive.DenseLayout(X, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
+    centers = np.zeros(X.shape[1])
+    layout = cd_naive.DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
     _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
     return w, r, g, last_gap
@@ -572,7 +573,8 @@ def test_dense_solve_skips_change_nothing():
         ref = np.array([1.0 if seeded else 0.0, slack, 0.0])
         r_ref = r.copy()
         ws = np.arange(p, dtype=np.int64)
-        n_sweeps, gap = cd_naive.dense_solve((X, y, r, g, norms2, r_ref, ref), w, ws, alpha,
+        n_sweeps, gap = cd_naive.dense_solve((X, np.zeros(p), y, r, g, norms2, r_ref, ref), w,
+                                             ws, alpha,
                                              0.0, False, (1e-12, 1000, 1e-14, 5), -1, None)
         out.append((w.copy(), n_sweeps, gap))
     for other in out[1:]:
@@ -681,6 +683,28 @@ def test_center_columns_matches_numpy_in_one_pass(dtype):
     np.testing.assert_allclose(sq, np.einsum("ij,ij->j", out64, out64), rtol=1e-13)
     np.testing.assert_allclose(xty, out64.T @ y.astype(np.float64), rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(X, before)
+    # no copy (an empty out): the same statistics
+    sq2, xty2 = np.empty(6), np.empty(6)
+    cd_naive.center_columns(X, mean, y, np.empty((0, 0), dtype=dtype), sq2, xty2)
+    np.testing.assert_array_equal(sq2, sq)
+    np.testing.assert_array_equal(xty2, xty)
+
+
+def test_centered_xtr_and_residual_match_the_centered_copy():
+    rng = np.random.default_rng(6)
+    X = np.asfortranarray(rng.standard_normal((50, 7)) + 30.0)
+    centers = X.mean(axis=0)
+    Xc = X - centers
+    r, y = rng.standard_normal(50), rng.standard_normal(50)
+    out = np.empty(3)
+    features = np.array([4, 0, 6], dtype=np.int64)
+    cd_naive.centered_xtr(X, centers, r, features, out)
+    np.testing.assert_allclose(out, Xc[:, features].T @ r, rtol=1e-12, atol=1e-12)
+    w = np.zeros(7)
+    w[[1, 5]] = [0.5, -2.0]
+    res = np.empty(50)
+    cd_naive.centered_residual(X, centers, y, w, res)
+    np.testing.assert_allclose(res, y - Xc @ w, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
