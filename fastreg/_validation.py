@@ -233,6 +233,11 @@ def check_positive_int(value, name):
 
 def check_alphas(alphas):
     """Validate an explicit grid; return it sorted in decreasing order (as sklearn)."""
+    if (isinstance(alphas, (list, tuple)) and len(alphas) == 1
+            and isinstance(alphas[0], float) and math.isfinite(alphas[0]) and alphas[0] >= 0):
+        # one Python float (every estimator fit): the same array, without the
+        # NumPy checks' fixed cost
+        return np.array([alphas[0]])
     arr = check_ridge_alphas(alphas)
     # one alpha (every estimator fit) is sorted already
     return np.sort(arr)[::-1].copy() if arr.shape[0] > 1 else arr

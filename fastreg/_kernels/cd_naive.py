@@ -389,13 +389,16 @@ def column_sums_max_abs(X, bits, sign_mask, sums):
     return top
 
 
+# every bit but the sign bit, per item size of X
+_SIGN_MASKS = {4: np.int32(0x7FFFFFFF), 8: np.int64(0x7FFFFFFFFFFFFFFF)}
+
+
 def max_abs_and_sums(X, sums):
     """The largest ``|X[i, j]|`` (float) of a Fortran-ordered float X, and its column
     sums written into ``sums`` (:func:`column_sums_max_abs`)."""
-    int_type = np.dtype(f"i{X.dtype.itemsize}")
-    sign_mask = int_type.type(np.iinfo(int_type).max)
-    top = column_sums_max_abs(X, X.view(int_type), sign_mask, sums)
-    return float(np.array([top], dtype=int_type).view(X.dtype)[0])
+    sign_mask = _SIGN_MASKS[X.dtype.itemsize]
+    top = column_sums_max_abs(X, X.view(sign_mask.dtype), sign_mask, sums)
+    return float(np.array([top], dtype=sign_mask.dtype).view(X.dtype)[0])
 
 
 @reduction_jit
