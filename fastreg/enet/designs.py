@@ -258,6 +258,8 @@ class DenseProblem:
         return self.X.T @ self.y if self.xty is None else self.xty
 
     def start(self, w):
+        # a new residual: the last solve's products are no longer its gradient
+        self.ref[2] = 0.0
         self.r_is_y = not np.count_nonzero(w)
         if self.r_is_y:
             self.r = self.y.copy()

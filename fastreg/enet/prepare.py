@@ -314,9 +314,8 @@ def _center_and_scale(X, y, sample_weight, data, transform, col_sums=None, as_re
     X, y, transform, centers, (norms2, xty) : the data to solve on, the
         :class:`Transform` with its centers and scales, the implicit centers
         (sparse X, or dense X centered as read), and, for unweighted centered
-        columns of a single target, their
-        squared column norms over ``n_samples`` and its products with y (else
-        None), computed while writing it.
+        columns of a single target, their squared norms over ``n_samples`` and
+        their products with y (else None), from the centering pass.
     """
     n_samples, n_features = X.shape
     weights = np.ones(n_samples) if sample_weight is None else \

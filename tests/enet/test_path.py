@@ -1142,3 +1142,16 @@ def test_dense_centered_as_read_matches_the_centered_copy(case):
                 positive=case == "positive") if case != "penalty_factor" else gaps
     assert_same_path(Xc, yc, alphas, coefs, g, coefs0, gaps0, l1_ratio=l1_ratio)
     np.testing.assert_allclose(b, b0, rtol=1e-9, atol=1e-9 * np.abs(y).max())
+
+
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_coef_at_after_a_path_matches_a_fresh_solve(order):
+    """A result re-solved at new alphas restarts from a new residual: nothing of the
+    path's last solve (its products, its reference) may stand in for that gradient."""
+    X, y = make_data(200, 30, seed=3, rho=0.3)
+    X = np.asarray(X + 5.0, order=order)
+    kw = dict(l1_ratio=0.7, precompute=False, fit_intercept=True)
+    result = enet_path(X, y, alphas=[0.5, 0.2, 0.05], tol=1e-10, return_result=True, **kw)
+    for alpha in (0.3, 0.1, 0.02):
+        expected = enet_path(X, y, alphas=[alpha], tol=1e-12, **kw)[1][:, 0]
+        np.testing.assert_allclose(result.coef_at(alpha), expected, rtol=0, atol=1e-6)
