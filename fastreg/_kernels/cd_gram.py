@@ -16,12 +16,22 @@ from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
-GramLayout = namedtuple("GramLayout", ["cache", "slot", "Xy", "yy", "g", "norms2", "n_samples",
-                                       "max_cycle"])
+GramLayout = namedtuple("GramLayout", ["cache", "sweep_cache", "slot", "Xy", "yy", "g", "norms2",
+                                       "n_samples", "max_cycle"])
 GramLayout.__doc__ = """Covariance updates, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
 cache : ndarray of shape (n_features, capacity), Fortran order
     Gram columns ``X^T x_j`` (unscaled); column ``slot[j]`` holds feature j.
+sweep_cache : ndarray of shape (n_features, capacity), Fortran order
+    The columns the sweeps' gradient updates read: ``cache`` itself, or its
+    float32 rounding (``GramProblem``'s mixed-precision sweeps). The sweeps are
+    then coordinate descent on the quadratic whose Hessian is the rounded
+    matrix (symmetric, as the rounding of a symmetric matrix is; the steps
+    divide by the float64 diagonal ``norms2``, within ``2^-24`` of the rounded
+    one, which moves no fixed point), so ``g`` drifts from the true gradient by
+    ``(G - round(G)) (w - w_0) / n`` over a solve. The solve's own gaps see that
+    drift; the driver's certificate (:func:`gram_gradient`, from ``cache``) does
+    not.
 slot : ndarray of int64, shape (n_features,)
     Cache slot of each feature; every feature of the working set must have one.
 Xy : ndarray of float64, shape (n_features,)
@@ -38,7 +48,7 @@ max_cycle : 0 (the gap is cheap: checked after every sweep).
 
 @jit
 def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
-    cache, slot, g, norms2 = layout.cache, layout.slot, layout.g, layout.norms2
+    cache, slot, g, norms2 = layout.sweep_cache, layout.slot, layout.g, layout.norms2
     inv_n = 1.0 / layout.n_samples
     n_features = g.shape[0]
     update_all = 4 * ws.shape[0] > n_features
@@ -87,13 +97,13 @@ register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
 
 @jit
 def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
-    """The active-set cycle with covariance updates; ``data = (cache, slot, Xy, yy, g,
-    norms2, n_samples)`` of :class:`GramLayout`. Parameters and returns as
+    """The active-set cycle with covariance updates; ``data = (cache, sweep_cache, slot, Xy,
+    yy, g, norms2, n_samples)`` of :class:`GramLayout`. Parameters and returns as
     :func:`fastreg._kernels.cycle.refined_solve`.
     """
-    cache, slot, Xy, yy, g, norms2, n_samples = data
-    return refined_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, 0), w, ws, l1,
-                         l2, positive, targets, seed, box)
+    cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples = data
+    return refined_solve(GramLayout(cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples, 0),
+                         w, ws, l1, l2, positive, targets, seed, box)
 
 
 @jit

@@ -24,6 +24,19 @@ from .._kernels import cd_gram, cd_multitask, cd_naive, precision
 _GATHER_MAX_FRACTION = 0.75
 _GATHER_MAX_BYTES = 256 * 2**20
 
+# A float64 Gram cache of more than this many bytes is swept through its float32
+# rounding (GramProblem._sweep_cache): a sweep reads every cached column once, and
+# past the CPU's last-level cache it runs at memory speed, so half the bytes is
+# about half the time (measured on a 32 MB L3: 1.3 against 0.53 ms a sweep at
+# 2000 features, 0.31 against 0.23 ms at 1300, no gain at 1100 and below).
+_ROUNDED_SWEEP_MIN_BYTES = 2**23
+# ... provided every diagonal entry of the Gram matrix (the largest of its column)
+# is at most 2^_ROUNDED_MAX_EXPONENT and every nonzero one at least
+# 2^-_ROUNDED_MAX_EXPONENT: then no entry overflows float32, and one that falls
+# below float32's normal range is off by at most 2^-149, below 2^-49 of its
+# column's scale (float32 rounding itself is 2^-24).
+_ROUNDED_MAX_EXPONENT = 100
+
 
 class Problem(Protocol):
     """What the path driver needs of a design (every class of this module is one).
@@ -455,6 +468,17 @@ class GramProblem:
     ``lazy=True``: Gram columns are computed only for features that enter a
     working set, in batches that at least double the cache (so X is read
     O(log p) times), padded with the features of largest gradient.
+
+    Mixed precision: a float64 cache larger than ``_ROUNDED_SWEEP_MIN_BYTES``
+    is swept through its float32 rounding (half the memory traffic), while the
+    gradient after each solve, and so every duality gap the driver certifies,
+    is computed from the float64 columns. Sweeps on the rounded matrix are exact
+    coordinate descent on a quadratic within ``2^-24 |G|`` of the true one: the
+    solve's own gap sees the difference only as a drift of about
+    ``2^-24 ||G|| ||w - w_0|| / n`` (far below any certifiable tolerance in
+    float64 at the usual ``tol``); when the certificate still misses, the
+    driver's next round starts from the exact gradient at the new point, which
+    is iterative refinement: the drift shrinks with the step.
     """
 
 
@@ -494,6 +518,7 @@ class GramProblem:
         _validation.check_finite_column_stats(self.norms2)
         self.n_cached = int((self.slot >= 0).sum())
         self.g = np.empty(p, dtype=np.float64)
+        self.rounded, self.n_rounded = None, 0
 
     @classmethod
     def from_gram(cls, gram, Xy, yy, n_samples, dtype=np.float64):
@@ -516,6 +541,7 @@ class GramProblem:
         _validation.check_finite_column_stats(self.norms2)
         self.n_cached = p
         self.g = np.empty(p, dtype=np.float64)
+        self.rounded, self.n_rounded = None, 0
         return self
 
     def Xy(self):
@@ -554,9 +580,28 @@ class GramProblem:
         if nonzero.size:
             self.prepare(nonzero, np.zeros(self.n_features))
 
+    def _sweep_cache(self):
+        """The columns the sweeps read: the cache, or its float32 rounding (class doc)."""
+        cache = self.cache
+        if (cache.dtype != np.float64 or cache[:, :self.n_cached].nbytes <= _ROUNDED_SWEEP_MIN_BYTES
+                or not self._float32_range()):
+            return cache
+        if self.rounded is None or self.rounded.shape != cache.shape:  # (the cache grew)
+            self.rounded = np.empty(cache.shape, dtype=np.float32, order="F")
+            self.n_rounded = 0
+        if self.n_rounded < self.n_cached:
+            self.rounded[:, self.n_rounded:self.n_cached] = cache[:, self.n_rounded:self.n_cached]
+            self.n_rounded = self.n_cached
+        return self.rounded
+
+    def _float32_range(self):
+        diagonal = self.norms2[self.norms2 > 0.0] * self.n_samples
+        limit = 2.0**_ROUNDED_MAX_EXPONENT
+        return diagonal.size == 0 or (diagonal.max() <= limit and diagonal.min() >= 1.0 / limit)
+
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
-        layout = (self.cache, self.slot, self.Xy_, self.yy, self.g, self.norms2,
-                  self.n_samples_float)
+        layout = (self.cache, self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
+                  self.norms2, self.n_samples_float)
         return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)
 

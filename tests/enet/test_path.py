@@ -765,6 +765,70 @@ def test_lazy_gram_with_warm_start(lazy_from_1000):
     certify(X, y, alphas, coefs, gaps, l1_ratio=1.0, tol=1e-10)
 
 
+@pytest.fixture
+def rounded_sweeps(monkeypatch):
+    """Every float64 Gram cache is swept through its float32 rounding (the
+    package does so from 8 MB of cache), and every rounded cache built is kept."""
+    built = []
+    original = fastreg.enet.designs.GramProblem._sweep_cache
+
+    def spy(self):
+        cache = original(self)
+        built.append(cache.dtype)
+        return cache
+
+    monkeypatch.setattr(fastreg.enet.designs, "_ROUNDED_SWEEP_MIN_BYTES", -1)
+    monkeypatch.setattr(fastreg.enet.designs.GramProblem, "_sweep_cache", spy)
+    return built
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-8, 1e-12])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_rounded_gram_sweeps_certify(rounded_sweeps, tol, l1_ratio):
+    """Sweeps on float32-rounded Gram columns still reach every tolerance: the
+    certificate comes from the float64 columns (down to tol=1e-12, where the
+    rounding's drift is far above the target and rounds of iterative refinement
+    carry the solve), and the path agrees with the float64 sweeps' and sklearn's."""
+    X, y = make_data(300, 60, seed=71, rho=0.7, n_informative=20)
+    kw = dict(l1_ratio=l1_ratio, alphas=20, eps=1e-3, tol=tol, precompute=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no convergence warning
+        alphas, coefs, gaps = fast(enet_path, X, y, **kw)
+    assert set(rounded_sweeps) == {np.dtype(np.float32)}
+    g = certify(X, y, alphas, coefs, gaps, l1_ratio=l1_ratio, tol=tol)
+    rounded_sweeps.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fastreg.enet.designs, "_ROUNDED_SWEEP_MIN_BYTES", 2**62)
+        base = fast(enet_path, X, y, **kw)
+    assert set(rounded_sweeps) == {np.dtype(np.float64)}
+    g_base = certify(X, y, base[0], base[1], base[2], l1_ratio=l1_ratio, tol=tol)
+    # (the gaps bound the objectives' difference; rtol only where tol is loose)
+    assert_same_path(X, y, alphas, coefs, g, base[1], g_base, l1_ratio=l1_ratio,
+                     rtol=max(tol, 1e-8))
+    if tol == 1e-8:
+        compare_with_sklearn(X, y, l1_ratio=l1_ratio, alphas=20, eps=1e-3, precompute=True)
+
+
+def test_rounded_gram_sweeps_lazy_cache(rounded_sweeps, lazy_from_1000):
+    """The rounded copy follows the lazy cache as columns are added and it grows."""
+    n, p = 1500, 1100
+    X, y = make_data(n, p, seed=72, n_informative=30, noise=1.0)
+    alphas, coefs, gaps = fast(enet_path, X, y, l1_ratio=0.9, alphas=12, eps=0.01, tol=1e-8)
+    assert np.dtype(np.float32) in rounded_sweeps
+    certify(X, y, alphas, coefs, gaps, l1_ratio=0.9, tol=1e-8)
+
+
+@pytest.mark.parametrize("scale", [2.0**-70, 2.0**70])
+def test_rounded_gram_sweeps_not_at_extreme_scales(rounded_sweeps, scale):
+    """A Gram matrix outside float32's range keeps float64 sweeps (no overflow, no
+    subnormal columns)."""
+    X, y = make_data(100, 20, seed=73)
+    problem = fastreg.enet.designs.GramProblem(X * scale, y)
+    assert problem._sweep_cache().dtype == np.float64
+    problem = fastreg.enet.designs.GramProblem(X, y)
+    assert problem._sweep_cache().dtype == np.float32
+
+
 # -------------------------------------------- degenerate columns and targets
 @pytest.mark.parametrize("kind", ["gram", "naive", "sparse", "multitask"])
 @pytest.mark.parametrize("where", ["first", "middle", "last"])

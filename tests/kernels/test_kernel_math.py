@@ -111,11 +111,12 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     return w, r + shift[0] * u, g, last_gap
 
 
-def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy):
+def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy, sweep_dtype=None):
     """The active-set solve on ``cd_gram.GramLayout`` from w = 0: (w, g, gap).
 
     ``lazy``: the cache holds the working set's Gram columns only, as the driver
-    fills it when features enter.
+    fills it when features enter. ``sweep_dtype``: the sweeps read the cache
+    rounded to this dtype (float64 when None).
     """
     n, p = X.shape
     slot = np.full(p, -1, dtype=np.int64)
@@ -128,7 +129,8 @@ def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy):
     Xy = X.T @ y
     w, g = np.zeros(p), Xy / n
     norms2 = np.sum(X * X, axis=0) / n
-    layout = cd_gram.GramLayout(cache, slot, Xy, y @ y, g, norms2, float(n), 0)
+    sweep_cache = cache if sweep_dtype is None else cache.astype(sweep_dtype, order="F")
+    layout = cd_gram.GramLayout(cache, sweep_cache, slot, Xy, y @ y, g, norms2, float(n), 0)
     _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
     return w, g, last_gap
@@ -606,6 +608,29 @@ def test_gram_solve(lazy, l1_ratio, penalty, seed):
                                 _box_for(X, y, penalty), lazy)
     _check(X, y, w, ws, last_gap, alpha, l1_ratio, penalty)
     np.testing.assert_allclose(g[ws], X[:, ws].T @ (y - X @ w) / X.shape[0], rtol=0,
+                               atol=1e-13)
+
+
+def test_gram_sweeps_on_rounded_columns_are_cd_on_the_rounded_quadratic():
+    """Sweeps reading float32-rounded columns take the very steps of float64 sweeps
+    on the rounded matrix (the float32 values widen exactly), and the gradient they
+    keep drifts from the true one by the rounding's product only."""
+    X, y, ws = _solve_setup((40, 8), "none")
+    n = X.shape[0]
+    alpha = 0.1 * alpha_max(X, y)
+    args = (alpha, 0.0, False, 1e-3 * GAP_TARGET * ref.gap_scale(y), -1, None, False)
+    w32, g32, _ = solve_gram(X, y, ws, *args, sweep_dtype=np.float32)
+    # the same solve on a float64 cache holding the rounded values
+    rounded = (X.T @ X).astype(np.float32).astype(np.float64)
+    slot = np.arange(X.shape[1], dtype=np.int64)
+    w, g = np.zeros(X.shape[1]), X.T @ y / n
+    layout = cd_gram.GramLayout(rounded, np.asfortranarray(rounded), slot, X.T @ y, y @ y, g,
+                                np.sum(X * X, axis=0) / n, float(n), 0)
+    active_set_solve(layout, w, ws.copy(), alpha, 0.0, False, args[3], MAX_EPOCHS, -1, None)
+    np.testing.assert_array_equal(w32, w)
+    np.testing.assert_array_equal(g32, g)
+    drift = (X.T @ X - rounded) @ w32 / n
+    np.testing.assert_allclose(g32[ws], (X.T @ (y - X @ w32) / n + drift)[ws], rtol=0,
                                atol=1e-13)
 
 
