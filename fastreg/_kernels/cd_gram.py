@@ -7,17 +7,36 @@ cache of shape (n_features, capacity) addressed through ``slot[j]``, so the
 driver can fill it lazily, column by column, as features enter the model.
 With ``g`` exact on the working set, the subproblem's duality gap costs
 O(|working set|) and is checked after every sweep.
+
+Each gap check also tries an Anderson extrapolation (Anderson acceleration of
+coordinate descent, Bertrand & Massias 2021) of the last ``ANDERSON_DEPTH + 1``
+iterates: ``w_acc = sum_k c_k w_k`` with weights ``c`` (summing to one) that
+minimize the norm of the combined residual increments. Since ``g`` is affine in
+``w``, ``g(w_acc) = sum_k c_k g_k`` costs O(|working set|) as well, and so does
+the objective at ``w_acc``; the extrapolated point replaces the iterate only when
+its objective is lower. On a stable support the sweeps converge linearly and the
+extrapolation cuts their number (measured on the 5000 x 2000 benchmark path:
+about a quarter fewer sweeps); only the default problem (no penalty record, not
+``positive``) extrapolates, as a combination of iterates may leave a box.
 """
 
 from collections import namedtuple
+
+import numpy as np
 
 from ._jit import jit
 from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
+# Iterates combined by the extrapolation (and its K x K system); 3 to 5 measured alike.
+ANDERSON_DEPTH = 4
+# Smaller working sets do not extrapolate: their sweeps cost about what the
+# extrapolation does (O(ANDERSON_DEPTH |ws|) a check).
+EXTRAPOLATION_MIN_FEATURES = 64
+
 GramLayout = namedtuple("GramLayout", ["cache", "sweep_cache", "slot", "Xy", "yy", "g", "norms2",
-                                       "n_samples", "max_cycle"])
+                                       "n_samples", "history", "max_cycle"])
 GramLayout.__doc__ = """Covariance updates, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
 cache : ndarray of shape (n_features, capacity), Fortran order
@@ -42,6 +61,11 @@ g : ndarray of float64, shape (n_features,)
     ``X^T (y - X w) / n``, exact on the working set on entry; kept exact on it
     (on every feature if the working set covers more than a quarter of them).
 norms2 : ``||x_j||^2 / n``; n_samples : the ``n`` of the data term;
+history : ndarray of float64, shape (history_size(n_features),) or (1,)
+    Scratch of the extrapolation (:func:`_extrapolate`; one entry: no
+    extrapolation); its last entry, the
+    count of iterates stored, is set to 0 by :func:`gram_solve` (a new working
+    set);
 max_cycle : 0 (the gap is cheap: checked after every sweep).
 """
 
@@ -78,8 +102,130 @@ def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
 
 
 @jit
+def _objective(layout, w, g, ws, l1, l2):
+    """``P(w)`` from ``g = X^T (y - X w) / n`` on the working set (the rest of w is 0)."""
+    w_dot_Xy = 0.0
+    w_dot_g = 0.0
+    w_l1 = 0.0
+    w_sq = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        w_dot_Xy += w[j] * layout.Xy[j]
+        w_dot_g += w[j] * g[j]
+        w_l1 += abs(w[j])
+        w_sq += w[j] * w[j]
+    r2 = (layout.yy - w_dot_Xy) / layout.n_samples - w_dot_g
+    return 0.5 * (r2 + l2 * w_sq) + l1 * w_l1
+
+
+def history_size(n_features):
+    """Length of :class:`GramLayout`'s ``history`` scratch for ``n_features``."""
+    size = ANDERSON_DEPTH + 1
+    return 2 * size * n_features + size * size + 1
+
+
+@jit
+def _increment_row(snaps_w, snaps_g, inner, ws, l2, count):
+    """Products of the increment ending at iterate ``count`` with the stored ones."""
+    size = snaps_w.shape[0]
+    latest = count % size
+    previous = (count - 1) % size
+    for m in range(1, min(count, size - 1) + 1):
+        end = (latest - m + 1) % size
+        begin = (end - 1) % size
+        dot = 0.0
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            d_new = snaps_w[latest, j] - snaps_w[previous, j]
+            d_old = snaps_w[end, j] - snaps_w[begin, j]
+            # d^T (G / n) d' from G d = -n (g_end - g_begin), symmetrized
+            dot += l2 * d_new * d_old - 0.5 * (
+                d_new * (snaps_g[end, j] - snaps_g[begin, j])
+                + d_old * (snaps_g[latest, j] - snaps_g[previous, j]))
+        inner[latest, end] = dot
+        inner[end, latest] = dot
+
+
+@jit
+def _extrapolate(layout, w, ws, l1, l2):
+    """Store the iterate; replace it by the Anderson extrapolation if that is lower.
+
+    ``history`` holds ``ANDERSON_DEPTH + 1`` iterates and gradients (a ring),
+    the inner products ``d_a^T (G / n + l2) d_b`` of the increments between
+    consecutive ones (indexed by the slot each increment ends at; each check
+    adds one row, O(depth |ws|)) and the count of iterates stored. The
+    candidate is formed in ``w`` and ``g`` themselves and undone from the ring
+    when its objective is not lower. Returns whether the iterate was replaced.
+    """
+    g, n_features = layout.g, layout.g.shape[0]
+    depth = ANDERSON_DEPTH
+    size = depth + 1
+    flat = layout.history
+    snaps_w = flat[:size * n_features].reshape((size, n_features))
+    snaps_g = flat[size * n_features:2 * size * n_features].reshape((size, n_features))
+    inner = flat[2 * size * n_features:2 * size * n_features + size * size].reshape((size, size))
+    count = int(flat[-1])
+    latest = count % size
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        snaps_w[latest, j] = w[j]
+        snaps_g[latest, j] = g[j]
+    flat[-1] = count + 1
+    if count == 0:
+        return False
+    _increment_row(snaps_w, snaps_g, inner, ws, l2, count)
+    if count < depth:
+        return False
+    # weights c (sum 1) minimizing || sum_a c_a d_a ||: M z = 1, c = z / sum(z)
+    M = np.empty((depth, depth))
+    trace = 0.0
+    for a in range(depth):
+        end_a = (latest - depth + 1 + a) % size
+        for b in range(depth):
+            M[a, b] = inner[end_a, (latest - depth + 1 + b) % size]
+        trace += M[a, a]
+    if not trace > 0.0:
+        return False
+    for a in range(depth):
+        M[a, a] += 1e-10 * trace  # (increments nearly dependent once converged)
+    z = np.linalg.solve(M, np.ones(depth))
+    total = z.sum()
+    if not (np.isfinite(total) and abs(total) > 0.0):
+        return False
+    z /= total
+    before = _objective(layout, w, g, ws, l1, l2)
+    # w_acc = sum_a c_a w_(end of increment a): the last depth iterates
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wj = 0.0
+        gj = 0.0
+        for a in range(depth):
+            slot = (latest - depth + 1 + a) % size
+            wj += z[a] * snaps_w[slot, j]
+            gj += z[a] * snaps_g[slot, j]
+        w[j] = wj
+        g[j] = gj
+    if _objective(layout, w, g, ws, l1, l2) < before:
+        # the candidate is the latest iterate: its increment's products anew
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            snaps_w[latest, j] = w[j]
+            snaps_g[latest, j] = g[j]
+        _increment_row(snaps_w, snaps_g, inner, ws, l2, count)
+        return True
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        w[j] = snaps_w[latest, j]
+        g[j] = snaps_g[latest, j]
+    return False
+
+
+@jit
 def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
     Xy, yy, g, n_samples = layout.Xy, layout.yy, layout.g, layout.n_samples
+    if (box is None and not positive and l1 > 0.0 and ws.shape[0] >= EXTRAPOLATION_MIN_FEATURES
+            and layout.history.shape[0] > 1):
+        _extrapolate(layout, w, ws, l1, l2)
     w_dot_Xy = 0.0
     w_dot_g = 0.0
     for k in range(ws.shape[0]):
@@ -98,12 +244,13 @@ register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
 @jit
 def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     """The active-set cycle with covariance updates; ``data = (cache, sweep_cache, slot, Xy,
-    yy, g, norms2, n_samples)`` of :class:`GramLayout`. Parameters and returns as
-    :func:`fastreg._kernels.cycle.refined_solve`.
+    yy, g, norms2, n_samples, history)`` of :class:`GramLayout`. Parameters and returns
+    as :func:`fastreg._kernels.cycle.refined_solve`.
     """
-    cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples = data
-    return refined_solve(GramLayout(cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples, 0),
-                         w, ws, l1, l2, positive, targets, seed, box)
+    cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples, history = data
+    history[-1] = 0.0  # a new working set: no iterates to combine yet
+    return refined_solve(GramLayout(cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples,
+                                    history, 0), w, ws, l1, l2, positive, targets, seed, box)
 
 
 @jit

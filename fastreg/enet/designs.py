@@ -519,6 +519,8 @@ class GramProblem:
         self.n_cached = int((self.slot >= 0).sum())
         self.g = np.empty(p, dtype=np.float64)
         self.rounded, self.n_rounded = None, 0
+        self.history = None  # the extrapolation's scratch (cd_gram.GramLayout)
+        self.extrapolate = True
 
     @classmethod
     def from_gram(cls, gram, Xy, yy, n_samples, dtype=np.float64):
@@ -542,6 +544,8 @@ class GramProblem:
         self.n_cached = p
         self.g = np.empty(p, dtype=np.float64)
         self.rounded, self.n_rounded = None, 0
+        self.history = None  # the extrapolation's scratch (cd_gram.GramLayout)
+        self.extrapolate = True
         return self
 
     def Xy(self):
@@ -600,8 +604,11 @@ class GramProblem:
         return diagonal.size == 0 or (diagonal.max() <= limit and diagonal.min() >= 1.0 / limit)
 
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
+        if self.history is None:
+            self.history = np.empty(cd_gram.history_size(self.n_features) if self.extrapolate
+                                    else 1)
         layout = (self.cache, self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
-                  self.norms2, self.n_samples_float)
+                  self.norms2, self.n_samples_float, self.history)
         return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)
 
