@@ -35,22 +35,23 @@ ANDERSON_DEPTH = 4
 # extrapolation does (O(ANDERSON_DEPTH |ws|) a check).
 EXTRAPOLATION_MIN_FEATURES = 64
 
-GramLayout = namedtuple("GramLayout", ["cache", "sweep_cache", "slot", "Xy", "yy", "g", "norms2",
-                                       "n_samples", "history", "max_cycle"])
+# (The layout holds only what a solve reads: every array more in it measured
+# about 25% slower per sweep on 10 features, as the sweeps and gaps are calls.)
+GramLayout = namedtuple("GramLayout", ["cache", "slot", "Xy", "yy", "g", "norms2", "n_samples",
+                                       "history", "max_cycle"])
 GramLayout.__doc__ = """Covariance updates, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
 cache : ndarray of shape (n_features, capacity), Fortran order
-    Gram columns ``X^T x_j`` (unscaled); column ``slot[j]`` holds feature j.
-sweep_cache : ndarray of shape (n_features, capacity), Fortran order
-    The columns the sweeps' gradient updates read: ``cache`` itself, or its
-    float32 rounding (``GramProblem``'s mixed-precision sweeps). The sweeps are
-    then coordinate descent on the quadratic whose Hessian is the rounded
-    matrix (symmetric, as the rounding of a symmetric matrix is; the steps
-    divide by the float64 diagonal ``norms2``, within ``2^-24`` of the rounded
-    one, which moves no fixed point), so ``g`` drifts from the true gradient by
-    ``(G - round(G)) (w - w_0) / n`` over a solve. The solve's own gaps see that
-    drift; the driver's certificate (:func:`gram_gradient`, from ``cache``) does
-    not.
+    Gram columns ``X^T x_j`` (unscaled), column ``slot[j]`` holding feature j:
+    the float64 matrix, or its float32 rounding (``GramProblem``'s
+    mixed-precision sweeps). The sweeps are then coordinate descent on the
+    quadratic whose Hessian is the rounded matrix (symmetric, as the rounding
+    of a symmetric matrix is; the steps divide by the float64 diagonal
+    ``norms2``, within ``2^-24`` of the rounded one, which moves no fixed
+    point), so ``g`` drifts from the true gradient by
+    ``(G - round(G)) (w - w_0) / n`` over a solve. The solve's own gaps see
+    that drift; the driver's certificate (:func:`gram_gradient`, from the
+    float64 matrix) does not.
 slot : ndarray of int64, shape (n_features,)
     Cache slot of each feature; every feature of the working set must have one.
 Xy : ndarray of float64, shape (n_features,)
@@ -72,7 +73,7 @@ max_cycle : 0 (the gap is cheap: checked after every sweep).
 
 @jit
 def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
-    cache, slot, g, norms2 = layout.sweep_cache, layout.slot, layout.g, layout.norms2
+    cache, slot, g, norms2 = layout.cache, layout.slot, layout.g, layout.norms2
     inv_n = 1.0 / layout.n_samples
     n_features = g.shape[0]
     update_all = 4 * ws.shape[0] > n_features
@@ -243,13 +244,13 @@ register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
 
 @jit
 def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
-    """The active-set cycle with covariance updates; ``data = (cache, sweep_cache, slot, Xy,
-    yy, g, norms2, n_samples, history)`` of :class:`GramLayout`. Parameters and returns
-    as :func:`fastreg._kernels.cycle.refined_solve`.
+    """The active-set cycle with covariance updates; ``data = (cache, slot, Xy, yy, g,
+    norms2, n_samples, history)`` of :class:`GramLayout`. Parameters and returns as
+    :func:`fastreg._kernels.cycle.refined_solve`.
     """
-    cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples, history = data
+    cache, slot, Xy, yy, g, norms2, n_samples, history = data
     history[-1] = 0.0  # a new working set: no iterates to combine yet
-    return refined_solve(GramLayout(cache, sweep_cache, slot, Xy, yy, g, norms2, n_samples,
+    return refined_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples,
                                     history, 0), w, ws, l1, l2, positive, targets, seed, box)
 
 

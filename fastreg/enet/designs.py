@@ -607,7 +607,7 @@ class GramProblem:
         if self.history is None:
             self.history = np.empty(cd_gram.history_size(self.n_features) if self.extrapolate
                                     else 1)
-        layout = (self.cache, self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
+        layout = (self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
                   self.norms2, self.n_samples_float, self.history)
         return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)

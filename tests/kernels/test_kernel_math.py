@@ -131,7 +131,7 @@ def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy, sweep_dtype
     norms2 = np.sum(X * X, axis=0) / n
     sweep_cache = cache if sweep_dtype is None else cache.astype(sweep_dtype, order="F")
     history = np.zeros(cd_gram.history_size(p))
-    layout = cd_gram.GramLayout(cache, sweep_cache, slot, Xy, y @ y, g, norms2, float(n), history,
+    layout = cd_gram.GramLayout(sweep_cache, slot, Xy, y @ y, g, norms2, float(n), history,
                                 0)
     _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
@@ -627,7 +627,7 @@ def test_gram_sweeps_on_rounded_columns_are_cd_on_the_rounded_quadratic():
     slot = np.arange(X.shape[1], dtype=np.int64)
     w, g = np.zeros(X.shape[1]), X.T @ y / n
     history = np.zeros(cd_gram.history_size(X.shape[1]))
-    layout = cd_gram.GramLayout(rounded, np.asfortranarray(rounded), slot, X.T @ y, y @ y, g,
+    layout = cd_gram.GramLayout(np.asfortranarray(rounded), slot, X.T @ y, y @ y, g,
                                 np.sum(X * X, axis=0) / n, float(n), history, 0)
     active_set_solve(layout, w, ws.copy(), alpha, 0.0, False, args[3], MAX_EPOCHS, -1, None)
     np.testing.assert_array_equal(w32, w)
