@@ -62,9 +62,9 @@ g : ndarray of float64, shape (n_features,)
     ``X^T (y - X w) / n``, exact on the working set on entry; kept exact on it
     (on every feature if the working set covers more than a quarter of them).
 norms2 : ``||x_j||^2 / n``; n_samples : the ``n`` of the data term;
-history : ndarray of float64, shape (history_size(n_features),) or (1,)
-    Scratch of the extrapolation (:func:`_extrapolate`; one entry: no
-    extrapolation); its last entry, the
+history : ndarray of float64, shape (history_size(n_features),), or None
+    Scratch of the extrapolation (:func:`_extrapolate`; None: no extrapolation,
+    and Numba compiles the solve without its code); its last entry, the
     count of iterates stored, is set to 0 by :func:`gram_solve` (a new working
     set);
 max_cycle : 0 (the gap is cheap: checked after every sweep).
@@ -148,7 +148,23 @@ def _increment_row(snaps_w, snaps_g, inner, ws, l2, count):
 
 
 @jit
-def _extrapolate(layout, w, ws, l1, l2):
+def _restart(history):
+    """A new working set: no iterates to combine yet."""
+    if history is not None:  # (Numba prunes the branch for a None history)
+        history[-1] = 0.0
+
+
+@jit
+def _extrapolate(history, layout, w, ws, l1, l2):
+    """:func:`_anderson_step`, or nothing without a ``history`` (compiled apart)."""
+    if history is None:
+        return False
+    else:
+        return _anderson_step(history, layout, w, ws, l1, l2)
+
+
+@jit
+def _anderson_step(history, layout, w, ws, l1, l2):
     """Store the iterate; replace it by the Anderson extrapolation if that is lower.
 
     ``history`` holds ``ANDERSON_DEPTH + 1`` iterates and gradients (a ring),
@@ -161,7 +177,7 @@ def _extrapolate(layout, w, ws, l1, l2):
     g, n_features = layout.g, layout.g.shape[0]
     depth = ANDERSON_DEPTH
     size = depth + 1
-    flat = layout.history
+    flat = history
     snaps_w = flat[:size * n_features].reshape((size, n_features))
     snaps_g = flat[size * n_features:2 * size * n_features].reshape((size, n_features))
     inner = flat[2 * size * n_features:2 * size * n_features + size * size].reshape((size, size))
@@ -224,9 +240,8 @@ def _extrapolate(layout, w, ws, l1, l2):
 @jit
 def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
     Xy, yy, g, n_samples = layout.Xy, layout.yy, layout.g, layout.n_samples
-    if (box is None and not positive and l1 > 0.0 and ws.shape[0] >= EXTRAPOLATION_MIN_FEATURES
-            and layout.history.shape[0] > 1):
-        _extrapolate(layout, w, ws, l1, l2)
+    if box is None and not positive and l1 > 0.0 and ws.shape[0] >= EXTRAPOLATION_MIN_FEATURES:
+        _extrapolate(layout.history, layout, w, ws, l1, l2)
     w_dot_Xy = 0.0
     w_dot_g = 0.0
     for k in range(ws.shape[0]):
@@ -249,7 +264,7 @@ def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     :func:`fastreg._kernels.cycle.refined_solve`.
     """
     cache, slot, Xy, yy, g, norms2, n_samples, history = data
-    history[-1] = 0.0  # a new working set: no iterates to combine yet
+    _restart(history)
     return refined_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples,
                                     history, 0), w, ws, l1, l2, positive, targets, seed, box)
 

@@ -519,7 +519,9 @@ class GramProblem:
         self.n_cached = int((self.slot >= 0).sum())
         self.g = np.empty(p, dtype=np.float64)
         self.rounded, self.n_rounded = None, 0
-        self.history = None  # the extrapolation's scratch (cd_gram.GramLayout)
+        # the extrapolation's scratch (cd_gram.GramLayout); None: the solves compile
+        # without it (fewer features than a working set needs to extrapolate)
+        self.history = None
         self.extrapolate = True
 
     @classmethod
@@ -544,7 +546,9 @@ class GramProblem:
         self.n_cached = p
         self.g = np.empty(p, dtype=np.float64)
         self.rounded, self.n_rounded = None, 0
-        self.history = None  # the extrapolation's scratch (cd_gram.GramLayout)
+        # the extrapolation's scratch (cd_gram.GramLayout); None: the solves compile
+        # without it (fewer features than a working set needs to extrapolate)
+        self.history = None
         self.extrapolate = True
         return self
 
@@ -604,9 +608,9 @@ class GramProblem:
         return diagonal.size == 0 or (diagonal.max() <= limit and diagonal.min() >= 1.0 / limit)
 
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
-        if self.history is None:
-            self.history = np.empty(cd_gram.history_size(self.n_features) if self.extrapolate
-                                    else 1)
+        if self.history is None and self.extrapolate and (
+                self.n_features >= cd_gram.EXTRAPOLATION_MIN_FEATURES):
+            self.history = np.empty(cd_gram.history_size(self.n_features))
         layout = (self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
                   self.norms2, self.n_samples_float, self.history)
         return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, targets, seed,
