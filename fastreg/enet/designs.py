@@ -472,9 +472,10 @@ class GramProblem:
     Mixed precision: a float64 cache larger than ``_ROUNDED_SWEEP_MIN_BYTES``
     is swept through its float32 rounding (half the memory traffic), while the
     gradient after each solve, and so every duality gap the driver certifies,
-    is computed from the float64 columns. Sweeps on the rounded matrix are exact
-    coordinate descent on a quadratic within ``2^-24 |G|`` of the true one: the
-    solve's own gap sees the difference only as a drift of about
+    is computed from the float64 columns (the copy takes half the cache's memory
+    again; not made where that would pass the Gram memory budget). Sweeps on the
+    rounded matrix are coordinate descent on a quadratic within ``2^-24 |G|`` of
+    the true one: the solve's own gap sees the difference only as a drift of about
     ``2^-24 ||G|| ||w - w_0|| / n`` (far below any certifiable tolerance in
     float64 at the usual ``tol``); when the certificate still misses, the
     driver's next round starts from the exact gradient at the new point, which
@@ -518,11 +519,7 @@ class GramProblem:
         _validation.check_finite_column_stats(self.norms2)
         self.n_cached = int((self.slot >= 0).sum())
         self.g = np.empty(p, dtype=np.float64)
-        self.rounded, self.n_rounded = None, 0
-        # the extrapolation's scratch (cd_gram.GramLayout); None: the solves compile
-        # without it (fewer features than a working set needs to extrapolate)
-        self.history = None
-        self.extrapolate = True
+        self._start_solver_state()
 
     @classmethod
     def from_gram(cls, gram, Xy, yy, n_samples, dtype=np.float64):
@@ -545,12 +542,16 @@ class GramProblem:
         _validation.check_finite_column_stats(self.norms2)
         self.n_cached = p
         self.g = np.empty(p, dtype=np.float64)
+        self._start_solver_state()
+        return self
+
+    def _start_solver_state(self):
+        """The solves' scratch beyond the gradient: rounded cache and extrapolation."""
         self.rounded, self.n_rounded = None, 0
         # the extrapolation's scratch (cd_gram.GramLayout); None: the solves compile
         # without it (fewer features than a working set needs to extrapolate)
         self.history = None
         self.extrapolate = True
-        return self
 
     def Xy(self):
         return self.Xy_
@@ -591,7 +592,9 @@ class GramProblem:
     def _sweep_cache(self):
         """The columns the sweeps read: the cache, or its float32 rounding (class doc)."""
         cache = self.cache
-        if (cache.dtype != np.float64 or cache[:, :self.n_cached].nbytes <= _ROUNDED_SWEEP_MIN_BYTES
+        in_use = cache[:, :self.n_cached].nbytes
+        if (cache.dtype != np.float64 or in_use <= _ROUNDED_SWEEP_MIN_BYTES
+                or cache.nbytes * 3 // 2 > _validation.GRAM_MAX_BYTES  # (the copy: half more)
                 or not self._float32_range()):
             return cache
         if self.rounded is None or self.rounded.shape != cache.shape:  # (the cache grew)
