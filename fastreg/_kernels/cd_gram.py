@@ -205,7 +205,10 @@ def _anderson_step(history, layout, w, ws, l1, l2):
         return False
     for a in range(depth):
         M[a, a] += 1e-10 * trace  # (increments nearly dependent once converged)
-    z = np.linalg.solve(M, np.ones(depth))
+    try:
+        z = np.linalg.solve(M, np.ones(depth))
+    except Exception:  # (a zero pivot: no extrapolation this time, never an error)
+        return False
     total = z.sum()
     if not (np.isfinite(total) and abs(total) > 0.0):
         return False
