@@ -10,6 +10,7 @@ unweighted problem on the scaled rows; the sweeps themselves are one cycle
 (:func:`fastreg._kernels.cycle.active_set_solve`) over each class's layout record.
 """
 
+import functools
 from typing import Protocol
 
 import numpy as np
@@ -595,7 +596,7 @@ class GramProblem:
         in_use = cache[:, :self.n_cached].nbytes
         if (cache.dtype != np.float64 or in_use <= _ROUNDED_SWEEP_MIN_BYTES
                 or cache.nbytes * 3 // 2 > _validation.GRAM_MAX_BYTES  # (the copy: half more)
-                or not self._float32_range()):
+                or not self.in_float32_range):
             return cache
         if self.rounded is None or self.rounded.shape != cache.shape:  # (the cache grew)
             self.rounded = np.empty(cache.shape, dtype=np.float32, order="F")
@@ -605,7 +606,9 @@ class GramProblem:
             self.n_rounded = self.n_cached
         return self.rounded
 
-    def _float32_range(self):
+    @functools.cached_property
+    def in_float32_range(self):
+        """Whether the Gram matrix can be rounded to float32 (``_ROUNDED_MAX_EXPONENT``)."""
         diagonal = self.norms2[self.norms2 > 0.0] * self.n_samples
         limit = 2.0**_ROUNDED_MAX_EXPONENT
         return diagonal.size == 0 or (diagonal.max() <= limit and diagonal.min() >= 1.0 / limit)
