@@ -6,7 +6,7 @@ Objective ``1/(2n) ||Y - XW||_F^2 + l1 sum_j ||W_j||_2 + (l2/2) ||W||_F^2`` with
 
 from collections import namedtuple
 
-from ._jit import jit, reduction_jit
+from ._jit import inline_jit, jit, reduction_jit
 from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import group_coordinate
@@ -32,7 +32,7 @@ updated in place; ``u_dot_Y = u^T Y``.
 """
 
 
-@reduction_jit
+@inline_jit
 def _dense_block_gradient(X, R, j, out):
     for t in range(R.shape[1]):
         dot = 0.0
@@ -102,7 +102,7 @@ def dense_block_solve(data, W, ws, l1, l2, targets, seed):
                          targets, seed, None)
 
 
-@jit
+@inline_jit
 def _csc_block_gradient(layout, j, out):
     """``out[t] = x~_j^T (R + u shift^T)[:, t]`` of the implicitly centered column j."""
     data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from ._jit import jit, parallel_jit, reduction_jit
+from ._jit import inline_jit, jit, parallel_jit, reduction_jit
 from .cycle import refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
@@ -208,7 +208,7 @@ def centered_residual(X, centers, y, w, r):
                 r[i] -= wj * (X[i, j] - center)
 
 
-@jit
+@inline_jit
 def _csc_column_dot(layout, j, b, ur):
     """``x~_j^T (r + b u)`` of the implicitly centered column j (``ur = u^T r``)."""
     data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
@@ -300,7 +300,7 @@ def csc_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     return refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box)
 
 
-@jit
+@inline_jit
 def _column_dot(data, indices, indptr, r, j):
     dot = 0.0
     for q in range(indptr[j], indptr[j + 1]):

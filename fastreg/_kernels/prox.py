@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import inline_jit, jit
 
 
 @jit
@@ -54,7 +54,7 @@ def box_coordinate(z, j, l1, l2, h, positive, box):
     return t
 
 
-@jit
+@inline_jit
 def group_coordinate(z, l1, curvature, out):
     """Block update of the L2,1 penalty: ``out = z * max(1 - l1/||z||, 0) / curvature``.
 
