@@ -33,6 +33,12 @@ waits up to S seconds before each repetition for the cores to be idle, and
 * ``sparse-gradient``: the full gradient ``X^T r`` of the sparse problem of
   ``scripts/bench_vs_sklearn.py`` (CSC 20000 x 50000, density 1e-3), the pass
   residual mode makes at every KKT check (Numba ``prange`` over columns).
+  ``sparse-gradient: between sweeps``: the same pass as a path makes it, after
+  ``BETWEEN_SWEEPS_SECONDS`` of single-threaded work on the calling thread
+  (untimed; the sweeps a path runs between two gradient passes), so the second
+  core has been idle, as it is in a path, while the first has not: measured
+  right after ``gc.collect()`` alone, the row above adds the cost of the
+  collection's cache traffic and of waking an idle core to the pass.
   ``sparse-path``: the whole ``lasso_path`` (100 alphas) on it.
 * ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (BLAS only).
 * ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
@@ -82,7 +88,11 @@ import fastreg  # noqa: E402
 from fastreg import _parallel  # noqa: E402
 
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
-        "sparse-path", "gramstats", "dense-gradient", "ridge-targets")
+        "sparse-gradient: between sweeps", "sparse-path", "gramstats", "dense-gradient", "ridge-targets")
+
+# The serial work before each timed call of "sparse-gradient: between sweeps":
+# about what the sparse path spends in sweeps between two gradient passes.
+BETWEEN_SWEEPS_SECONDS = 0.02
 
 
 class Threads:
@@ -128,10 +138,12 @@ def wait_idle(max_wait, busy=0.1):
     return False
 
 
-def timed(fn):
+def timed(fn, before=None):
     gc.collect()
     gc.disable()
     try:
+        if before is not None:
+            before()  # untimed
         start = time.perf_counter()
         fn()
         return time.perf_counter() - start
@@ -139,10 +151,10 @@ def timed(fn):
         gc.enable()
 
 
-def measure(make_call, reps, stat=np.median, idle_wait=0.0):
+def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None):
     """Times of ``make_call(T)()`` for T = 1 and 2 (``stat`` of the repetitions),
     alternating order; before each pair of runs, wait up to ``idle_wait`` s for
-    idle cores."""
+    idle cores; ``before()`` runs untimed right before each timed call."""
     calls = {n: make_call(n) for n in (1, 2)}
     for n in (1, 2):
         with Threads(n):
@@ -153,8 +165,15 @@ def measure(make_call, reps, stat=np.median, idle_wait=0.0):
             wait_idle(idle_wait)
         for n in ((1, 2) if rep % 2 == 0 else (2, 1)):
             with Threads(n):
-                times[n].append(timed(calls[n]))
+                times[n].append(timed(calls[n], before))
     return float(stat(times[1])), float(stat(times[2]))
+
+
+def busy(seconds):
+    """Keep the calling thread busy for ``seconds`` (as a path's serial sweeps do)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
 
 
 def amdahl(t1, t2, cap=None):
@@ -193,6 +212,7 @@ def rows(args):
         "lasso-cv: fold fits": lambda n: lambda: fastreg.lasso_cv_from_stats(
             stats, alphas=100, n_jobs=n),
         "sparse-gradient": lambda n: lambda: _parallel.csc_gradient(*csc),
+        "sparse-gradient: between sweeps": lambda n: lambda: _parallel.csc_gradient(*csc),
         "sparse-path": lambda n: lambda: fastreg.lasso_path(Xs, ys, alphas=100),
         "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
         "dense-gradient": lambda n: lambda: X.T @ rd,
@@ -201,16 +221,19 @@ def rows(args):
     shapes = {"lasso-cv": X.shape, "lasso-cv: statistics": X.shape,
               "lasso-cv: fold fits": X.shape, "gramstats": X.shape,
               "dense-gradient": X.shape, "ridge-targets": X.shape,
-              "sparse-gradient": Xs.shape, "sparse-path": Xs.shape}
+              "sparse-gradient": Xs.shape, "sparse-gradient: between sweeps": Xs.shape,
+              "sparse-path": Xs.shape}
     out = []
     for name in args.rows:
         reps = args.reps
         if name == "sparse-path":
             reps = max(1, min(reps, args.path_reps))
-        elif name.endswith("gradient"):
+        elif "gradient" in name:
             reps = 10 * reps  # milliseconds: more repetitions for a steady median
+        before = ((lambda: busy(BETWEEN_SWEEPS_SECONDS)) if name.endswith("between sweeps")
+                  else None)
         t1, t2 = measure(makers[name], reps, stat=getattr(np, args.stat),
-                         idle_wait=args.idle_wait)
+                         idle_wait=args.idle_wait, before=before)
         cap = cv if name == "lasso-cv: fold fits" else None
         out.append((name, "{} x {}".format(*shapes[name]), t1, t2) + amdahl(t1, t2, cap))
         print(f"{name:22s} t1 {t1:.4g} s  t2 {t2:.4g} s  speedup {t1 / t2:.2f}",
