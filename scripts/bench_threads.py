@@ -88,7 +88,8 @@ import fastreg  # noqa: E402
 from fastreg import _parallel  # noqa: E402
 
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
-        "sparse-gradient: between sweeps", "sparse-path", "gramstats", "dense-gradient", "ridge-targets")
+        "sparse-gradient: between sweeps", "sparse-path", "gramstats", "dense-gradient",
+        "ridge-targets")
 
 # The serial work before each timed call of "sparse-gradient: between sweeps":
 # about what the sparse path spends in sweeps between two gradient passes.

@@ -183,7 +183,8 @@ def design_from_arrays(X, y, sample_weight, data):
     float type; nothing is modified. Data far from unit scale is rescaled
     exactly (powers of two); with an intercept or standardization, dense X
     solved by the full Gram matrix is reduced to its (centered, scaled)
-    moments in one blocked pass, other dense X is centered / scaled in one
+    moments in one blocked pass (from :data:`MOMENTS_MIN_ENTRIES` entries on;
+    smaller X takes the copy), other dense X is centered / scaled in one
     copy and sparse X implicitly. Sparse X that is nearly full is solved as
     dense X (:func:`solve_as_dense`), unless it comes with scikit-learn's
     implicit centers (``X_offset`` / ``X_scale``).
@@ -216,7 +217,8 @@ def design_from_arrays(X, y, sample_weight, data):
             Xy = outer.xy_to_internal(Xy)
         if X_offset is not None:
             X_offset = outer.x_to_internal(X_offset)
-    if data.centers_or_scales and mode == "gram" and not (is_sparse or multi_task) and X.size >= MOMENTS_MIN_ENTRIES:
+    if (data.centers_or_scales and mode == "gram" and not (is_sparse or multi_task)
+            and X.size >= MOMENTS_MIN_ENTRIES):
         # everything the full-Gram path needs are moments: centering and scaling
         # them costs O(p^2), where a centered copy of X costs a pass and n * p memory
         stats = GramStats.from_arrays(X, y, sample_weight=sample_weight)
