@@ -31,6 +31,12 @@ import numpy as np
 
 from ._jit import inline_jit, jit, layout_overload
 
+# When a working set's solve meets its target but the full gap misses the
+# certificate although no feature violates the KKT conditions (rounding between
+# the kernels' running sums and the fresh gradient), the working-set target
+# tightens by this factor (the path drivers: fastreg.enet.driver, cd_gram.gram_path).
+INNER_TOL_DECREASE = 0.5
+
 # Full sweeps in a row whose gap check may be skipped because they moved the support.
 MAX_SKIPPED = 4
 # ... when more than 1 / MOVED_FRACTION of the nonzeros entered or left.

@@ -613,14 +613,30 @@ class GramProblem:
         limit = 2.0**_ROUNDED_MAX_EXPONENT
         return diagonal.size == 0 or (diagonal.max() <= limit and diagonal.min() >= 1.0 / limit)
 
-    def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
+    def _layout(self):
+        """The data of :func:`fastreg._kernels.cd_gram.gram_solve`."""
         if self.history is None and self.extrapolate and (
                 self.n_features >= cd_gram.EXTRAPOLATION_MIN_FEATURES):
             self.history = np.empty(cd_gram.history_size(self.n_features))
-        layout = (self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
-                  self.norms2, self.n_samples_float, self.history)
-        return cd_gram.gram_solve(layout, w, ws, l1, l2, positive, targets, seed,
+        return (self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
+                self.norms2, self.n_samples_float, self.history)
+
+    def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
+        return cd_gram.gram_solve(self._layout(), w, ws, l1, l2, positive, targets, seed,
                                   box)
+
+    @property
+    def solves_steps(self):
+        """Whether :meth:`solve_steps` applies: the whole Gram matrix is cached."""
+        return self.n_cached == self.n_features
+
+    def solve_steps(self, w, steps, controls, masks, carried, out):
+        """Whole alphas in one compiled call (:func:`fastreg._kernels.cd_gram.gram_path`).
+
+        Only with :attr:`solves_steps` and the default problem (no penalty
+        record); the arguments are ``gram_path``'s.
+        """
+        cd_gram.gram_path(self._layout(), self.cache, w, steps, controls, masks, carried, out)
 
     def cross_gram(self, features):
         """Gram columns ``X^T X[:, features]`` (cached first if lazy), float64."""

@@ -50,14 +50,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels.cycle import INNER_TOL_DECREASE
 from .._kernels.gap import duality_gap, kkt_and_screen
 from .._precision import reachable_tol, warn_float32_reach
 from .._warnings import caller_stacklevel, convergence_warning_class
-
-# When the full gap misses the target although no feature violates the KKT
-# conditions (rounding between the kernels' running sums and the fresh
-# gradient), the working-set target tightens by this factor.
-_INNER_TOL_DECREASE = 0.5
 
 # Past the certificate the working-set solves aim at _GAP_FLOOR * ||y||^2 / n
 # (below, a float64 gap is mostly rounding) for refine_sweeps() more sweeps:
@@ -217,8 +213,41 @@ class _Alpha:
                 # strong rule's whole set)
                 self._to_support()
             if self._update(gap, dual, l1, l2, l1) == 0:
-                inner_tol *= _INNER_TOL_DECREASE
+                inner_tol *= INNER_TOL_DECREASE
         return gap, n_sweeps
+
+    def solve_steps(self, steps, n_lead, span, record):
+        """Solve the steps ``span = (start, stop)`` of the grid, each from the last.
+
+        ``steps``: ``(l1, l2, strong threshold)`` per step (lead steps first,
+        ``n_lead`` of them: no extra sweeps, no coefficients recorded);
+        ``record = (coefs, gaps, sweeps, dev_ratio)`` receives, per step, the
+        coefficients (at ``step - n_lead``), the certificate's gap, the sweeps
+        and the fraction of deviance explained. A design that solves whole
+        steps in one compiled call (``solves_steps``: covariance updates on
+        the full Gram matrix) does, for the default problem; the rules are
+        :meth:`solve`'s, and the results are the same to the bit.
+        """
+        start, stop = span
+        coefs, gaps, sweeps, dev = record
+        problem = self.problem
+        if self.box is None and getattr(problem, "solves_steps", False):
+            p, n = problem.n_features, problem.n_samples
+            controls = (self.gap_tol, self.fine, self.options.max_iter, self.options.seed,
+                        self.options.do_screening, bool(self.positive),
+                        refine_columns(p, n), n_lead, start, stop)
+            carried = np.array([self.R2, self.Ry])
+            problem.solve_steps(self.W, steps, controls, (self.in_set, self.screened), carried,
+                                record)
+            self.R2, self.Ry = float(carried[0]), float(carried[1])
+            return
+        for step in range(start, stop):
+            l1, l2, threshold = (float(value) for value in steps[step])
+            gaps[step], sweeps[step] = self.solve(step, l1, l2, threshold,
+                                                  refined=step == 0, refine=step >= n_lead)
+            dev[step] = self.dev_ratio()
+            if step >= n_lead:
+                coefs[..., step - n_lead] = self.W if self.single else self.W.T
 
     def warn_unconverged(self, k, alpha, gap):
         scale = self.data_scale
@@ -292,51 +321,60 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     state = _Alpha(problem, W, box, penalty.positive, options, data_scale)
     coefs = np.empty(((p,) if problem.n_tasks is None else (problem.n_tasks, p))
                      + (n_alphas,), dtype=W.dtype)
-    gaps, dev = np.empty(n_alphas), np.empty(n_alphas)
-    n_iters, stop_reason, n_solved = [], None, n_alphas
     single = problem.n_tasks is None
     lead = _lead_alphas(state, alphas, penalty.l1_ratio, data_scale) if box is None else ()
     grid = np.concatenate((lead, alphas)) if len(lead) else alphas
-    n_lead, lead_sweeps = len(lead), 0
-    for step in range(grid.shape[0]):
-        k = step - n_lead
-        alpha = float(grid[step])
-        l1 = data_scale.l1_to_internal(alpha * l1_ratio)
-        l2 = data_scale.l2_to_internal(alpha * (1.0 - l1_ratio))
-        threshold = _strong_threshold(step, grid, l1_ratio, l1, data_scale)
-        # a first alpha whose given start (coef_init) already meets the certificate
-        # is returned as is, as scikit-learn does; later alphas, warm-started from
-        # the path, get the extra sweeps once
-        gap, n_sweeps = state.solve(step, l1, l2, threshold, refined=step == 0, refine=k >= 0)
-        if k < 0:
-            lead_sweeps += n_sweeps  # counted with the first alpha asked for
+    n_lead, n_steps = len(lead), grid.shape[0]
+    steps = _step_penalties(grid, l1_ratio, data_scale)
+    # per step, lead steps first: the certificate's gap, sweeps, deviance explained
+    gaps, sweeps, dev = np.empty(n_steps), np.zeros(n_steps, dtype=np.int64), np.empty(n_steps)
+    record = (coefs, gaps, sweeps, dev)
+    stop_reason, n_solved = None, n_alphas
+    # without anything to look at between alphas, the whole grid is one span
+    # (one compiled call where the design has one); else the leads, then each alpha
+    spans = ([(0, n_lead)] if n_lead else []) + [(k, k + 1) for k in range(n_lead, n_steps)] \
+        if options.watches else [(0, n_steps)]
+    for start, stop in spans:
+        state.solve_steps(steps, n_lead, (start, stop), record)
+        for step in range(max(start, n_lead), stop):
+            if gaps[step] > state.gap_tol:
+                state.warn_unconverged(step - n_lead, float(grid[step]), gaps[step])
+        if not options.watches or stop <= n_lead:
             continue
-        n_sweeps += lead_sweeps if k == 0 else 0
-        if gap > state.gap_tol:
-            state.warn_unconverged(k, alpha, gap)
-        if single:
-            coefs[:, k] = W
-        else:
-            coefs[:, :, k] = W.T
-        gaps[k], dev[k] = gap, state.dev_ratio()
-        n_iters.append(n_sweeps)
-        if options.watches:
-            stop_reason = _after_alpha(state, (k, n_alphas), alpha, coefs[..., k],
-                                       (gap, n_sweeps), dev, state.n_nonzero())
-            if stop_reason is not None and k + 1 < n_alphas:
-                n_solved = k + 1
-                break
-            stop_reason = None
+        k = stop - 1 - n_lead
+        n_done = sweeps[k + n_lead] + (sweeps[:n_lead].sum() if k == 0 else 0)
+        stop_reason = _after_alpha(state, (k, n_alphas), float(grid[stop - 1]), coefs[..., k],
+                                   (gaps[stop - 1], int(n_done)), dev[n_lead:],
+                                   state.n_nonzero())
+        if stop_reason is not None and k + 1 < n_alphas:
+            n_solved = k + 1
+            break
+        stop_reason = None
+    n_iters = sweeps[n_lead:n_lead + n_solved].tolist()
+    if n_lead and n_iters:
+        n_iters[0] += int(sweeps[:n_lead].sum())  # lead sweeps count with the first alpha
+    gaps, dev = gaps[n_lead:n_lead + n_solved], dev[n_lead:n_lead + n_solved]
     if state.tol > state.requested_tol:
-        warn_float32_reach(state.requested_tol, state.tol, gaps[:n_solved],
+        warn_float32_reach(state.requested_tol, state.tol, gaps,
                            problem.yy / problem.n_samples)
     coefs = coefs[..., :n_solved]
     # nonzero coefficients (rows, multi-task) per alpha, counted once for the whole path
     # (a sum of the mask: count_nonzero with an axis costs several us more)
     nonzero = coefs != 0 if single else np.any(coefs != 0, axis=0)
     n_nonzero = nonzero.sum(axis=0, dtype=np.int64)
-    return PathTrace(coefs.copy() if n_solved < n_alphas else coefs, gaps[:n_solved],
-                     n_iters, dev[:n_solved].copy(), n_nonzero, stop_reason)
+    return PathTrace(coefs.copy() if n_solved < n_alphas else coefs, gaps.copy(),
+                     n_iters, dev.copy(), n_nonzero, stop_reason)
+
+
+def _step_penalties(grid, l1_ratio, data_scale):
+    """``(l1, l2, strong threshold)`` of every step of the grid, on the problem's scale."""
+    steps = np.empty((grid.shape[0], 3))
+    for step in range(grid.shape[0]):
+        alpha = float(grid[step])
+        l1 = data_scale.l1_to_internal(alpha * l1_ratio)
+        steps[step] = (l1, data_scale.l2_to_internal(alpha * (1.0 - l1_ratio)),
+                       _strong_threshold(step, grid, l1_ratio, l1, data_scale))
+    return steps
 
 
 def _lead_alphas(state, alphas, l1_ratio, data_scale):
@@ -414,8 +452,12 @@ def refine_sweeps(n_working, n_features, n_samples):
     -------
     int
     """
-    columns = n_features + _ALPHA_OVERHEAD / max(n_samples, 1)
-    return int(_REFINE_PASSES * columns / max(n_working, 1))
+    return int(refine_columns(n_features, n_samples) / max(n_working, 1))
+
+
+def refine_columns(n_features, n_samples):
+    """The numerator of :func:`refine_sweeps`: the columns its passes are worth."""
+    return _REFINE_PASSES * (n_features + _ALPHA_OVERHEAD / max(n_samples, 1))
 
 
 def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):

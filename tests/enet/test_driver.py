@@ -1,0 +1,153 @@
+"""The path driver's two routes give the same path, to the bit.
+
+With the whole Gram matrix cached and the default problem (no penalty factors
+or bounds), the driver solves whole runs of alphas in one compiled call
+(``fastreg._kernels.cd_gram.gram_path``); everywhere else it loops over the
+alphas in Python (``fastreg.enet.driver._Alpha.solve``). Both follow the same
+rules, so every coefficient, gap, sweep count and warning must agree exactly:
+these tests run each case both ways, the Python loop forced by hiding the
+design's ``solves_steps``.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import fastreg
+from fastreg.enet import designs
+
+
+@pytest.fixture
+def python_loop(monkeypatch):
+    """Within the test, Gram designs take the driver's Python loop."""
+    def force():
+        monkeypatch.setattr(designs.GramProblem, "solves_steps", property(lambda self: False))
+    return force
+
+
+def _problem(n=400, p=150, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + 0.3 * rng.standard_normal((n, 1))
+    y = X[:, :12] @ rng.standard_normal(12) + rng.standard_normal(n)
+    return X, y
+
+
+def _run_both(python_loop, call):
+    """``call()`` on the compiled route and on the Python loop, with their warnings."""
+    results = []
+    for force in (None, python_loop):
+        if force is not None:
+            force()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = call()
+        results.append((out, [str(w.message) for w in caught]))
+    return results
+
+
+def _assert_same(first, second):
+    (a, warned_a), (b, warned_b) = first, second
+    assert warned_a == warned_b
+    for x, y in zip(a, b):
+        if isinstance(x, (list, tuple)):
+            assert list(x) == list(y)
+        else:
+            np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+CASES = {
+    "lasso": dict(l1_ratio=1.0),
+    "enet": dict(l1_ratio=0.3),
+    "tight": dict(l1_ratio=1.0, tol=1e-10),
+    "random order": dict(l1_ratio=0.8, selection="random", random_state=5),
+    "positive": dict(l1_ratio=0.9, positive=True),
+    "no screening": dict(l1_ratio=1.0, do_screening=False),
+    "unconverged": dict(l1_ratio=1.0, max_iter=2, tol=1e-12),
+    "long grid": dict(l1_ratio=1.0, eps=1e-5, alphas=60),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_statistics_path_same_both_routes(case, python_loop):
+    X, y = _problem()
+    stats = fastreg.GramStats.from_arrays(X, y)
+    kwargs = CASES[case]
+
+    def call():
+        return fastreg.enet_path_from_stats(stats, fit_intercept=True, return_n_iter=True,
+                                            **kwargs)
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+    if case == "unconverged":
+        assert first[1], "max_iter=2 at tol=1e-12 must warn"
+
+
+def test_cold_start_far_below_alpha_max_same_both_routes(python_loop):
+    # a first alpha far below alpha_max from zero goes through lead alphas
+    X, y = _problem(n=600, p=300, seed=3)
+    y = X[:, :200] @ np.random.default_rng(4).standard_normal(200)
+    alpha_max = np.max(np.abs(X.T @ (y - y.mean()))) / X.shape[0]
+    alphas = alpha_max * np.array([1e-3, 5e-4])
+
+    def call():
+        return fastreg.lasso_path(X, y, alphas=alphas, precompute=True, return_n_iter=True)
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+
+
+def test_path_controls_same_both_routes(python_loop):
+    X, y = _problem(seed=1)
+    seen = {0: [], 1: []}
+    route = iter((0, 1))
+
+    def call():
+        mine = seen[next(route)]
+
+        def callback(index, alpha, coef, gap, n_active):
+            mine.append((index, alpha, coef.copy(), gap, n_active))
+            return index == 30
+
+        result = fastreg.enet_path(X, y, l1_ratio=0.7, precompute=True, callback=callback,
+                                   min_dev_change=1e-5, return_result=True)
+        return (result.coefs, result.dual_gaps, result.n_iters, [result.stop_reason])
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+    assert len(seen[0]) == len(seen[1]) > 1
+    for a, b in zip(seen[0], seen[1]):
+        assert a[0] == b[0] and a[1] == b[1] and a[3] == b[3] and a[4] == b[4]
+        np.testing.assert_array_equal(a[2], b[2])
+
+
+def test_cross_validation_same_both_routes(python_loop):
+    X, y = _problem(n=500, p=60, seed=2)
+
+    def call():
+        fit = fastreg.lasso_cv(X, y, cv=5, alphas=30)
+        return fit.coef, fit.mse_path, [fit.alpha]
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+
+
+def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
+    calls = []
+    original = designs.GramProblem.solve_steps
+
+    def counted(self, *args):
+        calls.append(self.n_features)
+        return original(self, *args)
+
+    monkeypatch.setattr(designs.GramProblem, "solve_steps", counted)
+    X, y = _problem()
+    stats = fastreg.GramStats.from_arrays(X, y)
+    fastreg.lasso_path_from_stats(stats, fit_intercept=True)
+    assert calls == [X.shape[1]]  # the whole grid in one call
+    # penalty factors (a box) take the Python loop
+    calls.clear()
+    fastreg.lasso_path_from_stats(stats, fit_intercept=True,
+                                  penalty_factor=np.linspace(0.5, 2.0, X.shape[1]))
+    assert calls == []
