@@ -172,15 +172,22 @@ def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
     Moments
         ``total``'s type and other fields, with ``total``'s arrays.
     """
-    out = np.empty_like(total.xx) if scratch is None else scratch
+    xx = total.xx
+    # into an empty total (the first block of a fold) the block's product is
+    # written directly: two p x p passes fewer, and the same values
+    empty = total.n_samples == 0
+    out = xx if empty else np.empty_like(xx) if scratch is None else scratch
     block = _block_moments(Xb, Yb, wb, where, out)
     S, frac, coupling, dx, dy = _pairwise(total, block)
-    xx = total.xx
-    xx += block.xx
-    # -S_b m_b m_b^T (when raw) + coupling dx dx^T as one rank-two product
-    basis = np.column_stack([block.x_mean, dx])
-    weights = np.array([0.0 if block.centered else -block.weight_sum, coupling])
-    xx += np.matmul(basis * weights, basis.T, out=out)
+    if empty:
+        if not block.centered:  # (no coupling: nothing was there to merge with)
+            xx -= np.outer(block.weight_sum * block.x_mean, block.x_mean)
+    else:
+        xx += block.xx
+        # -S_b m_b m_b^T (when raw) + coupling dx dx^T as one rank-two product
+        basis = np.column_stack([block.x_mean, dx])
+        weights = np.array([0.0 if block.centered else -block.weight_sum, coupling])
+        xx += np.matmul(basis * weights, basis.T, out=out)
     xy, yy = total.xy, total.yy
     xy += block.xy
     xy += coupling * np.outer(dx, dy)
