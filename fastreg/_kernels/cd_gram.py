@@ -25,8 +25,8 @@ from collections import namedtuple
 import numpy as np
 
 from ._jit import jit
-from .cycle import INNER_TOL_DECREASE, refined_solve, register_layout
-from .gap import duality_gap, kkt_and_screen
+from .cycle import path_steps, refined_solve, register_layout
+from .gap import duality_gap
 from .prox import box_coordinate
 
 # Iterates combined by the extrapolation (and its K x K system); 3 to 5 measured alike.
@@ -257,7 +257,6 @@ def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
                        positive, n_samples, box)[0]
 
 
-register_layout(GramLayout, _gram_sweep, _gram_ws_gap)
 
 
 @jit
@@ -302,92 +301,40 @@ def gram_gradient(cache, slot, Xy, w, g, n_samples):
     return w_dot_Xy, w_dot_g
 
 
+
 @jit
 def gram_path(data, exact_cache, w, steps, controls, masks, carried, out):
-    """Solve the alphas ``start .. stop - 1`` of a path in one compiled call.
+    """Whole alphas of a path on the full Gram matrix in one compiled call.
 
-    The per-alpha loop of :meth:`fastreg.enet.driver._Alpha.solve` (its
-    docstring and :mod:`fastreg.enet.driver` give the rules), step for step
-    and bit for bit, for covariance updates with the full Gram matrix cached
-    and the default problem (no penalty record). A path on statistics makes
-    about ten small kernel calls per alpha; made from Python they cost more
-    than the sweeps on a few hundred features, and each one releases and
-    retakes the GIL, so that paths run side by side on threads (the folds of
-    cross-validation) mostly wait for each other. Here a whole path is one
-    call and one GIL release.
-
-    Parameters
-    ----------
-    data : tuple
-        :func:`gram_solve`'s ``data`` (the cache the sweeps read).
-    exact_cache : ndarray of shape (n_features, n_features)
-        The Gram matrix in its own precision, for the certificate's gradient
-        (:func:`gram_gradient`).
-    w : ndarray of shape (n_features,)
-        Coefficients, updated in place (the warm start of each alpha).
-    steps : ndarray of float64, shape (n_steps, 3)
-        ``l1``, ``l2`` and the strong rule's threshold of every step.
-    controls : tuple
-        ``(gap_tol, fine, max_iter, seed, do_screening, positive,
-        refine_columns, n_lead, start, stop)``: the certificate, the fraction
-        of it the extra sweeps aim at, sweeps per alpha, the order's seed (-1
-        cyclic), screening, positivity, ``refine_sweeps``' numerator, the lead
-        steps (not returned, no extra sweeps) and the steps to solve.
-    masks : tuple of two ndarray of bool, shape (n_features,)
-        The working set and the screened features, updated in place.
-    carried : ndarray of float64, shape (2,)
-        ``||r||^2 / n`` and ``<r, y> / n`` at ``w``, updated in place (``g`` of
-        ``data`` is the gradient at ``w``, exact on every feature).
-    out : tuple
-        ``(coefs, gaps, sweeps, dev_ratio)``: ``coefs[:, step - n_lead]``
-        (returned steps only), and per step the certificate's gap, the sweeps
-        and the fraction of deviance explained.
+    :func:`fastreg._kernels.cycle.path_steps` on :class:`GramLayout`
+    (``data`` as :func:`gram_solve`'s; the gradient is that of ``g``);
+    ``exact_cache``: the Gram matrix in its own precision, for the
+    certificate's gradient (:func:`gram_gradient`), where the sweeps may read
+    its float32 rounding.
     """
     cache, slot, Xy, yy, g, norms2, n_samples, history = data
-    gap_tol, fine, max_iter, seed, do_screening, positive, refine_columns, n_lead, start, \
-        stop = controls
-    in_set, screened = masks
-    coefs, gaps, sweeps, dev = out
-    p = w.shape[0]
-    G = g.reshape((p, 1))
-    W = w.reshape((p, 1))
-    every = np.arange(p)
-    r2, ry = carried[0], carried[1]
-    for step in range(start, stop):
-        l1, l2, threshold = steps[step, 0], steps[step, 1], steps[step, 2]
-        refined = step == 0
-        for j in range(p):
-            in_set[j] = w[j] != 0.0
-            screened[j] = False
-        gap, dual = duality_gap(G, W, every, r2, ry, l1, l2, positive, n_samples, None)
-        kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, threshold, do_screening,
-                       in_set, screened, None)
-        inner_tol = gap_tol
-        n_sweeps = 0
-        n_solves = 0
-        while n_sweeps < max_iter and (gap > gap_tol or (not refined and gap > gap_tol * fine)):
-            ws = np.flatnonzero(in_set)
-            sweep_seed = -1 if seed < 0 else (seed + 7919 * step + n_solves) % 2147483647
-            budget = int(refine_columns / max(ws.shape[0], 1)) if step >= n_lead else 0
-            targets = (inner_tol, max_iter - n_sweeps, inner_tol * fine, budget)
-            n_sweeps += gram_solve(data, w, ws, l1, l2, positive, targets, sweep_seed, None)[0]
-            refined = True
-            n_solves += 1
-            w_dot_Xy, w_dot_g = gram_gradient(exact_cache, slot, Xy, w, g, n_samples)
-            ry = (yy - w_dot_Xy) / n_samples
-            r2 = ry - w_dot_g
-            gap, dual = duality_gap(G, W, every, r2, ry, l1, l2, positive, n_samples, None)
-            if gap <= gap_tol:
-                break
-            for j in range(p):
-                in_set[j] = w[j] != 0.0
-            if kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, l1, do_screening,
-                              in_set, screened, None) == 0:
-                inner_tol *= INNER_TOL_DECREASE
-        if step >= n_lead:
-            coefs[:, step - n_lead] = w
-        gaps[step] = gap
-        sweeps[step] = n_sweeps
-        dev[step] = 1.0 - r2 * n_samples / yy if yy > 0 else 0.0
-    carried[0] = r2
-    carried[1] = ry
+    path_steps(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, history, 0), exact_cache,
+               w, g, steps, controls, masks, carried, out)
+
+
+@jit
+def _gram_begin(layout, ws, grad):
+    _restart(layout.history)  # (g is grad: nothing to copy)
+
+
+@jit
+def _gram_end(layout):
+    pass
+
+
+@jit
+def _gram_path_gradient(layout, exact_cache, w, ws, grad):
+    n_samples = layout.n_samples
+    w_dot_Xy, w_dot_g = gram_gradient(exact_cache, layout.slot, layout.Xy, w, layout.g,
+                                      n_samples)
+    ry = (layout.yy - w_dot_Xy) / n_samples
+    return ry - w_dot_g, ry
+
+
+register_layout(GramLayout, _gram_sweep, _gram_ws_gap,
+                path_hooks=(_gram_begin, _gram_end, _gram_path_gradient))

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from ._jit import inline_jit, jit, parallel_jit, reduction_jit
-from .cycle import refined_solve, register_layout
+from .cycle import path_steps, refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -165,7 +165,89 @@ def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
                        positive, float(n_samples), box)[0]
 
 
-register_layout(DenseLayout, _dense_sweep, _dense_ws_gap)
+@jit
+def _dense_begin(layout, ws, grad):
+    """As ``DenseProblem.prepare`` and ``solve`` ready a solve: the skip test's reference."""
+    g = layout.g
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        g[j] = grad[j]
+    layout.r_ref[:] = layout.r
+    layout.ref[0] = 1.0
+    layout.ref[2] = 0.0
+
+
+@jit
+def _dense_end(layout):
+    layout.ref[0] = 0.0  # the next working set needs its own reference
+
+
+@jit
+def _dense_path_gradient(layout, aux, w, ws, grad):
+    # a solve that ended on a gap check of every feature at this residual left
+    # its products (or, for zeros, bounds at most l1) in g: the gradient
+    return dense_gradient(layout.X, layout.centers, layout.y, layout.r, layout.g, grad,
+                          ws.shape[0] == w.shape[0] and layout.ref[2] > 0.0)
+
+
+@jit
+def dense_gradient(X, centers, y, r, products, out, reuse):
+    """``out = X^T r / n`` of the centered columns; ``(||r||^2 / n, <r, y> / n)``.
+
+    ``reuse``: ``products`` (the last gap check's, of every feature at this
+    ``r``) stand in for the pass over X. ``DenseProblem.gradient`` and
+    :func:`dense_path` both compute the gradient here, so their paths agree to
+    the bit.
+    """
+    n_samples = r.shape[0]
+    if reuse:
+        out[:] = products
+    else:
+        for j in range(out.shape[0]):
+            out[j] = _centered_dot(X, j, centers[j], r) / n_samples
+    r2, ry = _residual_products(r, y)
+    return r2 / n_samples, ry / n_samples
+
+
+@jit
+def _centered_dot(X, j, center, r):
+    """``(X[:, j] - center)^T r`` in eight interleaved partial sums, in a fixed order.
+
+    The order is written out (no re-association left to the compiler), so
+    the sum is the same wherever the function is compiled into, which keeps
+    :func:`dense_path` and ``DenseProblem.gradient`` equal to the bit; the
+    eight independent sums still let it vectorize.
+    """
+    n = r.shape[0]
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    stop = n - n % 8
+    for i in range(0, stop, 8):
+        s0 += (X[i, j] - center) * r[i]
+        s1 += (X[i + 1, j] - center) * r[i + 1]
+        s2 += (X[i + 2, j] - center) * r[i + 2]
+        s3 += (X[i + 3, j] - center) * r[i + 3]
+        s4 += (X[i + 4, j] - center) * r[i + 4]
+        s5 += (X[i + 5, j] - center) * r[i + 5]
+        s6 += (X[i + 6, j] - center) * r[i + 6]
+        s7 += (X[i + 7, j] - center) * r[i + 7]
+    for i in range(stop, n):
+        s0 += (X[i, j] - center) * r[i]
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@jit
+def _residual_products(r, y):
+    """``(||r||^2, <r, y>)``, summed in order."""
+    r2 = 0.0
+    ry = 0.0
+    for i in range(r.shape[0]):
+        r2 += r[i] * r[i]
+        ry += r[i] * y[i]
+    return r2, ry
+
+
+register_layout(DenseLayout, _dense_sweep, _dense_ws_gap,
+                path_hooks=(_dense_begin, _dense_end, _dense_path_gradient))
 
 
 @jit
@@ -178,6 +260,20 @@ def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     X, centers, y, r, g, norms2, r_ref, ref = data
     return refined_solve(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, MAX_CYCLE), w,
                          ws, l1, l2, positive, targets, seed, box)
+
+
+@jit
+def dense_path(data, w, grad, steps, controls, masks, carried, out):
+    """Whole alphas of a path on dense X in one compiled call.
+
+    :func:`fastreg._kernels.cycle.path_steps` on :class:`DenseLayout`
+    (``data`` as :func:`dense_solve`'s), the gradient from
+    :func:`dense_gradient`. For problems small enough that the gradient's
+    bounds are not used (``DenseProblem.solves_steps``).
+    """
+    X, centers, y, r, g, norms2, r_ref, ref = data
+    path_steps(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, MAX_CYCLE), None, w, grad,
+               steps, controls, masks, carried, out)
 
 
 @reduction_jit

@@ -30,6 +30,7 @@ runs the cycle, compiled into it (``inline_jit``).
 import numpy as np
 
 from ._jit import inline_jit, jit, layout_overload
+from .gap import duality_gap, kkt_and_screen
 
 # When a working set's solve meets its target but the full gap misses the
 # certificate although no feature violates the KKT conditions (rounding between
@@ -44,18 +45,30 @@ MOVED_FRACTION = 16
 
 _SWEEPS = {}
 _GAPS = {}
+_BEGINS = {}
+_ENDS = {}
+_GRADIENTS = {}
 
 
-def register_layout(layout_class, sweep, gap):
+def register_layout(layout_class, sweep, gap, path_hooks=None):
     """Make ``sweep`` and ``gap`` (jitted) the implementations for ``layout_class``.
 
     ``sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box)`` sweeps the
     features ``idx[:n_idx]`` (of the working set ``ws``) once and returns the
     largest weighted squared step; ``gap(layout, w, ws, l1, l2, positive, box)``
     returns the working-set subproblem's duality gap.
+
+    ``path_hooks = (begin, end, gradient)``, for layouts whose whole path can
+    run in :func:`path_steps`: ``begin(layout, ws, grad)`` readies a
+    working-set solve given the full gradient ``grad``, ``end(layout)``
+    follows it, and ``gradient(layout, aux, w, ws, grad)`` writes the exact
+    gradient ``X^T r / n`` of every feature into ``grad`` after a solve on
+    ``ws`` and returns ``(||r||^2 / n, <r, y> / n)``.
     """
     _SWEEPS[layout_class] = sweep
     _GAPS[layout_class] = gap
+    if path_hooks is not None:
+        _BEGINS[layout_class], _ENDS[layout_class], _GRADIENTS[layout_class] = path_hooks
 
 
 def layout_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
@@ -88,6 +101,57 @@ def _typed_gap(layout, w, ws, l1, l2, positive, box):
 
     def impl(layout, w, ws, l1, l2, positive, box):
         return gap(layout, w, ws, l1, l2, positive, box)
+
+    return impl
+
+
+def layout_begin(layout, ws, grad):
+    """Ready a working-set solve (pure-Python dispatch without JIT)."""
+    return _BEGINS[type(layout)](layout, ws, grad)
+
+
+def layout_end(layout):
+    """Close a working-set solve (pure-Python dispatch without JIT)."""
+    return _ENDS[type(layout)](layout)
+
+
+def layout_gradient(layout, aux, w, ws, grad):
+    """The exact full gradient after a solve (pure-Python dispatch without JIT)."""
+    return _GRADIENTS[type(layout)](layout, aux, w, ws, grad)
+
+
+@layout_overload(layout_begin)
+def _typed_begin(layout, ws, grad):
+    begin = _BEGINS.get(getattr(layout, "instance_class", None))
+    if begin is None:
+        return None
+
+    def impl(layout, ws, grad):
+        return begin(layout, ws, grad)
+
+    return impl
+
+
+@layout_overload(layout_end)
+def _typed_end(layout):
+    end = _ENDS.get(getattr(layout, "instance_class", None))
+    if end is None:
+        return None
+
+    def impl(layout):
+        return end(layout)
+
+    return impl
+
+
+@layout_overload(layout_gradient)
+def _typed_gradient(layout, aux, w, ws, grad):
+    gradient = _GRADIENTS.get(getattr(layout, "instance_class", None))
+    if gradient is None:
+        return None
+
+    def impl(layout, aux, w, ws, grad):
+        return gradient(layout, aux, w, ws, grad)
 
     return impl
 
@@ -201,6 +265,97 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
         n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, fine_tol, budget, seed,
                                      box)[0]
     return n_epochs, gap
+
+
+@inline_jit
+def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
+    """Solve the alphas ``start .. stop - 1`` of a path in one compiled call.
+
+    The per-alpha loop of :meth:`fastreg.enet.driver._Alpha.solve` (its
+    docstring and :mod:`fastreg.enet.driver` give the rules), step for step
+    and bit for bit, for the default problem (no penalty record) on a layout
+    registered with ``path_hooks`` (single target). Made from Python, the ten
+    or so kernel calls of an alpha cost more than the sweeps of a small
+    problem, and each releases and retakes the GIL, so that paths run side by
+    side on threads (the folds of cross-validation) mostly wait for each other.
+    Here a run of alphas is one call and one GIL release.
+
+    Parameters
+    ----------
+    layout : a layout record registered with ``path_hooks``
+    aux : what the layout's ``gradient`` hook reads besides the layout
+    w : ndarray of shape (n_features,)
+        Coefficients, updated in place (the warm start of each alpha).
+    grad : ndarray of float64, shape (n_features,)
+        ``X^T r / n`` at ``w``, exact on every feature; updated in place.
+    steps : ndarray of float64, shape (n_steps, 3)
+        ``l1``, ``l2`` and the strong rule's threshold of every step.
+    controls : tuple
+        ``(gap_tol, fine, max_iter, seed, do_screening, positive,
+        refine_columns, n_lead, start, stop)``: the certificate, the fraction
+        of it the extra sweeps aim at, sweeps per alpha, the order's seed (-1
+        cyclic), screening, positivity, ``refine_sweeps``' numerator, the lead
+        steps (not returned, no extra sweeps) and the steps to solve.
+    masks : tuple of two ndarray of bool, shape (n_features,)
+        The working set and the screened features, updated in place.
+    carried : ndarray of float64, shape (4,)
+        ``||r||^2 / n`` and ``<r, y> / n`` at ``w`` (updated in place), then
+        ``n`` of the data term and ``||y||^2``.
+    out : tuple
+        ``(coefs, gaps, sweeps, dev_ratio)``: ``coefs[:, step - n_lead]``
+        (returned steps only), and per step the certificate's gap, the sweeps
+        and the fraction of deviance explained.
+    """
+    gap_tol, fine, max_iter, seed, do_screening, positive, refine_columns, n_lead, start, \
+        stop = controls
+    in_set, screened = masks
+    coefs, gaps, sweeps, dev = out
+    p = w.shape[0]
+    n_samples, yy = carried[2], carried[3]
+    G = grad.reshape((p, 1))
+    W = w.reshape((p, 1))
+    every = np.arange(p)
+    norms2 = layout.norms2
+    r2, ry = carried[0], carried[1]
+    for step in range(start, stop):
+        l1, l2, threshold = steps[step, 0], steps[step, 1], steps[step, 2]
+        refined = step == 0
+        for j in range(p):
+            in_set[j] = w[j] != 0.0
+            screened[j] = False
+        gap, dual = duality_gap(G, W, every, r2, ry, l1, l2, positive, n_samples, None)
+        kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, threshold, do_screening,
+                       in_set, screened, None)
+        inner_tol = gap_tol
+        n_sweeps = 0
+        n_solves = 0
+        while n_sweeps < max_iter and (gap > gap_tol or (not refined and gap > gap_tol * fine)):
+            ws = np.flatnonzero(in_set)
+            sweep_seed = -1 if seed < 0 else (seed + 7919 * step + n_solves) % 2147483647
+            budget = int(refine_columns / max(ws.shape[0], 1)) if step >= n_lead else 0
+            targets = (inner_tol, max_iter - n_sweeps, inner_tol * fine, budget)
+            layout_begin(layout, ws, grad)
+            n_sweeps += refined_solve(layout, w, ws, l1, l2, positive, targets, sweep_seed,
+                                      None)[0]
+            layout_end(layout)
+            refined = True
+            n_solves += 1
+            r2, ry = layout_gradient(layout, aux, w, ws, grad)
+            gap, dual = duality_gap(G, W, every, r2, ry, l1, l2, positive, n_samples, None)
+            if gap <= gap_tol:
+                break
+            for j in range(p):
+                in_set[j] = w[j] != 0.0
+            if kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, l1, do_screening,
+                              in_set, screened, None) == 0:
+                inner_tol *= INNER_TOL_DECREASE
+        if step >= n_lead:
+            coefs[:, step - n_lead] = w
+        gaps[step] = gap
+        sweeps[step] = n_sweeps
+        dev[step] = 1.0 - r2 * n_samples / yy if yy > 0 else 0.0
+    carried[0] = r2
+    carried[1] = ry
 
 
 @jit

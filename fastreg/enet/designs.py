@@ -267,6 +267,10 @@ class DenseProblem:
         self.exact = _ExactResidual.of(self.y)
         self.xty = xty
         self.r_is_y = False  # whether r = y (w = 0), whose gradient is xty / n
+        # small float64 data: the gradient is always computed whole, by
+        # cd_naive.dense_gradient, and whole alphas run compiled (solve_steps)
+        self.whole_gradient = (self.exact is None and not self.bounds.active
+                               and X.dtype == np.float64)
 
     def Xy(self):
         return self.X.T @ self.y if self.xty is None else self.xty
@@ -302,6 +306,24 @@ class DenseProblem:
         finally:
             self.ref[0] = 0.0  # the next working set needs its own reference
 
+    @property
+    def solves_steps(self):
+        """Whether :meth:`solve_steps` applies: float64 data small enough that the
+        gradient is always computed whole (no ``GradientBounds``)."""
+        return self.whole_gradient
+
+    def solve_steps(self, w, grad, steps, controls, masks, carried, out):
+        """Whole alphas in one compiled call (:func:`fastreg._kernels.cd_naive.dense_path`).
+
+        Only with :attr:`solves_steps` and the default problem (no penalty
+        record); the arguments are those of
+        :func:`fastreg._kernels.cycle.path_steps`.
+        """
+        self.r_is_y = self.solved_all = False
+        cd_naive.dense_path((self.X, self.centers, self.y, self.r, self.g, self.norms2,
+                             self.r_ref, self.ref), w, grad, steps, controls, masks, carried,
+                            out)
+
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted, centered) problem, float64 (n_features, k)."""
         if not self.implicit:
@@ -320,6 +342,11 @@ class DenseProblem:
             g = self.xty / n
             self.bounds.reset(g, self.r)
             return g[:, None], self.yy / n, self.yy / n
+        if self.whole_gradient:  # (one kernel, the compiled path's: the same bits)
+            g = np.empty(self.n_features)
+            r2, ry = cd_naive.dense_gradient(self.X, self.centers, self.y, self.r, self.g, g,
+                                             self.solved_all and self.ref[2] > 0)
+            return g[:, None], r2, ry
         if self.solved_all and self.ref[2] > 0 and self.exact is None:
             # the solve ended on a gap check of every feature at this residual:
             # its products (or, for zeros, bounds at most l1) are the gradient
@@ -630,11 +657,13 @@ class GramProblem:
         """Whether :meth:`solve_steps` applies: the whole Gram matrix is cached."""
         return self.n_cached == self.n_features
 
-    def solve_steps(self, w, steps, controls, masks, carried, out):
+    def solve_steps(self, w, grad, steps, controls, masks, carried, out):
         """Whole alphas in one compiled call (:func:`fastreg._kernels.cd_gram.gram_path`).
 
         Only with :attr:`solves_steps` and the default problem (no penalty
-        record); the arguments are ``gram_path``'s.
+        record); the arguments are those of
+        :func:`fastreg._kernels.cycle.path_steps` (``grad`` is this problem's
+        gradient array, the one :meth:`gradient` returns).
         """
         cd_gram.gram_path(self._layout(), self.cache, w, steps, controls, masks, carried, out)
 

@@ -34,6 +34,17 @@ first alpha: a given ``coef_init`` that meets it is returned as is). Measured on
 benchmark problems (``scripts/bench_curves.py``), this makes fastreg's relative
 suboptimality at every alpha at most scikit-learn's at tol from 1e-2 to 1e-6.
 
+Where the design can (``problem.solves_steps``: covariance updates on the
+full Gram matrix, or residual updates on small float64 dense X, whose gradient
+is always computed whole) and the problem is the default one, these steps run
+for a whole run of alphas in one compiled call
+(:func:`fastreg._kernels.cycle.path_steps`): the same rules, the same results
+to the bit (``tests/enet/test_driver.py``), without the Python between the
+kernels of every alpha, and with one GIL release per run, so that the fold
+paths of cross-validation run side by side on threads. Without anything to
+look at between alphas (progress, early stops, callback) the run is the whole
+grid; else it is one alpha.
+
 With penalty factors or bounds (a :class:`fastreg.enet.penalty.FeatureBox`) the
 same steps run with the per-feature rules of ``box_gap`` / ``box_kkt_and_screen``
 (unpenalized features always in the working set, excluded ones never): the
@@ -236,9 +247,10 @@ class _Alpha:
             controls = (self.gap_tol, self.fine, self.options.max_iter, self.options.seed,
                         self.options.do_screening, bool(self.positive),
                         refine_columns(p, n), n_lead, start, stop)
-            carried = np.array([self.R2, self.Ry])
-            problem.solve_steps(self.W, steps, controls, (self.in_set, self.screened), carried,
-                                record)
+            carried = np.array([self.R2, self.Ry, self.n_samples, problem.yy])
+            grad = self.G[:, 0]  # (a view: updated in place)
+            problem.solve_steps(self.W, grad, steps, controls, (self.in_set, self.screened),
+                                carried, record)
             self.R2, self.Ry = float(carried[0]), float(carried[1])
             return
         for step in range(start, stop):

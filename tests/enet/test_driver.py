@@ -1,12 +1,13 @@
 """The path driver's two routes give the same path, to the bit.
 
-With the whole Gram matrix cached and the default problem (no penalty factors
-or bounds), the driver solves whole runs of alphas in one compiled call
-(``fastreg._kernels.cd_gram.gram_path``); everywhere else it loops over the
-alphas in Python (``fastreg.enet.driver._Alpha.solve``). Both follow the same
-rules, so every coefficient, gap, sweep count and warning must agree exactly:
-these tests run each case both ways, the Python loop forced by hiding the
-design's ``solves_steps``.
+For the default problem (no penalty factors or bounds) on the full Gram matrix
+or on small dense float64 X with residual updates, the driver solves whole
+runs of alphas in one compiled call (``fastreg._kernels.cycle.path_steps``);
+everywhere else it loops over the alphas in Python
+(``fastreg.enet.driver._Alpha.solve``). Both follow the same rules, so every
+coefficient, gap, sweep count and warning must agree exactly: these tests run
+each case both ways, the Python loop forced by hiding the designs'
+``solves_steps``.
 """
 
 import warnings
@@ -22,7 +23,8 @@ from fastreg.enet import designs
 def python_loop(monkeypatch):
     """Within the test, Gram designs take the driver's Python loop."""
     def force():
-        monkeypatch.setattr(designs.GramProblem, "solves_steps", property(lambda self: False))
+        for design in (designs.GramProblem, designs.DenseProblem):
+            monkeypatch.setattr(design, "solves_steps", property(lambda self: False))
     return force
 
 
@@ -84,7 +86,21 @@ def test_statistics_path_same_both_routes(case, python_loop):
         assert first[1], "max_iter=2 at tol=1e-12 must warn"
 
 
-def test_cold_start_far_below_alpha_max_same_both_routes(python_loop):
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("shape", [(300, 80), (100, 300)], ids=["tall", "wide"])
+def test_residual_path_same_both_routes(case, shape, python_loop):
+    X, y = _problem(*shape, seed=5)
+    kwargs = CASES[case]
+
+    def call():
+        return fastreg.enet_path(X, y, precompute=False, return_n_iter=True, **kwargs)
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_cold_start_far_below_alpha_max_same_both_routes(precompute, python_loop):
     # a first alpha far below alpha_max from zero goes through lead alphas
     X, y = _problem(n=600, p=300, seed=3)
     y = X[:, :200] @ np.random.default_rng(4).standard_normal(200)
@@ -92,13 +108,15 @@ def test_cold_start_far_below_alpha_max_same_both_routes(python_loop):
     alphas = alpha_max * np.array([1e-3, 5e-4])
 
     def call():
-        return fastreg.lasso_path(X, y, alphas=alphas, precompute=True, return_n_iter=True)
+        return fastreg.lasso_path(X, y, alphas=alphas, precompute=precompute,
+                                  return_n_iter=True)
 
     first, second = _run_both(python_loop, call)
     _assert_same(first, second)
 
 
-def test_path_controls_same_both_routes(python_loop):
+@pytest.mark.parametrize("precompute", [True, False])
+def test_path_controls_same_both_routes(precompute, python_loop):
     X, y = _problem(seed=1)
     seen = {0: [], 1: []}
     route = iter((0, 1))
@@ -110,7 +128,7 @@ def test_path_controls_same_both_routes(python_loop):
             mine.append((index, alpha, coef.copy(), gap, n_active))
             return index == 30
 
-        result = fastreg.enet_path(X, y, l1_ratio=0.7, precompute=True, callback=callback,
+        result = fastreg.enet_path(X, y, l1_ratio=0.7, precompute=precompute, callback=callback,
                                    min_dev_change=1e-5, return_result=True)
         return (result.coefs, result.dual_gaps, result.n_iters, [result.stop_reason])
 
@@ -133,6 +151,20 @@ def test_cross_validation_same_both_routes(python_loop):
     _assert_same(first, second)
 
 
+def test_scikit_learn_estimators_same_both_routes(python_loop):
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = fastreg.load_diabetes()
+
+    def call():
+        with fastreg.sklearn_patched():
+            lasso = linear_model.Lasso(alpha=0.01).fit(X, y)
+            enet = linear_model.ElasticNet(alpha=0.01, l1_ratio=0.3, precompute=True).fit(X, y)
+        return lasso.coef_, [lasso.n_iter_], enet.coef_, [enet.n_iter_]
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+
+
 def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
     calls = []
     original = designs.GramProblem.solve_steps
@@ -150,4 +182,27 @@ def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
     calls.clear()
     fastreg.lasso_path_from_stats(stats, fit_intercept=True,
                                   penalty_factor=np.linspace(0.5, 2.0, X.shape[1]))
+    assert calls == []
+
+
+def test_compiled_route_taken_for_small_dense_residual_only(monkeypatch):
+    calls = []
+    original = designs.DenseProblem.solve_steps
+
+    def counted(self, *args):
+        calls.append(self.n_features)
+        return original(self, *args)
+
+    monkeypatch.setattr(designs.DenseProblem, "solve_steps", counted)
+    X, y = _problem(300, 80)
+    fastreg.lasso_path(X, y, precompute=False)
+    assert calls == [80]
+    calls.clear()
+    # larger X: the gradient's bounds skip features, in the Python loop
+    X, y = _problem(400, 400)
+    fastreg.lasso_path(X, y, precompute=False)
+    assert calls == []
+    # float32: the certificate's residual is recomputed in float64, in the Python loop
+    fastreg.lasso_path(X[:100, :100].astype(np.float32), y[:100].astype(np.float32),
+                       precompute=False)
     assert calls == []
