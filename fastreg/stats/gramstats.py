@@ -390,7 +390,8 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     block_size : int, default=None
         Rows per block; None picks about 32 MB of float64 per block.
     folds : ndarray of int64, shape (n_samples,), default=None
-        Fold ids ``0 .. K-1`` (from :func:`check_fold_ids`): statistics per fold.
+        Fold ids ``0 .. K-1`` (from :func:`check_fold_ids`): statistics per fold
+        (blocks then end at fold boundaries: :func:`fold_aligned_blocks`).
 
     Returns
     -------
@@ -408,7 +409,8 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     # on one thread, which scales better than BLAS's own threads inside every
     # product, and gives the same bits for any thread count
     n_threads = 1 if folds is None else _parallel.blas_threads()
-    for start, stop in blocks(n_samples, size):
+    for start, stop in (blocks(n_samples, size) if folds is None
+                        else fold_aligned_blocks(folds, size)):
         block = _dense_block(X, start, stop)
         Yb = y[start:stop]
         wb = None if sample_weight is None else sample_weight[start:stop]
@@ -429,6 +431,44 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
         release(start, stop)
     stats = [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
     return stats[0] if folds is None else stats
+
+
+def fold_aligned_blocks(folds, size):
+    """Row blocks of about ``size`` rows that do not cut contiguous folds.
+
+    With every fold one run of rows (scikit-learn's ``KFold``), blocks are
+    whole runs of folds, closed before the run that would take them past
+    ``size`` rows (a fold longer than ``size`` is cut into blocks of its
+    own): each fold is then one product, and the folds of a block, which
+    share the threads, are as many equal pieces as fit. Otherwise (folds
+    interleaved) plain blocks of ``size`` rows.
+
+    Parameters
+    ----------
+    folds : ndarray of int64, shape (n_samples,)
+    size : int
+
+    Returns
+    -------
+    list of (start, stop)
+    """
+    n_samples = folds.shape[0]
+    edges = np.flatnonzero(np.diff(folds)) + 1
+    if np.unique(folds).size != edges.size + 1:  # some fold is not one run
+        return blocks(n_samples, size)
+    out, block_start, fold_start = [], 0, 0
+    for fold_stop in np.r_[edges, n_samples].tolist():
+        if fold_stop - block_start > size and fold_start > block_start:
+            out.append((block_start, fold_start))  # the block ends before this fold
+            block_start = fold_start
+        if fold_stop - block_start > size:  # this fold alone is longer than a block
+            out.extend((block_start + a, block_start + b)
+                       for a, b in blocks(fold_stop - block_start, size))
+            block_start = fold_stop
+        fold_start = fold_stop
+    if block_start < n_samples:
+        out.append((block_start, n_samples))
+    return out
 
 
 def _take(a, rows):

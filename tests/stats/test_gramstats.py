@@ -283,3 +283,36 @@ def test_from_chunks_zero_weight_chunk_is_valid():
 def test_from_chunks_ragged_block_names_the_chunk():
     with pytest.raises(ValueError, match="chunk 0: X is a ragged"):
         GramStats.from_chunks([([[1.0, 2.0], [3.0]], [1.0, 2.0])])
+
+
+def test_fold_aligned_blocks_keep_contiguous_folds_whole():
+    from fastreg.folds import kfold_ids
+    from fastreg.stats.gramstats import fold_aligned_blocks
+
+    # whole runs of folds per block, closed before the fold that would overflow
+    assert fold_aligned_blocks(kfold_ids(20000, 10), 8388) == [
+        (0, 8000), (8000, 16000), (16000, 20000)]
+    # a fold longer than a block is cut into blocks of its own
+    assert fold_aligned_blocks(kfold_ids(20000, 3), 5000) == [
+        (0, 5000), (5000, 6667), (6667, 11667), (11667, 13334), (13334, 18334),
+        (18334, 20000)]
+    # interleaved folds: plain blocks
+    assert fold_aligned_blocks(np.array([0, 1, 0, 1, 0]), 2) == [(0, 2), (2, 4), (4, 5)]
+    assert fold_aligned_blocks(kfold_ids(10, 2), 100) == [(0, 10)]
+
+
+@pytest.mark.parametrize("block_size", [None, 700, 2500])
+def test_from_folds_matches_each_fold_alone(block_size):
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((5000, 30)) + 50.0
+    y = X @ rng.standard_normal(30) + rng.standard_normal(5000)
+    from fastreg.folds import kfold_ids
+
+    folds = kfold_ids(5000, 7)
+    for k, stats in enumerate(GramStats.from_folds(X, y, folds, block_size=block_size)):
+        alone = GramStats.from_arrays(X[folds == k], y[folds == k])
+        # raw products about means of 50 lose about 3.5 digits to rounding (either way)
+        scale = 1e-11 * np.abs(alone.xx).max()
+        np.testing.assert_allclose(stats.xx, alone.xx, rtol=0, atol=scale)
+        np.testing.assert_allclose(stats.xy, alone.xy, rtol=0, atol=scale)
+        np.testing.assert_allclose(stats.x_mean, alone.x_mean, rtol=1e-14)
