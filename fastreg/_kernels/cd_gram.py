@@ -257,8 +257,6 @@ def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
                        positive, n_samples, box)[0]
 
 
-
-
 @jit
 def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     """The active-set cycle with covariance updates; ``data = (cache, slot, Xy, yy, g,
@@ -299,7 +297,6 @@ def gram_gradient(cache, slot, Xy, w, g, n_samples):
     for j in range(n_features):
         w_dot_g += w[j] * g[j]
     return w_dot_Xy, w_dot_g
-
 
 
 @jit

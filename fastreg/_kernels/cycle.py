@@ -25,6 +25,12 @@ Each module's entry (``dense_solve``, ``csc_solve``, ``gram_solve``,
 plain tuple, which Numba types as fast as positional arguments (a named tuple
 from Python costs microseconds per call), builds the named tuple inside and
 runs the cycle, compiled into it (``inline_jit``).
+
+:func:`path_steps` is the driver's per-alpha loop over such solves (working
+set, solve, full gradient, gap, KKT round), compiled for layouts that also
+register ``path_hooks``: how a solve starts and ends and how the exact full
+gradient is formed (``GramLayout`` on the full Gram matrix, ``DenseLayout``;
+their modules' ``gram_path`` and ``dense_path`` are the entries).
 """
 
 import numpy as np
