@@ -236,8 +236,9 @@ class _Alpha:
         coefficients (at ``step - n_lead``), the certificate's gap, the sweeps
         and the fraction of deviance explained. A design that solves whole
         steps in one compiled call (``solves_steps``: covariance updates on
-        the full Gram matrix) does, for the default problem; the rules are
-        :meth:`solve`'s, and the results are the same to the bit.
+        the full Gram matrix, residual updates on small float64 dense X) does,
+        for the default problem; the rules are :meth:`solve`'s, and the
+        results are the same to the bit.
         """
         start, stop = span
         coefs, gaps, sweeps, dev = record
@@ -255,6 +256,9 @@ class _Alpha:
             return
         for step in range(start, stop):
             l1, l2, threshold = (float(value) for value in steps[step])
+            # a first alpha whose given start (coef_init) already meets the
+            # certificate is returned as is, as scikit-learn does; later alphas,
+            # warm-started from the path, get the extra sweeps once
             gaps[step], sweeps[step] = self.solve(step, l1, l2, threshold,
                                                   refined=step == 0, refine=step >= n_lead)
             dev[step] = self.dev_ratio()
@@ -356,7 +360,7 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         k = stop - 1 - n_lead
         n_done = sweeps[k + n_lead] + (sweeps[:n_lead].sum() if k == 0 else 0)
         stop_reason = _after_alpha(state, (k, n_alphas), float(grid[stop - 1]), coefs[..., k],
-                                   (gaps[stop - 1], int(n_done)), dev[n_lead:],
+                                   (float(gaps[stop - 1]), int(n_done)), dev[n_lead:],
                                    state.n_nonzero())
         if stop_reason is not None and k + 1 < n_alphas:
             n_solved = k + 1
