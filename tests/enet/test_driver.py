@@ -165,15 +165,21 @@ def test_scikit_learn_estimators_same_both_routes(python_loop):
     _assert_same(first, second)
 
 
-def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
+def _count_compiled_calls(monkeypatch, design):
+    """The list that receives ``n_features`` at every ``design.solve_steps`` call."""
     calls = []
-    original = designs.GramProblem.solve_steps
+    original = design.solve_steps
 
     def counted(self, *args):
         calls.append(self.n_features)
         return original(self, *args)
 
-    monkeypatch.setattr(designs.GramProblem, "solve_steps", counted)
+    monkeypatch.setattr(design, "solve_steps", counted)
+    return calls
+
+
+def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
+    calls = _count_compiled_calls(monkeypatch, designs.GramProblem)
     X, y = _problem()
     stats = fastreg.GramStats.from_arrays(X, y)
     fastreg.lasso_path_from_stats(stats, fit_intercept=True)
@@ -186,14 +192,7 @@ def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
 
 
 def test_compiled_route_taken_for_small_dense_residual_only(monkeypatch):
-    calls = []
-    original = designs.DenseProblem.solve_steps
-
-    def counted(self, *args):
-        calls.append(self.n_features)
-        return original(self, *args)
-
-    monkeypatch.setattr(designs.DenseProblem, "solve_steps", counted)
+    calls = _count_compiled_calls(monkeypatch, designs.DenseProblem)
     X, y = _problem(300, 80)
     fastreg.lasso_path(X, y, precompute=False)
     assert calls == [80]
