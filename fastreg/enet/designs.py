@@ -38,6 +38,13 @@ _ROUNDED_SWEEP_MIN_BYTES = 2**23
 # column's scale (float32 rounding itself is 2^-24).
 _ROUNDED_MAX_EXPONENT = 100
 
+# The full gradient X^T r of dense X with columns of at most this many rows is
+# summed by the kernel (cd_naive.centered_xtr), not by BLAS: one thread,
+# Fortran-ordered X of 20 MB, the kernel against OpenBLAS's gemv took 0.49
+# against 0.81 ms at 500 rows, 0.51 against 0.91 at 1000, 0.65 against 1.46 at
+# 250; at 2000 rows and more BLAS was faster (1.00 against 0.86 ms).
+_SHORT_COLUMNS = 1024
+
 
 class Problem(Protocol):
     """What the path driver needs of a design (every class of this module is one).
@@ -358,7 +365,7 @@ class DenseProblem:
         r = self.r
         features, g = self.bounds.needed(r, w, l1)
         if features is None:
-            if self.implicit:
+            if self.implicit or n <= _SHORT_COLUMNS:
                 g = np.empty(self.n_features)
                 cd_naive.centered_xtr(self.X, self.centers, r,
                                       np.arange(self.n_features, dtype=np.int64), g)
@@ -366,12 +373,10 @@ class DenseProblem:
             else:
                 g = (self.X.T @ r).astype(np.float64, copy=False) / n
             self.bounds.reset(g, r)
-        elif self.implicit:
+        else:  # (in place: X[:, features] would be a copy)
             sub = np.empty(features.shape[0])
             cd_naive.centered_xtr(self.X, self.centers, r, features, sub)
             g[features] = sub / n
-        else:
-            g[features] = self.X[:, features].T @ r / n
         return g[:, None], float(r @ r) / n, float(r @ self.y) / n
 
 
