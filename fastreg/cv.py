@@ -25,7 +25,7 @@ from .enet.options import DataOptions, PathOptions, Penalty, check_grid
 from .enet.pipeline import path_grid, run_path
 from .enet.prepare import design_from_arrays, design_from_stats
 from .folds import one_standard_error, resolve_folds
-from .stats.gramstats import GramStats, check_stats
+from .stats.gramstats import GramStats, check_stats, sum_stats
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ def _cv_from_fold_stats(fold_stats, plan):
     ``n_jobs``. ``refit(r)`` is the path of l1_ratio ``r`` on all data (see
     :func:`_fold_table`).
     """
-    total = sum(fold_stats[1:], fold_stats[0])
+    total = sum_stats(fold_stats)
 
     def design(stats):
         return design_from_stats(stats, center=plan.data.fit_intercept,

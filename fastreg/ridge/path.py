@@ -8,7 +8,7 @@ from .. import _validation
 from .._scaling import data_scale
 from ..folds import resolve_folds
 from ..stats.blocks import prepare_targets
-from ..stats.gramstats import GramStats, check_stats
+from ..stats.gramstats import GramStats, check_stats, sum_stats
 from .loo import cv_errors, select
 from .spectral import decompose, decompose_stats, intercepts, path_coefs, target_coefs
 
@@ -383,7 +383,7 @@ def ridge_fold_errors(fold_stats, alphas, *, center, total=None):
     -------
     mse : ndarray of shape (n_alphas, n_targets, n_folds)
     """
-    total = sum(fold_stats[1:], fold_stats[0]) if total is None else total
+    total = sum_stats(fold_stats) if total is None else total
     out = np.empty((len(alphas), total.n_targets, len(fold_stats)))
     for k, fold in enumerate(fold_stats):
         train = decompose_stats(total - fold, center=center)
@@ -443,7 +443,7 @@ def ridge_cv_from_stats(stats, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
         fold_stats = [check_stats(s) for s in stats]
         if len(fold_stats) < 2:
             raise ValueError("K-fold cross-validation needs statistics of at least 2 folds.")
-        total = sum(fold_stats[1:], fold_stats[0])
+        total = sum_stats(fold_stats)
         per_fold = ridge_fold_errors(fold_stats, alphas, center=center, total=total)
         mse, criterion = per_fold.mean(axis=2), "kfold"
         problem = decompose_stats(total, center=center)

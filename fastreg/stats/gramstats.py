@@ -23,6 +23,7 @@ from .moments import (
     check_chunk_rows,
     empty_moments,
     merge,
+    merge_all,
     remove,
 )
 
@@ -488,6 +489,14 @@ def _fold_rows(ids):
             rows = slice(int(rows[0]), int(rows[-1]) + 1)
         out.append((int(k), rows))
     return out
+
+
+def sum_stats(parts):
+    """``parts[0] + parts[1] + ...`` (statistics of disjoint row sets), the same sums
+    accumulated in place after the first (:func:`~fastreg.stats.moments.merge_all`)."""
+    for part in parts[1:]:
+        _check_compatible(parts[0], part)
+    return merge_all(parts)
 
 
 def _check_compatible(a, b):

@@ -316,3 +316,24 @@ def test_from_folds_matches_each_fold_alone(block_size):
         np.testing.assert_allclose(stats.xx, alone.xx, rtol=0, atol=scale)
         np.testing.assert_allclose(stats.xy, alone.xy, rtol=0, atol=scale)
         np.testing.assert_allclose(stats.x_mean, alone.x_mean, rtol=1e-14)
+
+
+def test_sum_stats_is_the_sum_to_the_bit():
+    from fastreg.folds import kfold_ids
+    from fastreg.stats.gramstats import sum_stats
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((3000, 40)) * rng.uniform(0.5, 20, 40) + rng.uniform(-30, 30, 40)
+    y = X @ rng.standard_normal(40) + rng.standard_normal(3000)
+    parts = GramStats.from_folds(X, y, kfold_ids(3000, 6),
+                                 sample_weight=rng.uniform(0.1, 3.0, 3000))
+    before = [part.xx.copy() for part in parts]
+    accumulated, summed = sum_stats(parts), sum(parts[1:], parts[0])
+    for field in ("xx", "xy", "yy", "x_mean", "y_mean"):
+        np.testing.assert_array_equal(getattr(accumulated, field), getattr(summed, field))
+    assert accumulated.weight_sum == summed.weight_sum
+    for part, xx in zip(parts, before):  # the parts are left as they were
+        np.testing.assert_array_equal(part.xx, xx)
+    other = GramStats.from_arrays(X[:, :5], y)
+    with pytest.raises(ValueError, match="different shapes"):
+        sum_stats([parts[0], other])
