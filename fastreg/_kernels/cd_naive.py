@@ -215,8 +215,11 @@ def _centered_dot(X, j, center, r):
 
     The order is written out (no re-association left to the compiler), so
     the sum is the same wherever the function is compiled into, which keeps
-    :func:`dense_path` and ``DenseProblem.gradient`` equal to the bit; the
-    eight independent sums still let it vectorize.
+    :func:`dense_path` and ``DenseProblem.gradient`` equal to the bit. That
+    costs speed: about half that of :func:`centered_xtr` (measured 2.3
+    against 0.9 us for the 442 x 10 diabetes gradient, 1.18 against 0.63 ms at
+    500 x 5000), which is why only X of at most ``2^16`` entries (a gradient of
+    tens of microseconds at most) takes this route.
     """
     n = r.shape[0]
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
