@@ -26,19 +26,20 @@ original code runs, the call is counted as a fallback
 (:func:`fastreg.patched_calls`) and logged at DEBUG level.
 """
 
+import functools
 import numbers
 from functools import partial
 
 import numpy as np
 from scipy import sparse
-from sklearn import linear_model
-from sklearn.base import _fit_context
+from sklearn import config_context, get_config, linear_model
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import _coordinate_descent as _cd
 from sklearn.linear_model import _ridge
 from sklearn.linear_model._base import _preprocess_data
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
-from sklearn.utils._param_validation import validate_params
+from sklearn.utils._param_validation import make_constraint, validate_params
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -73,6 +74,81 @@ _SK = {
 _PATH_PARAMS = ("X_offset", "X_scale", "sample_weight", "tol", "max_iter", "random_state",
                 "selection", "do_screening")
 _RIDGE_SOLVERS = ("auto", "cholesky", "svd")
+
+
+
+# --- the estimators' fit context ------------------------------------------------
+
+# class -> (its _parameter_constraints, [(parameter, constraint objects)])
+_CONSTRAINT_CACHE = {}
+
+
+def params_satisfied(estimator):
+    """Whether every constructor parameter meets scikit-learn's declared constraints.
+
+    The same test as ``estimator._validate_params()`` (each parameter must
+    satisfy one of its constraints), with the parameter names and constraint
+    objects built once per class instead of on every fit: scikit-learn
+    introspects ``__init__``'s signature and rebuilds every constraint each
+    time, which costs more than solving a small problem. False for classes that
+    override ``get_params`` or ``_validate_params``: those are always validated
+    by their own methods.
+    """
+    cls = type(estimator)
+    if cls.get_params is not BaseEstimator.get_params \
+            or cls._validate_params is not BaseEstimator._validate_params:
+        return False
+    declared = cls._parameter_constraints
+    cached = _CONSTRAINT_CACHE.get(cls)
+    if cached is None or cached[0] is not declared:
+        checks = [(name, [make_constraint(c) for c in declared[name]])
+                  for name in cls._get_param_names()
+                  if name in declared and not (isinstance(declared[name], str)
+                                               and declared[name] == "no_validation")]
+        cached = _CONSTRAINT_CACHE[cls] = (declared, checks)
+    return all(any(constraint.is_satisfied_by(getattr(estimator, name))
+                   for constraint in constraints)
+               for name, constraints in cached[1])
+
+
+def fit_context(fit_method):
+    """scikit-learn's ``_fit_context(prefer_skip_nested_validation=True)``, cached.
+
+    The constructor parameters are validated unless scikit-learn's
+    ``skip_parameter_validation`` is set, and the fit runs with nested
+    validation skipped, as scikit-learn's decorator does. Valid parameters are
+    recognized by :func:`params_satisfied`; otherwise scikit-learn's own
+    ``_validate_params`` runs and raises its own error. (None of the patched
+    estimators supports scikit-learn's fit callbacks, the one other thing its
+    decorator manages.)
+    """
+    @functools.wraps(fit_method)
+    def wrapper(estimator, *args, **kwargs):
+        if not get_config()["skip_parameter_validation"] and not params_satisfied(estimator):
+            estimator._validate_params()
+        with config_context(skip_parameter_validation=True):
+            return fit_method(estimator, *args, **kwargs)
+
+    return wrapper
+
+
+_FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def plain_arrays(X, y, fortran):
+    """Whether ``validate_data`` would pass X and y through unchanged and silently.
+
+    True for a NumPy float64 / float32 matrix X (Fortran-ordered if ``fortran``)
+    with at least one row and one column, and a finite float vector y of the same
+    length, NumPy being scikit-learn's array namespace. Such input needs only
+    the feature-name bookkeeping (``validate_data(..., skip_check_array=True)``);
+    for any other, scikit-learn's full check converts it or raises its own error.
+    """
+    return (type(X) is np.ndarray and type(y) is np.ndarray and X.ndim == 2 and y.ndim == 1
+            and X.dtype in _FLOAT_DTYPES and y.dtype in _FLOAT_DTYPES
+            and X.shape[0] >= 1 and X.shape[1] >= 1 and y.shape[0] == X.shape[0]
+            and (X.flags.f_contiguous or not fortran)
+            and not get_config()["array_api_dispatch"] and bool(np.isfinite(y).all()))
 
 
 # --- path functions -----------------------------------------------------------
@@ -298,7 +374,7 @@ def _make_enet_fit(name):
     return fit
 
 
-@_fit_context(prefer_skip_nested_validation=True)
+@fit_context
 def _enet_fit(self, X, y, name):
     """``ElasticNet.fit`` in one validation and one fastreg path call (centering inside)."""
     # With an intercept fastreg centers dense X into a Fortran-ordered copy of any
@@ -307,12 +383,15 @@ def _enet_fit(self, X, y, name):
     # Non-finite X is found by fastreg from the column statistics it computes
     # anyway (a ValueError that names NaN and infinity, as scikit-learn's does),
     # not in a pass of its own; y is checked here.
-    X, y = validate_data(self, X, y, accept_sparse="csc",
-                         order=None if self.fit_intercept else "F",
-                         dtype=[np.float64, np.float32], force_writeable=False,
-                         ensure_all_finite=False,
-                         accept_large_sparse=False, copy=False, multi_output=True,
-                         y_numeric=True)
+    if plain_arrays(X, y, fortran=not self.fit_intercept):
+        validate_data(self, X, y, skip_check_array=True)
+    else:
+        X, y = validate_data(self, X, y, accept_sparse="csc",
+                             order=None if self.fit_intercept else "F",
+                             dtype=[np.float64, np.float32], force_writeable=False,
+                             ensure_all_finite=False,
+                             accept_large_sparse=False, copy=False, multi_output=True,
+                             y_numeric=True)
     if y.ndim != 1:
         # several targets: scikit-learn's loop over them (each on fastreg's path)
         return _SK["ElasticNet.fit"].__wrapped__(self, X, y)
@@ -378,7 +457,7 @@ def _make_cv_fit(name):
     return fit
 
 
-@_fit_context(prefer_skip_nested_validation=True)
+@fit_context
 def _cv_fit(self, X, y, sample_weight):
     """The one-pass cross-validation of :func:`fastreg.enet_cv`, sklearn's attributes."""
     check_X = dict(accept_sparse="csc", dtype=[np.float64, np.float32], force_writeable=True,
@@ -450,7 +529,7 @@ def _ridge_fit(self, X, y, sample_weight=None):
     return _ridge_fit_fastreg(self, X, y, sample_weight)
 
 
-@_fit_context(prefer_skip_nested_validation=True)
+@fit_context
 def _ridge_fit_fastreg(self, X, y, sample_weight):
     X, y = validate_data(self, X, y, accept_sparse=False, dtype=[np.float64, np.float32],
                          force_writeable=True, multi_output=True, y_numeric=True)
@@ -502,7 +581,7 @@ def _ridge_cv_fit(self, X, y, sample_weight=None, **params):
     return _ridge_cv_fit_fastreg(self, X, y, sample_weight)
 
 
-@_fit_context(prefer_skip_nested_validation=True)
+@fit_context
 def _ridge_cv_fit_fastreg(self, X, y, sample_weight):
     check = partial(check_scalar, target_type=numbers.Real, min_val=0.0,
                     include_boundaries="neither")
@@ -551,7 +630,7 @@ def _ridge_cv_fit_fastreg(self, X, y, sample_weight):
 _ridge_fit.__doc__ = _SK["Ridge.fit"].__doc__
 _ridge_cv_fit.__doc__ = _SK["RidgeCV.fit"].__doc__
 _multitask_fit.__doc__ = _SK["MultiTaskElasticNet.fit"].__doc__
-_multitask_fit = _fit_context(prefer_skip_nested_validation=True)(_multitask_fit)
+_multitask_fit = fit_context(_multitask_fit)
 
 
 def _modules(attr):

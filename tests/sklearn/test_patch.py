@@ -372,3 +372,98 @@ def test_whole_fit_route_rejects_non_finite_X(bad, layout):
         warnings.simplefilter("error")  # a clear error only, no NumPy warning on the way
         with pytest.raises(ValueError, match="NaN.*inf"):
             lm.Lasso(alpha=0.1).fit(X, y)
+
+
+def _plain_inputs():
+    """(label, X, y, expected plain_arrays) for the fast validation route."""
+    X, y, _ = _data(n=30, p=5, seed=8)
+    nan_y = y.copy()
+    nan_y[2] = np.nan
+    return [
+        ("F float64", np.asfortranarray(X), y, True),
+        ("C float64", X, y, True),
+        ("float32", X.astype(np.float32), y.astype(np.float32), True),
+        ("int y", X, np.round(y).astype(np.int64), False),
+        ("NaN y", X, nan_y, False),
+        ("list X", X.tolist(), y, False),
+        ("2-D y", X, y[:, None], False),
+        ("length mismatch", X, y[:-1], False),
+        ("no rows", X[:0], y[:0], False),
+        ("big-endian X", X.astype(">f8"), y, False),
+        ("matrix subclass", np.asmatrix(X), y, False),
+    ]
+
+
+@pytest.mark.parametrize("label, X, y, plain", _plain_inputs(), ids=lambda v: str(v)[:20])
+def test_fast_validation_route_is_scikit_learns_answer(label, X, y, plain, patched):
+    """Plain NumPy input skips scikit-learn's array checks (nothing there to convert or
+    reject); every fit, by either route, ends as the unpatched one: same error, or
+    the same attributes and coefficients."""
+    from fastreg.sklearn import _patch
+
+    assert _patch.plain_arrays(X, y, fortran=False) is plain
+    single = getattr(X, "dtype", None) == np.float32
+    est = lm.Lasso(alpha=0.05, **dict(TIGHT, tol=1e-6) if single else TIGHT)
+    try:
+        got = clone(est).fit(X, y)
+    except Exception as exc:  # the unpatched fit must raise the same
+        fastreg.unpatch_sklearn()
+        with pytest.raises(type(exc), match=None):
+            clone(est).fit(X, y)
+        return
+    fastreg.unpatch_sklearn()
+    ref = clone(est).fit(X, y)
+    assert got.n_features_in_ == ref.n_features_in_
+    assert hasattr(got, "feature_names_in_") == hasattr(ref, "feature_names_in_")
+    assert got.coef_.dtype == ref.coef_.dtype
+    rtol = 1e-4 if single else 1e-7
+    np.testing.assert_allclose(got.coef_, ref.coef_, rtol=rtol, atol=rtol * 1e-2)
+
+
+def test_fast_validation_route_resets_feature_names(patched):
+    """A refit on a plain array after a DataFrame drops feature_names_in_, as unpatched."""
+    pd = pytest.importorskip("pandas")
+    X, y, _ = _data(n=30, p=4, seed=9)
+    est = lm.Lasso(alpha=0.05).fit(pd.DataFrame(X, columns=list("abcd")), y)
+    assert list(est.feature_names_in_) == list("abcd")
+    est.fit(X, y)
+    assert not hasattr(est, "feature_names_in_") and est.n_features_in_ == 4
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(alpha=-1.0), "'alpha' parameter of Lasso must be"),
+    (dict(selection="sideways"), "'selection' parameter of Lasso must be"),
+    (dict(max_iter=0), "'max_iter' parameter of Lasso must be"),
+])
+def test_cached_parameter_validation_raises_scikit_learns_error(params, match, patched):
+    """Constraint objects built once per class: an invalid parameter still gets
+    scikit-learn's InvalidParameterError, a later valid one fits, and a global
+    skip_parameter_validation is honoured."""
+    import sklearn
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from fastreg.sklearn import _patch
+
+    X, y, _ = _data(n=30, p=4, seed=10)
+    est = lm.Lasso(**params)
+    assert not _patch.params_satisfied(est)
+    with pytest.raises(InvalidParameterError, match=match):
+        est.fit(X, y)
+    assert _patch.params_satisfied(lm.Lasso(alpha=0.1))
+    lm.Lasso(alpha=0.1).fit(X, y)
+    if "alpha" in params:  # fastreg's own check still refuses a negative alpha
+        with sklearn.config_context(skip_parameter_validation=True), pytest.raises(ValueError):
+            est.fit(X, y)
+
+
+def test_cached_parameter_validation_defers_to_overridden_methods(patched):
+    """A subclass with its own get_params is validated by its own methods."""
+    from fastreg.sklearn import _patch
+
+    class Custom(lm.Lasso):
+        def get_params(self, deep=True):
+            return super().get_params(deep=deep)
+
+    assert not _patch.params_satisfied(Custom(alpha=0.1))
+    X, y, _ = _data(n=30, p=4, seed=11)
+    Custom(alpha=0.1).fit(X, y)
