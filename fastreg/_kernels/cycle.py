@@ -163,7 +163,8 @@ def _typed_gradient(layout, aux, w, ws, grad):
 
 
 @inline_jit
-def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box):
+def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box,
+                     step_tol=np.inf, track=False):
     """Solve the working-set subproblem by coordinate descent (module docstring).
 
     Parameters
@@ -187,6 +188,12 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
         None: the default problem (Numba compiles this case without any of
         the box's code); else penalty factors and bounds
         (:class:`fastreg.enet.penalty.BoxRecord`, single task).
+    step_tol : float, default=inf
+        Stop only once also the last sweep's largest coordinate step is at
+        most ``step_tol`` times the largest coefficient of the working set
+        (:func:`step_ratio`, scikit-learn's convergence test).
+    track : bool, default=False
+        Measure that ratio at every sweep (implied by a finite ``step_tol``).
 
     Returns
     -------
@@ -194,11 +201,16 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
         Sweeps performed.
     gap : float
         Subproblem duality gap at the last check (inf if none was made).
+    ratio : float
+        :func:`step_ratio` of the last sweep (0 when not tracked).
     """
     cheap_gap = layout.max_cycle == 0
     seed_random(seed)
     active = np.empty_like(ws)
     was_nonzero = np.empty(ws.shape[0], dtype=np.bool_)
+    track = track or step_tol < np.inf
+    before = np.empty((ws.shape[0] if track else 0, w.reshape((w.shape[0], -1)).shape[1]))
+    ratio = 0.0
     skipped = 0
     n_epochs = 0
     min_cycle = 1
@@ -206,7 +218,11 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
         n_nonzero = 0 if cheap_gap else mark_support(ws, w, was_nonzero)
+        if track:
+            take_rows(w, ws, ws.shape[0], before)
         layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
+        if track:
+            ratio = step_ratio(w, ws, ws.shape[0], before, ws)
         n_epochs += 1
         # a sweep that moved much of the support (a cold start) has not converged:
         # where a gap check costs about a sweep, skip it (not more than
@@ -216,7 +232,7 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
                 or support_moved(ws, w, was_nonzero) * MOVED_FRACTION <= n_nonzero):
             skipped = 0
             gap = layout_gap(layout, w, ws, l1, l2, positive, box)
-            if gap <= gap_tol:
+            if gap <= gap_tol and ratio <= step_tol:
                 break
         else:
             skipped += 1
@@ -225,19 +241,23 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
         n_cycle = 0
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
+            if track:
+                take_rows(w, active, n_active, before)
             dmax = layout_sweep(layout, w, ws, active, n_active, l1, l2, positive, box)
+            if track:
+                ratio = step_ratio(w, active, n_active, before, ws)
             n_epochs += 1
             n_cycle += 1
             if cheap_gap:
                 gap = layout_gap(layout, w, ws, l1, l2, positive, box)
-                if gap <= gap_tol or dmax <= settle:
+                if (gap <= gap_tol and ratio <= step_tol) or dmax <= settle:
                     break
             elif dmax <= settle and n_cycle >= min_cycle:
                 break
-        if cheap_gap and gap <= gap_tol:
+        if cheap_gap and gap <= gap_tol and ratio <= step_tol:
             break
         min_cycle = min(2 * min_cycle, max(layout.max_cycle, 1))
-    return n_epochs, gap
+    return n_epochs, gap, ratio
 
 
 @inline_jit
@@ -253,23 +273,38 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
     ----------
     layout, w, ws, l1, l2, positive, seed, box
         As in :func:`active_set_solve`.
-    targets : tuple of (float, int, float, int)
-        ``(gap_tol, max_epochs, fine_tol, refine_budget)``.
+    targets : tuple of (float, int, float, int, float)
+        ``(gap_tol, max_epochs, fine_tol, refine_budget, step_tol)``.
 
     Returns
     -------
     n_epochs : int
-        Sweeps of both stages.
+        Sweeps of all stages.
     gap : float
         The working-set gap at the end of the first stage.
+
+    Notes
+    -----
+    With the refinement on (``refine_budget > 0``), a third stage follows
+    when the last sweep still moved a coefficient by more than ``step_tol``
+    times the largest one: sweeps go on until one does not (within
+    ``max_epochs``), which is scikit-learn's own convergence test. On
+    ill-conditioned problems a small duality gap allows coefficients far from
+    the solution, and scikit-learn, which stops only once its coordinate
+    steps are that small, returns them closer.
     """
-    gap_tol, max_epochs, fine_tol, refine_budget = targets
-    n_epochs, gap = active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs,
-                                      seed, box)
+    gap_tol, max_epochs, fine_tol, refine_budget, step_tol = targets
+    track = refine_budget > 0 and step_tol < np.inf
+    n_epochs, gap, ratio = active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
+                                             max_epochs, seed, box, np.inf, track)
     budget = min(refine_budget, max_epochs - n_epochs)
     if gap <= gap_tol and budget > 0:
-        n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, fine_tol, budget, seed,
-                                     box)[0]
+        n_fine, _, ratio = active_set_solve(layout, w, ws, l1, l2, positive, fine_tol, budget,
+                                            seed, box, np.inf, track)
+        n_epochs += n_fine
+    if track and gap <= gap_tol and ratio > step_tol and n_epochs < max_epochs:
+        n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
+                                     max_epochs - n_epochs, seed, box, step_tol, True)[0]
     return n_epochs, gap
 
 
@@ -298,10 +333,11 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         ``l1``, ``l2`` and the strong rule's threshold of every step.
     controls : tuple
         ``(gap_tol, fine, max_iter, seed, do_screening, positive,
-        refine_columns, n_lead, start, stop)``: the certificate, the fraction
-        of it the extra sweeps aim at, sweeps per alpha, the order's seed (-1
-        cyclic), screening, positivity, ``refine_sweeps``' numerator, the lead
-        steps (not returned, no extra sweeps) and the steps to solve.
+        refine_columns, n_lead, start, stop, step_tol)``: the certificate, the
+        fraction of it the extra sweeps aim at, sweeps per alpha, the order's
+        seed (-1 cyclic), screening, positivity, ``refine_sweeps``' numerator,
+        the lead steps (not returned, no extra sweeps), the steps to solve and
+        the coordinate-step test of :func:`refined_solve`.
     masks : tuple of two ndarray of bool, shape (n_features,)
         The working set and the screened features, updated in place.
     carried : ndarray of float64, shape (4,)
@@ -313,7 +349,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         and the fraction of deviance explained.
     """
     gap_tol, fine, max_iter, seed, do_screening, positive, refine_columns, n_lead, start, \
-        stop = controls
+        stop, step_tol = controls
     in_set, screened = masks
     coefs, gaps, sweeps, dev = out
     p = w.shape[0]
@@ -339,7 +375,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
             ws = np.flatnonzero(in_set)
             sweep_seed = -1 if seed < 0 else (seed + 7919 * step + n_solves) % 2147483647
             budget = int(refine_columns / max(ws.shape[0], 1)) if step >= n_lead else 0
-            targets = (inner_tol, max_iter - n_sweeps, inner_tol * fine, budget)
+            targets = (inner_tol, max_iter - n_sweeps, inner_tol * fine, budget, step_tol)
             layout_begin(layout, ws, grad)
             n_sweeps += refined_solve(layout, w, ws, l1, l2, positive, targets, sweep_seed,
                                       None)[0]
@@ -362,6 +398,34 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         dev[step] = 1.0 - r2 * n_samples / yy if yy > 0 else 0.0
     carried[0] = r2
     carried[1] = ry
+
+
+@jit
+def take_rows(w, idx, n_idx, out):
+    """``out[k] = w[idx[k]]`` (the row, multi-task) for ``k < n_idx``."""
+    W = w.reshape((w.shape[0], -1))
+    for k in range(n_idx):
+        for t in range(W.shape[1]):
+            out[k, t] = W[idx[k], t]
+
+
+@jit
+def step_ratio(w, idx, n_idx, before, ws):
+    """The largest step of a sweep over the largest coefficient: scikit-learn's test.
+
+    ``max_k |w[idx[k]] - before[k]|`` over ``max |w[ws]|`` (0 where ``w`` is
+    zero on ``ws``), entries of the rows of a multi-task ``w``.
+    """
+    W = w.reshape((w.shape[0], -1))
+    step = 0.0
+    for k in range(n_idx):
+        for t in range(W.shape[1]):
+            step = max(step, abs(W[idx[k], t] - before[k, t]))
+    largest = 0.0
+    for k in range(ws.shape[0]):
+        for t in range(W.shape[1]):
+            largest = max(largest, abs(W[ws[k], t]))
+    return step / largest if largest > 0.0 else 0.0
 
 
 @jit

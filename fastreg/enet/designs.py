@@ -78,9 +78,10 @@ class Problem(Protocol):
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
         """Coordinate descent on ``ws`` until its duality gap is at most ``gap_tol``.
 
-        ``targets = (gap_tol, max_epochs, fine_tol, refine_budget)``: then on
-        toward ``fine_tol`` for at most ``refine_budget`` more sweeps
-        (:func:`fastreg._kernels.cycle.refined_solve`). Returns ``(n_sweeps,
+        ``targets = (gap_tol, max_epochs, fine_tol, refine_budget, step_tol)``: then on
+        toward ``fine_tol`` for at most ``refine_budget`` more sweeps, and on
+        until no coordinate step exceeds ``step_tol`` times the largest
+        coefficient (:func:`fastreg._kernels.cycle.refined_solve`). Returns ``(n_sweeps,
         subproblem_gap)``; ``box`` is None or a
         :class:`fastreg.enet.penalty.BoxRecord`.
         """

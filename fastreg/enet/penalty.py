@@ -154,7 +154,7 @@ def fit_unpenalized(problem, box, W, *, gap_tol, max_iter):
     if free.size == 0:
         return G
     problem.prepare(free, G)
-    problem.solve(W, free.copy(), 1.0, 0.0, False, (gap_tol, max_iter, gap_tol, 0), -1,
+    problem.solve(W, free.copy(), 1.0, 0.0, False, (gap_tol, max_iter, gap_tol, 0, np.inf), -1,
                   box=box.record)
     G, R2, Ry = problem.gradient(W)
     # the gradient after the exact least-squares refit of the free unpenalized

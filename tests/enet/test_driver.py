@@ -205,3 +205,64 @@ def test_compiled_route_taken_for_small_dense_residual_only(monkeypatch):
     fastreg.lasso_path(X[:100, :100].astype(np.float32), y[:100].astype(np.float32),
                        precompute=False)
     assert calls == []
+
+
+def _low_rank_problem(seed=42):
+    """300 x 100 of effective rank about 10 (singular values decaying as a bell)."""
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.standard_normal((300, 100)))
+    V, _ = np.linalg.qr(rng.standard_normal((100, 100)))
+    s = np.exp(-(np.arange(100) / 10.0) ** 2) + 0.1 * np.exp(-np.arange(100) / 10.0)
+    X = (U * s) @ V.T
+    y = X @ rng.standard_normal(100) + 0.01 * rng.standard_normal(300)
+    return np.asfortranarray(X), y
+
+
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("route", ["compiled", "python"])
+def test_tight_tol_reaches_the_coordinate_step_test(precompute, route, python_loop):
+    """Past the certificate the solve runs until no coordinate moves by more than
+    tol * max |w| (scikit-learn's test): on ill-conditioned data the pure-L2 fit at
+    tol=1e-11 is then within 1e-7 of the exact ridge solution, which the gap alone
+    (a strongly convex bound of sqrt(2 gap / alpha)) does not give."""
+    if route == "python":
+        python_loop()
+    X, y = _low_rank_problem()
+    n, p = X.shape
+    alpha = 1e-4
+    exact = np.linalg.solve(X.T @ X / n + alpha * np.eye(p), X.T @ y / n)
+    _, coefs, gaps = fastreg.enet_path(X, y, l1_ratio=0.0, alphas=[alpha], tol=1e-11,
+                                       precompute=precompute, max_iter=100_000)
+    w = coefs[:, 0]
+    assert gaps[0] <= 1e-11 * (y @ y) / n
+    assert np.max(np.abs(w - exact)) <= 1e-7 * np.max(np.abs(exact))
+    # the test itself: one more cyclic sweep moves nothing by more than tol * max|w|
+    r = y - X @ w
+    moved = 0.0
+    for j in range(p):
+        h = X[:, j] @ X[:, j] / n
+        new = (X[:, j] @ r / n + h * w[j]) / (h + alpha)
+        r -= (new - w[j]) * X[:, j]
+        moved = max(moved, abs(new - w[j]))
+        w[j] = new
+    assert moved <= 1e-11 * np.max(np.abs(w)) * 10
+
+
+def test_step_ratio_is_scikit_learns_measure():
+    """Largest step of the swept rows over the largest coefficient of the working
+    set, entrywise for multi-task rows; 0 where the coefficients are all zero."""
+    from fastreg._kernels import cycle
+
+    w = np.array([0.0, 2.0, -4.0, 1.0])
+    before = np.empty((4, 1))
+    cycle.take_rows(w, np.array([1, 3]), 2, before)
+    np.testing.assert_array_equal(before[:2, 0], [2.0, 1.0])
+    w[1], w[3] = 2.5, 0.0
+    assert cycle.step_ratio(w, np.array([1, 3]), 2, before, np.arange(4)) == 1.0 / 4.0
+    assert cycle.step_ratio(np.zeros(4), np.arange(4), 4, np.zeros((4, 1)),
+                            np.arange(4)) == 0.0
+    W = np.array([[1.0, -8.0], [0.5, 0.0]])
+    before = np.empty((2, 2))
+    cycle.take_rows(W, np.array([0, 1]), 2, before)
+    W[1, 1] = -2.0
+    assert cycle.step_ratio(W, np.array([0, 1]), 2, before, np.array([0, 1])) == 2.0 / 8.0

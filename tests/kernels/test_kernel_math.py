@@ -81,7 +81,7 @@ def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
     r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
     centers = np.zeros(X.shape[1])
     layout = cd_naive.DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
-    _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
+    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
     return w, r, g, last_gap
 
@@ -106,7 +106,7 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
                                 y, u, r, g, norms2, centers, col_u, shift, uu, u @ y,
                                 cd_naive.MAX_CYCLE)
-    _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
+    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
     return w, r + shift[0] * u, g, last_gap
 
@@ -133,7 +133,7 @@ def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy, sweep_dtype
     history = np.zeros(cd_gram.history_size(p))
     layout = cd_gram.GramLayout(sweep_cache, slot, Xy, y @ y, g, norms2, float(n), history,
                                 0)
-    _, last_gap = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
+    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
                                    seed, box)
     return w, g, last_gap
 
@@ -149,7 +149,7 @@ def solve_dense_block(X, Y, ws, l1, l2, gap_tol, seed):
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
     scratch = np.zeros(Y.shape[1]), np.zeros(Y.shape[1])
     layout = cd_multitask.DenseBlockLayout(X, Y, R, G, norms2, *scratch, 1)
-    _, last_gap = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
+    _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
                                    seed, None)
     return W, R, G, last_gap
 
@@ -175,7 +175,7 @@ def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
     layout = cd_multitask.CscBlockLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1],
                                          indptr[1:], Y, u, R, G, norms2, centers, col_u, shift,
                                          ur, float(n), u @ Y, *scratch, 1)
-    _, last_gap = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
+    _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
                                    seed, None)
     return W, R + np.outer(u, shift), G, last_gap
 
@@ -579,7 +579,7 @@ def test_dense_solve_skips_change_nothing():
         ws = np.arange(p, dtype=np.int64)
         n_sweeps, gap = cd_naive.dense_solve((X, np.zeros(p), y, r, g, norms2, r_ref, ref), w,
                                              ws, alpha,
-                                             0.0, False, (1e-12, 1000, 1e-14, 5), -1, None)
+                                             0.0, False, (1e-12, 1000, 1e-14, 5, np.inf), -1, None)
         out.append((w.copy(), n_sweeps, gap))
     for other in out[1:]:
         np.testing.assert_array_equal(other[0], out[0][0])
