@@ -79,6 +79,8 @@ def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
     update_all = 4 * ws.shape[0] > n_features
     n_ws = ws.shape[0]
     dmax = 0.0
+    moved = 0.0
+    largest = 0.0
     for k in range(n_idx):
         j = idx[k]
         h = norms2[j]
@@ -86,6 +88,7 @@ def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
             continue
         wj = w[j]
         new = box_coordinate(g[j] + h * wj, j, l1, l2, h, positive, box)
+        largest = max(largest, abs(new))
         if new != wj:
             delta = new - wj
             w[j] = new
@@ -99,7 +102,8 @@ def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
                     m = ws[kk]
                     g[m] -= cache[m, col] * step
             dmax = max(dmax, (h + l2) * delta * delta)
-    return dmax
+            moved = max(moved, abs(delta))
+    return dmax, moved, largest
 
 
 @jit

@@ -48,6 +48,8 @@ def _dense_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
     n_samples = X.shape[0]
     n_tasks = W.shape[1]
     dmax = 0.0
+    moved = 0.0
+    largest = 0.0
     for k in range(n_idx):
         j = idx[k]
         h = norms2[j]
@@ -59,14 +61,16 @@ def _dense_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
         group_coordinate(z, l1, h + l2, new)
         change = 0.0
         for t in range(n_tasks):
+            largest = max(largest, abs(new[t]))
             delta = new[t] - W[j, t]
             if delta != 0.0:
                 for i in range(n_samples):
                     R[i, t] -= delta * X[i, j]
                 W[j, t] = new[t]
                 change += delta * delta
+                moved = max(moved, abs(delta))
         dmax = max(dmax, (h + l2) * change)
-    return dmax
+    return dmax, moved, largest
 
 
 @reduction_jit
@@ -129,6 +133,8 @@ def _csc_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
     inv_n = 1.0 / R.shape[0]
     n_tasks = W.shape[1]
     dmax = 0.0
+    moved = 0.0
+    largest = 0.0
     for k in range(n_idx):
         j = idx[k]
         h = norms2[j]
@@ -140,6 +146,7 @@ def _csc_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
         group_coordinate(z, l1, h + l2, new)
         change = 0.0
         for t in range(n_tasks):
+            largest = max(largest, abs(new[t]))
             delta = new[t] - W[j, t]
             if delta != 0.0:
                 for q in range(starts[j], stops[j]):
@@ -149,8 +156,9 @@ def _csc_block_sweep(layout, W, ws, idx, n_idx, l1, l2, positive, box):
                     ur[t] -= delta * col_u[j]
                 W[j, t] = new[t]
                 change += delta * delta
+                moved = max(moved, abs(delta))
         dmax = max(dmax, (h + l2) * change)
-    return dmax
+    return dmax, moved, largest
 
 
 @jit

@@ -96,6 +96,8 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         drift, r_norm = _residual_drift(r, layout.r_ref)
         drift += ref[1] * r_norm
     dmax = 0.0
+    moved = 0.0
+    largest = 0.0
     for k in range(n_idx):
         j = idx[k]
         h = norms2[j]
@@ -109,16 +111,18 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         for i in range(n_samples):
             dot += (X[i, j] - center) * r[i]
         new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
+        largest = max(largest, abs(new))
         if new != wj:
             delta = new - wj
             for i in range(n_samples):
                 r[i] -= delta * (X[i, j] - center)
             w[j] = new
             dmax = max(dmax, (h + l2) * delta * delta)
+            moved = max(moved, abs(delta))
             ref[2] = 0.0
             if skip:
                 drift += abs(delta) * np.sqrt(h * n_samples)
-    return dmax
+    return dmax, moved, largest
 
 
 @reduction_jit
@@ -329,6 +333,8 @@ def _csc_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
     b = shift[0]
     ur = shift[1]
     dmax = 0.0
+    moved = 0.0
+    largest = 0.0
     for k in range(n_idx):
         j = idx[k]
         h = norms2[j]
@@ -337,6 +343,7 @@ def _csc_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         wj = w[j]
         dot = _csc_column_dot(layout, j, b, ur)
         new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
+        largest = max(largest, abs(new))
         if new != wj:
             delta = new - wj
             for q in range(starts[j], stops[j]):
@@ -346,9 +353,10 @@ def _csc_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
                 ur -= delta * col_u[j]
             w[j] = new
             dmax = max(dmax, (h + l2) * delta * delta)
+            moved = max(moved, abs(delta))
     shift[0] = b
     shift[1] = ur
-    return dmax
+    return dmax, moved, largest
 
 
 @reduction_jit

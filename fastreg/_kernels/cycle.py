@@ -61,8 +61,10 @@ def register_layout(layout_class, sweep, gap, path_hooks=None):
 
     ``sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box)`` sweeps the
     features ``idx[:n_idx]`` (of the working set ``ws``) once and returns the
-    largest weighted squared step; ``gap(layout, w, ws, l1, l2, positive, box)``
-    returns the working-set subproblem's duality gap.
+    largest weighted squared step, the largest step and the largest
+    coefficient it left (entries of the rows, multi-task);
+    ``gap(layout, w, ws, l1, l2, positive, box)`` returns the working-set
+    subproblem's duality gap.
 
     ``path_hooks = (begin, end, gradient)``, for layouts whose whole path can
     run in :func:`path_steps`: ``begin(layout, ws, grad)`` readies a
@@ -164,7 +166,7 @@ def _typed_gradient(layout, aux, w, ws, grad):
 
 @inline_jit
 def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box,
-                     step_tol=np.inf, track=False):
+                     step_tol=np.inf):
     """Solve the working-set subproblem by coordinate descent (module docstring).
 
     Parameters
@@ -191,9 +193,7 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     step_tol : float, default=inf
         Stop only once also the last sweep's largest coordinate step is at
         most ``step_tol`` times the largest coefficient of the working set
-        (:func:`step_ratio`, scikit-learn's convergence test).
-    track : bool, default=False
-        Measure that ratio at every sweep (implied by a finite ``step_tol``).
+        (scikit-learn's convergence test).
 
     Returns
     -------
@@ -202,14 +202,14 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     gap : float
         Subproblem duality gap at the last check (inf if none was made).
     ratio : float
-        :func:`step_ratio` of the last sweep (0 when not tracked).
+        The last sweep's largest step over the largest coefficient it left (0
+        when all are zero). A sweep covers the working set or all of its
+        nonzero coefficients, so that is the working set's largest.
     """
     cheap_gap = layout.max_cycle == 0
     seed_random(seed)
     active = np.empty_like(ws)
     was_nonzero = np.empty(ws.shape[0], dtype=np.bool_)
-    track = track or step_tol < np.inf
-    before = np.empty((ws.shape[0] if track else 0, w.reshape((w.shape[0], -1)).shape[1]))
     ratio = 0.0
     skipped = 0
     n_epochs = 0
@@ -218,11 +218,8 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
         n_nonzero = 0 if cheap_gap else mark_support(ws, w, was_nonzero)
-        if track:
-            take_rows(w, ws, ws.shape[0], before)
-        layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
-        if track:
-            ratio = step_ratio(w, ws, ws.shape[0], before, ws)
+        _, moved, largest = layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
+        ratio = moved / largest if largest > 0.0 else 0.0
         n_epochs += 1
         # a sweep that moved much of the support (a cold start) has not converged:
         # where a gap check costs about a sweep, skip it (not more than
@@ -241,11 +238,9 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
         n_cycle = 0
         while n_epochs < max_epochs:
             shuffle_prefix(active, n_active, seed)
-            if track:
-                take_rows(w, active, n_active, before)
-            dmax = layout_sweep(layout, w, ws, active, n_active, l1, l2, positive, box)
-            if track:
-                ratio = step_ratio(w, active, n_active, before, ws)
+            dmax, moved, largest = layout_sweep(layout, w, ws, active, n_active, l1, l2,
+                                               positive, box)
+            ratio = moved / largest if largest > 0.0 else 0.0
             n_epochs += 1
             n_cycle += 1
             if cheap_gap:
@@ -294,17 +289,16 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
     steps are that small, returns them closer.
     """
     gap_tol, max_epochs, fine_tol, refine_budget, step_tol = targets
-    track = refine_budget > 0 and step_tol < np.inf
     n_epochs, gap, ratio = active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
-                                             max_epochs, seed, box, np.inf, track)
+                                             max_epochs, seed, box)
     budget = min(refine_budget, max_epochs - n_epochs)
     if gap <= gap_tol and budget > 0:
         n_fine, _, ratio = active_set_solve(layout, w, ws, l1, l2, positive, fine_tol, budget,
-                                            seed, box, np.inf, track)
+                                            seed, box)
         n_epochs += n_fine
-    if track and gap <= gap_tol and ratio > step_tol and n_epochs < max_epochs:
-        n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
-                                     max_epochs - n_epochs, seed, box, step_tol, True)[0]
+        if ratio > step_tol and n_epochs < max_epochs:
+            n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
+                                         max_epochs - n_epochs, seed, box, step_tol)[0]
     return n_epochs, gap
 
 
@@ -398,34 +392,6 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         dev[step] = 1.0 - r2 * n_samples / yy if yy > 0 else 0.0
     carried[0] = r2
     carried[1] = ry
-
-
-@jit
-def take_rows(w, idx, n_idx, out):
-    """``out[k] = w[idx[k]]`` (the row, multi-task) for ``k < n_idx``."""
-    W = w.reshape((w.shape[0], -1))
-    for k in range(n_idx):
-        for t in range(W.shape[1]):
-            out[k, t] = W[idx[k], t]
-
-
-@jit
-def step_ratio(w, idx, n_idx, before, ws):
-    """The largest step of a sweep over the largest coefficient: scikit-learn's test.
-
-    ``max_k |w[idx[k]] - before[k]|`` over ``max |w[ws]|`` (0 where ``w`` is
-    zero on ``ws``), entries of the rows of a multi-task ``w``.
-    """
-    W = w.reshape((w.shape[0], -1))
-    step = 0.0
-    for k in range(n_idx):
-        for t in range(W.shape[1]):
-            step = max(step, abs(W[idx[k], t] - before[k, t]))
-    largest = 0.0
-    for k in range(ws.shape[0]):
-        for t in range(W.shape[1]):
-            largest = max(largest, abs(W[ws[k], t]))
-    return step / largest if largest > 0.0 else 0.0
 
 
 @jit

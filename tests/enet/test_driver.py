@@ -246,23 +246,3 @@ def test_tight_tol_reaches_the_coordinate_step_test(precompute, route, python_lo
         moved = max(moved, abs(new - w[j]))
         w[j] = new
     assert moved <= 1e-11 * np.max(np.abs(w)) * 10
-
-
-def test_step_ratio_is_scikit_learns_measure():
-    """Largest step of the swept rows over the largest coefficient of the working
-    set, entrywise for multi-task rows; 0 where the coefficients are all zero."""
-    from fastreg._kernels import cycle
-
-    w = np.array([0.0, 2.0, -4.0, 1.0])
-    before = np.empty((4, 1))
-    cycle.take_rows(w, np.array([1, 3]), 2, before)
-    np.testing.assert_array_equal(before[:2, 0], [2.0, 1.0])
-    w[1], w[3] = 2.5, 0.0
-    assert cycle.step_ratio(w, np.array([1, 3]), 2, before, np.arange(4)) == 1.0 / 4.0
-    assert cycle.step_ratio(np.zeros(4), np.arange(4), 4, np.zeros((4, 1)),
-                            np.arange(4)) == 0.0
-    W = np.array([[1.0, -8.0], [0.5, 0.0]])
-    before = np.empty((2, 2))
-    cycle.take_rows(W, np.array([0, 1]), 2, before)
-    W[1, 1] = -2.0
-    assert cycle.step_ratio(W, np.array([0, 1]), 2, before, np.array([0, 1])) == 2.0 / 8.0

@@ -81,8 +81,8 @@ def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
     r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
     centers = np.zeros(X.shape[1])
     layout = cd_naive.DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
-    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
-                                   seed, box)
+    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
+                                      MAX_EPOCHS, seed, box)
     return w, r, g, last_gap
 
 
@@ -106,8 +106,8 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
                                 y, u, r, g, norms2, centers, col_u, shift, uu, u @ y,
                                 cd_naive.MAX_CYCLE)
-    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
-                                   seed, box)
+    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
+                                      MAX_EPOCHS, seed, box)
     return w, r + shift[0] * u, g, last_gap
 
 
@@ -133,8 +133,8 @@ def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy, sweep_dtype
     history = np.zeros(cd_gram.history_size(p))
     layout = cd_gram.GramLayout(sweep_cache, slot, Xy, y @ y, g, norms2, float(n), history,
                                 0)
-    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol, MAX_EPOCHS,
-                                   seed, box)
+    _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
+                                      MAX_EPOCHS, seed, box)
     return w, g, last_gap
 
 
@@ -149,8 +149,8 @@ def solve_dense_block(X, Y, ws, l1, l2, gap_tol, seed):
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
     scratch = np.zeros(Y.shape[1]), np.zeros(Y.shape[1])
     layout = cd_multitask.DenseBlockLayout(X, Y, R, G, norms2, *scratch, 1)
-    _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
-                                   seed, None)
+    _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol,
+                                      MAX_EPOCHS, seed, None)
     return W, R, G, last_gap
 
 
@@ -175,8 +175,8 @@ def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
     layout = cd_multitask.CscBlockLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1],
                                          indptr[1:], Y, u, R, G, norms2, centers, col_u, shift,
                                          ur, float(n), u @ Y, *scratch, 1)
-    _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol, MAX_EPOCHS,
-                                   seed, None)
+    _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol,
+                                      MAX_EPOCHS, seed, None)
     return W, R + np.outer(u, shift), G, last_gap
 
 
@@ -761,3 +761,34 @@ def test_csc_column_stats_match_scipy():
                               col_u, sq)
     np.testing.assert_allclose(col_u, X.T @ u, rtol=1e-14)
     np.testing.assert_allclose(sq, np.asarray(X.multiply(X).sum(axis=0)).ravel(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("layout_kind", ["dense", "gram"])
+def test_sweep_returns_its_largest_step_and_coefficient(layout_kind):
+    """A sweep reports ``max |w_after - w_before|`` and ``max |w_after|`` over what it
+    swept (the inputs of scikit-learn's convergence test in ``active_set_solve``),
+    besides its largest weighted squared step."""
+    X, y = make_data(60, 8, seed=3)[:2]
+    X = np.asfortranarray(X)
+    n, p = X.shape
+    ws = np.arange(p, dtype=np.int64)
+    w = np.zeros(p)
+    norms2 = np.sum(X * X, axis=0) / n
+    if layout_kind == "dense":
+        r, g = y.copy(), np.zeros(p)
+        ref_state = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
+        layout = cd_naive.DenseLayout(X, np.zeros(p), y, r, g, norms2, np.empty_like(r),
+                                      ref_state, cd_naive.MAX_CYCLE)
+        sweep = cd_naive._dense_sweep
+    else:
+        cache = np.asfortranarray(X.T @ X)
+        layout = cd_gram.GramLayout(cache, np.arange(p), X.T @ y, y @ y, X.T @ y / n, norms2,
+                                    float(n), np.zeros(cd_gram.history_size(p)), 0)
+        sweep = cd_gram._gram_sweep
+    l1 = 0.05 * np.max(np.abs(X.T @ y)) / n
+    for _ in range(3):
+        before = w.copy()
+        dmax, step, largest = sweep(layout, w, ws, ws, p, l1, 0.0, False, None)
+        assert step == np.max(np.abs(w - before))
+        assert largest == np.max(np.abs(w))
+        assert dmax == pytest.approx(np.max(norms2 * (w - before) ** 2), rel=1e-12)
