@@ -289,16 +289,26 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
     steps are that small, returns them closer.
     """
     gap_tol, max_epochs, fine_tol, refine_budget, step_tol = targets
-    n_epochs, gap, ratio = active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
-                                             max_epochs, seed, box)
-    budget = min(refine_budget, max_epochs - n_epochs)
-    if gap <= gap_tol and budget > 0:
-        n_fine, _, ratio = active_set_solve(layout, w, ws, l1, l2, positive, fine_tol, budget,
-                                            seed, box)
-        n_epochs += n_fine
-        if ratio > step_tol and n_epochs < max_epochs:
-            n_epochs += active_set_solve(layout, w, ws, l1, l2, positive, gap_tol,
-                                         max_epochs - n_epochs, seed, box, step_tol)[0]
+    # one call of the cycle for the three stages: every call site is a copy of
+    # it, inlined into each layout's entry, and copies cost small problems time
+    target, budget, stage_step_tol = gap_tol, max_epochs, np.inf
+    n_epochs = 0
+    gap = np.inf
+    for stage in range(3):
+        n_stage, stage_gap, ratio = active_set_solve(layout, w, ws, l1, l2, positive, target,
+                                                     budget, seed, box, stage_step_tol)
+        n_epochs += n_stage
+        if stage == 0:
+            gap = stage_gap
+            if gap > gap_tol:
+                break
+            target, budget = fine_tol, min(refine_budget, max_epochs - n_epochs)
+        elif stage == 1:
+            if ratio <= step_tol:
+                break
+            target, budget, stage_step_tol = gap_tol, max_epochs - n_epochs, step_tol
+        if budget <= 0:
+            break
     return n_epochs, gap
 
 
