@@ -85,6 +85,9 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
     the start of the sweep and grows by ``|delta| ||x_k||`` per update. The
     iterates are those of the plain sweep. Only the default problem
     (``box`` None) skips.
+
+    Each update's pass over the residual also forms the next column's product
+    (:func:`_step_and_dot`): one pass over ``r`` per column instead of two.
     """
     X, r, norms2, g, ref = layout.X, layout.r, layout.norms2, layout.g, layout.ref
     centers = layout.centers
@@ -98,31 +101,61 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
     dmax = 0.0
     moved = 0.0
     largest = 0.0
-    for k in range(n_idx):
+    k = _next_column(idx, n_idx, 0, w, g, norms2, skip, drift, l1, inv_n)
+    previous = idx[k] if k < n_idx else 0
+    delta = 0.0  # (the first product: a pass with no step, r - 0 x being r)
+    while k < n_idx:
         j = idx[k]
+        dot = _step_and_dot(X, r, previous, centers[previous], delta, j, centers[j])
         h = norms2[j]
-        if h == 0.0:
-            continue
         wj = w[j]
-        if skip and wj == 0.0 and abs(g[j]) + np.sqrt(h * inv_n) * drift <= l1:
-            continue
-        center = centers[j]
-        dot = 0.0
-        for i in range(n_samples):
-            dot += (X[i, j] - center) * r[i]
         new = box_coordinate(dot * inv_n + h * wj, j, l1, l2, h, positive, box)
         largest = max(largest, abs(new))
+        delta = 0.0
         if new != wj:
             delta = new - wj
-            for i in range(n_samples):
-                r[i] -= delta * (X[i, j] - center)
             w[j] = new
             dmax = max(dmax, (h + l2) * delta * delta)
             moved = max(moved, abs(delta))
             ref[2] = 0.0
             if skip:
                 drift += abs(delta) * np.sqrt(h * n_samples)
+        previous = j
+        k = _next_column(idx, n_idx, k + 1, w, g, norms2, skip, drift, l1, inv_n)
+    if delta != 0.0:
+        center = centers[previous]
+        for i in range(n_samples):
+            r[i] -= delta * (X[i, previous] - center)
     return dmax, moved, largest
+
+
+@jit
+def _next_column(idx, n_idx, k, w, g, norms2, skip, drift, l1, inv_n):
+    """The first position from ``k`` on whose column a sweep updates (``n_idx``: none)."""
+    while k < n_idx:
+        j = idx[k]
+        h = norms2[j]
+        if h != 0.0 and not (skip and w[j] == 0.0 and abs(g[j]) + np.sqrt(h * inv_n) * drift
+                             <= l1):
+            return k
+        k += 1
+    return n_idx
+
+
+@reduction_jit
+def _step_and_dot(X, r, previous, previous_center, delta, j, center):
+    """``r -= delta * x_previous``, then ``x_j^T r``, in one pass over ``r``.
+
+    Every product of a sweep goes through this one loop (with ``delta = 0``
+    where no step precedes it), so each is summed the same way wherever the
+    sweep skips: the skipping sweep's iterates stay those of the plain one.
+    """
+    dot = 0.0
+    for i in range(r.shape[0]):
+        ri = r[i] - delta * (X[i, previous] - previous_center)
+        r[i] = ri
+        dot += (X[i, j] - center) * ri
+    return dot
 
 
 @reduction_jit

@@ -792,3 +792,40 @@ def test_sweep_returns_its_largest_step_and_coefficient(layout_kind):
         assert step == np.max(np.abs(w - before))
         assert largest == np.max(np.abs(w))
         assert dmax == pytest.approx(np.max(norms2 * (w - before) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("l2,positive", [(0.0, False), (0.3, False), (0.0, True)])
+def test_dense_sweep_is_the_cyclic_coordinate_sweep(l2, positive):
+    """``_dense_sweep``, whose update of each column also forms the next column's
+    product, is one cyclic coordinate-descent sweep on the centered columns: the
+    NumPy sweep below, coordinate by coordinate, from a start where some
+    coefficients move, some stay zero and some columns are constant."""
+    X, y = make_data(70, 12, seed=5)[:2]
+    X = np.asfortranarray(X)
+    X[:, 4] = 1.5  # centered: a zero column, never updated
+    n, p = X.shape
+    centers = X.mean(axis=0)
+    Xc = X - centers
+    norms2 = np.sum(Xc * Xc, axis=0) / n
+    l1 = 0.1 * np.max(np.abs(Xc.T @ y)) / n
+    rng = np.random.default_rng(0)
+    w = np.where(rng.random(p) < 0.5, rng.standard_normal(p), 0.0)
+    w[4] = 0.0
+    idx = np.array([3, 0, 7, 4, 11, 1, 9], dtype=np.int64)
+    expected_w, expected_r = w.copy(), y - Xc @ w
+    for j in idx:
+        if norms2[j] == 0.0:
+            continue
+        z = Xc[:, j] @ expected_r / n + norms2[j] * expected_w[j]
+        new = np.sign(z) * max(abs(z) - l1, 0.0) / (norms2[j] + l2)
+        if positive:
+            new = max(new, 0.0)
+        expected_r -= (new - expected_w[j]) * Xc[:, j]
+        expected_w[j] = new
+    r = y - Xc @ w
+    ref_state = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
+    layout = cd_naive.DenseLayout(X, centers, y, r, np.zeros(p), norms2, np.empty_like(r),
+                                  ref_state, cd_naive.MAX_CYCLE)
+    cd_naive._dense_sweep(layout, w, idx, idx, idx.shape[0], l1, l2, positive, None)
+    np.testing.assert_allclose(w, expected_w, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(r, expected_r, rtol=1e-12, atol=1e-12)
