@@ -38,18 +38,12 @@ _ROUNDED_SWEEP_MIN_BYTES = 2**23
 # column's scale (float32 rounding itself is 2^-24).
 _ROUNDED_MAX_EXPONENT = 100
 
-# The full gradient X^T r of dense X goes through BLAS (gemv): one thread,
-# Fortran-ordered X of 20 MB, OpenBLAS 0.3.31 against the kernel's own column
-# sums (cd_naive.centered_xtr) took 0.21-0.35 against 0.43-0.59 ms at every
-# height from 32 to 5000 rows. Columns centered as read get theirs as
-# X^T r - centers * sum(r), which is the centered product where the centers
-# are not large against the columns' spread: the rounding of x^T r grows with
-# |center| / std, so beyond _BLAS_CENTER_RATIO the kernel, which subtracts the
-# center from each entry as NumPy's centered copy would, sums them. float32 X
-# (never centered as read) takes BLAS's float32 sums only on columns longer than
-# _FLOAT32_KERNEL_ROWS; the kernel sums shorter ones in float64.
-_BLAS_CENTER_RATIO = 1.0
-_FLOAT32_KERNEL_ROWS = 1024
+# The full gradient X^T r of dense X with columns of at most this many rows is
+# summed by the kernel (cd_naive.centered_xtr), not by BLAS: one thread,
+# Fortran-ordered X of 20 MB, the kernel against OpenBLAS's gemv took 0.49
+# against 0.81 ms at 500 rows, 0.51 against 0.91 at 1000, 0.65 against 1.46 at
+# 250; at 2000 rows and more BLAS was faster (1.00 against 0.86 ms).
+_SHORT_COLUMNS = 1024
 
 
 class Problem(Protocol):
@@ -281,11 +275,6 @@ class DenseProblem:
         self.exact = _ExactResidual.of(self.y)
         self.xty = xty
         self.r_is_y = False  # whether r = y (w = 0), whose gradient is xty / n
-        if X.dtype == np.float64:
-            self.blas_gradient = not self.implicit or bool(np.all(
-                np.abs(self.centers) <= _BLAS_CENTER_RATIO * np.sqrt(self.norms2)))
-        else:
-            self.blas_gradient = self.n_samples > _FLOAT32_KERNEL_ROWS
         # small float64 data: the gradient is always computed whole, by
         # cd_naive.dense_gradient, and whole alphas run compiled (solve_steps)
         self.whole_gradient = (self.exact is None and not self.bounds.active
@@ -377,16 +366,13 @@ class DenseProblem:
         r = self.r
         features, g = self.bounds.needed(r, w, l1)
         if features is None:
-            if self.blas_gradient:
-                g = (self.X.T @ r).astype(np.float64, copy=False)
-                if self.implicit:
-                    g -= self.centers * float(r.sum())
-                g /= n
-            else:
+            if self.implicit or n <= _SHORT_COLUMNS:
                 g = np.empty(self.n_features)
                 cd_naive.centered_xtr(self.X, self.centers, r,
                                       np.arange(self.n_features, dtype=np.int64), g)
                 g /= n
+            else:
+                g = (self.X.T @ r).astype(np.float64, copy=False) / n
             self.bounds.reset(g, r)
         else:  # (in place: X[:, features] would be a copy)
             sub = np.empty(features.shape[0])

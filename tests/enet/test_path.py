@@ -1250,27 +1250,3 @@ def test_coef_at_after_a_path_matches_a_fresh_solve(order):
     for alpha in (0.3, 0.1, 0.02):
         expected = enet_path(X, y, alphas=[alpha], tol=1e-12, **kw)[1][:, 0]
         np.testing.assert_allclose(result.coef_at(alpha), expected, rtol=0, atol=1e-6)
-
-
-@pytest.mark.parametrize("offset", [0.0, 1e4], ids=["small-means", "large-means"])
-def test_dense_full_gradient_of_columns_centered_as_read(offset):
-    """The full gradient of X centered as read is ``X_c^T r / n``: through BLAS as
-    ``X^T r - centers sum(r)`` while the centers are small against the columns'
-    spread, else summed entry by entry from ``x - center`` (no cancellation)."""
-    from fastreg.enet import designs
-
-    X, y = make_data(90, 30, seed=8, rho=0.3)
-    X = np.asfortranarray(X + offset * np.arange(1, 31))
-    n = X.shape[0]
-    centers = X.mean(axis=0)
-    Xc, yc = X - centers, y - y.mean()
-    problem = designs.DenseProblem(X, yc, norms2=np.sum(Xc * Xc, axis=0) / n, xty=Xc.T @ yc,
-                                   centers=centers)
-    assert problem.blas_gradient == (offset == 0.0)
-    w = np.zeros(30)
-    w[[2, 7, 19]] = [0.5, -1.0, 0.25]
-    problem.start(w)
-    g = problem.gradient(w)[0][:, 0]
-    r = yc - Xc @ w
-    scale = np.linalg.norm(Xc, axis=0) * np.linalg.norm(r) / n
-    np.testing.assert_array_less(np.abs(g - Xc.T @ r / n), 1e-13 * scale)
