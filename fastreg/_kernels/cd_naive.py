@@ -152,9 +152,8 @@ def _step_and_dot(X, r, previous, previous_center, delta, j, center):
     """
     dot = 0.0
     for i in range(r.shape[0]):
-        ri = r[i] - delta * (X[i, previous] - previous_center)
-        r[i] = ri
-        dot += (X[i, j] - center) * ri
+        r[i] -= delta * (X[i, previous] - previous_center)
+        dot += (X[i, j] - center) * r[i]  # (the stored value: float32 r is rounded)
     return dot
 
 
