@@ -158,8 +158,9 @@ def enet_path(
         them to every input, and ``alpha_max`` is that of the weighted problem;
         except with dense X and ``X_offset`` (below).
     X_offset : array-like of shape (n_features,), default=None
-        Sparse X (as scikit-learn): columns are centered implicitly at
-        ``X_offset / X_scale`` without densifying X. Dense X: marks data
+        Sparse X (as scikit-learn): columns are centered at
+        ``X_offset / X_scale``, implicitly (sparse X at least 90% stored is
+        solved as dense X, from which the centers are subtracted). Dense X: marks data
         preprocessed by the caller the way scikit-learn's estimators do (its
         ``_pre_fit``): X and y already centered and multiplied row-wise by
         ``sqrt(sample_weight)``, so the ``sample_weight`` passed along is *not*
@@ -189,7 +190,8 @@ def enet_path(
         means. With covariance updates (dense X, ``n_samples > n_features``, one
         target) only the moments are centered (O(p^2), no copy of X); in residual
         mode dense X is centered in one copy (the input is never modified) and
-        sparse X implicitly (never densified). The intercepts are returned with
+        sparse X implicitly (sparse X is densified only when at least 90%
+        stored, where dense sweeps are faster). The intercepts are returned with
         ``return_intercept=True``.
     standardize : bool, default=False
         Scale every column to unit weighted variance (population convention,

@@ -186,17 +186,21 @@ def design_from_arrays(X, y, sample_weight, data):
     moments in one blocked pass (from :data:`MOMENTS_MIN_ENTRIES` entries on;
     smaller X takes the copy), other dense X is centered / scaled in one
     copy and sparse X implicitly. Sparse X that is nearly full is solved as
-    dense X (:func:`solve_as_dense`), unless it comes with scikit-learn's
-    implicit centers (``X_offset`` / ``X_scale``).
+    dense X (:func:`solve_as_dense`); scikit-learn's implicit centers
+    (``X_offset`` / ``X_scale``) are then subtracted from the dense copy.
     """
     n_samples, n_features = X.shape
     multi_task = y.ndim == 2
     precompute, Xy, X_offset = data.precompute, data.Xy, data.X_offset
     _check_own_centers(data)
-    if sparse.issparse(X) and X_offset is None and data.X_scale is None \
-            and solve_as_dense(X):
-        # (scikit-learn's implicit centers, X_offset / X_scale, keep X sparse)
+    if sparse.issparse(X) and solve_as_dense(X):
+        implicit = _sparse_centers(X_offset, data.X_scale, n_features, data.check_input)
         X = X.toarray(order="F")
+        if implicit is not None:
+            # the dense copy is ours: scikit-learn's implicit centers become
+            # explicit, so sparse X gives dense X's iterates with or without them
+            X -= implicit.astype(X.dtype, copy=False)
+            X_offset = None
     is_sparse = sparse.issparse(X)
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
                        precompute=precompute, itemsize=X.dtype.itemsize)

@@ -50,7 +50,8 @@ class ElasticNet(_common.SparseLinearPredictor, MultiOutputMixin, RegressorMixin
         Mixing parameter in [0, 1]: 1 is the lasso, 0 is ridge.
     fit_intercept : bool, default=True
         Fit an unpenalized intercept: dense X is centered at its (weighted)
-        column means; sparse X is centered implicitly and never densified.
+        column means; sparse X is centered implicitly (densified only when at
+        least 90% stored).
     precompute : bool, 'auto' or array-like of shape (n_features, n_features), \
 default=False
         Covariance (Gram) updates: True, 'auto' (when n_samples > n_features) or

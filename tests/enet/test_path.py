@@ -1125,6 +1125,25 @@ def test_nearly_full_sparse_X_is_solved_as_dense(fmt, fit_intercept):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nearly_full_sparse_X_with_implicit_centers_is_solved_as_dense(weighted):
+    """scikit-learn's X_offset / X_scale on nearly full sparse X: the path of X - X_offset / X_scale.
+
+    (scikit-learn's weighted fits of sparse X pass its implicit centers; the
+    repeated-rows fit it is checked against densifies: both take the same sweeps.)
+    """
+    X, y = make_data(60, 12, seed=32)
+    rng = np.random.default_rng(3)
+    offset, scale = rng.standard_normal(12), rng.uniform(0.5, 2.0, 12)
+    sample_weight = rng.integers(1, 4, 60).astype(float) if weighted else None
+    kw = dict(alphas=8, tol=TOL64, sample_weight=sample_weight)
+    dense = enet_path(np.asfortranarray(X - offset / scale), y, l1_ratio=0.7, **kw)
+    from_sparse = enet_path(sp.csc_matrix(X), y, l1_ratio=0.7, X_offset=offset, X_scale=scale,
+                            **kw)
+    for a, b in zip(dense, from_sparse):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_solve_as_dense_threshold():
     from fastreg.enet.prepare import DENSE_MIN_DENSITY, solve_as_dense
 
