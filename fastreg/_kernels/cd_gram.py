@@ -25,15 +25,12 @@ from collections import namedtuple
 import numpy as np
 
 from ._jit import jit
-from .cycle import path_steps, refined_solve, register_layout
+from .cycle import EXTRAPOLATION_MIN_FEATURES, path_steps, refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
 # Iterates combined by the extrapolation (and its K x K system); 3 to 5 measured alike.
 ANDERSON_DEPTH = 4
-# Smaller working sets do not extrapolate: their sweeps cost about what the
-# extrapolation does (O(ANDERSON_DEPTH |ws|) a check).
-EXTRAPOLATION_MIN_FEATURES = 64
 
 # (The layout holds only what a solve reads: every array more in it measured
 # about 25% slower per sweep on 10 features, as the sweeps and gaps are calls.)
@@ -324,7 +321,7 @@ def _gram_begin(layout, ws, grad):
 
 
 @jit
-def _gram_end(layout):
+def _gram_end(layout, w, ws):
     pass
 
 

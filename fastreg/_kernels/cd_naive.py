@@ -3,6 +3,18 @@
 The residual ``r = y - X w`` is kept in memory; a coordinate update costs one
 pass over column j (O(n) dense, O(nnz_j) sparse). All quantities are on the
 scale of ``1/(2n) ||y - Xw||^2 + l1 ||w||_1 + (l2/2) ||w||^2``.
+
+Dense sweeps of the default problem (no penalty record, not ``positive``,
+``l1 > 0``) over working sets of ``EXTRAPOLATION_MIN_FEATURES`` or more are
+extrapolated as ``cd_gram``'s are (Anderson acceleration of coordinate
+descent, Bertrand & Massias 2021): every ``ANDERSON_DEPTH + 1`` sweeps the last
+``ANDERSON_DEPTH`` iterates are combined, ``w_acc = sum_k c_k w_k`` and
+``r_acc = sum_k c_k r_k`` (``r`` is affine in ``w``), with weights summing to
+one that minimize the norm of the combined residual increments, and the
+combination replaces the iterate when its objective is lower. A solve that
+took one forms ``r`` anew from its coefficients before the certificate reads
+it (:func:`exact_residual`). Measured on the 500 x 5000 benchmark path: 2383
+sweeps instead of 2771, 0.91-0.93x the time, and more accurate at every tol.
 """
 
 from collections import namedtuple
@@ -11,7 +23,7 @@ import numba
 import numpy as np
 
 from ._jit import inline_jit, jit, parallel_jit, reduction_jit
-from .cycle import path_steps, refined_solve, register_layout
+from .cycle import EXTRAPOLATION_MIN_FEATURES, path_steps, refined_solve, register_layout
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -19,8 +31,12 @@ from .prox import box_coordinate
 # the next one waits for twice as many sweeps over the nonzeros (up to this).
 MAX_CYCLE = 16
 
+# Iterates combined by the extrapolation (module docstring): 2, 3 and 4 measured
+# alike on 500 x 5000 (0.91-0.95x the time), 6 gained nothing.
+ANDERSON_DEPTH = 3
+
 DenseLayout = namedtuple("DenseLayout", ["X", "centers", "y", "r", "g", "norms2", "r_ref",
-                                         "ref", "max_cycle"])
+                                         "ref", "history", "max_cycle"])
 DenseLayout.__doc__ = """Residual updates on dense X, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
 X : ndarray of shape (n_samples, n_features), Fortran order; centers : ndarray
@@ -37,6 +53,10 @@ the rounding head room of X's dtype); ``valid = 1`` when the caller has
 written ``X^T r / n`` at ``r_ref = r`` (or upper bounds of its magnitude) into
 ``g`` on the working set; ``fresh = 1`` while ``g`` on the working set is
 that of the current ``r`` (set by a gap check, cleared by an update);
+history : float64 scratch of :func:`history_size` entries (the extrapolation's
+last ``ANDERSON_DEPTH + 1`` residuals and working-set coefficients, whether a
+solve took an extrapolation, the count of sweeps stored), or empty: no
+extrapolation (``DenseProblem.extrapolate``);
 max_cycle : :data:`MAX_CYCLE`.
 """
 
@@ -58,6 +78,130 @@ indptr[1:]`` for the whole matrix, or the layout of :func:`gather_columns`.
 ``col_u = X^T u``, ``uu = u^T u`` (0 disables centering), ``u_dot_y = u^T y``;
 ``norms2`` of the centered columns; ``r``, ``g``, ``shift`` updated in place.
 """
+
+
+def history_size(n_samples, n_features):
+    """Length of :class:`DenseLayout`'s ``history`` for X of this shape."""
+    size = ANDERSON_DEPTH + 1
+    return size * (n_samples + n_features) + 2
+
+
+@jit
+def restart_history(history):
+    """A new solve: no sweeps stored, no extrapolation taken."""
+    if history.shape[0] > 0:  # (empty: no extrapolation)
+        history[history.shape[0] - 1] = 0.0
+        history[history.shape[0] - 2] = 0.0
+
+
+@jit
+def exact_residual(layout, w, ws):
+    """After a solve that took an extrapolation: ``r = y - X w`` anew.
+
+    An extrapolated residual combines stored ones with weights that grow large
+    (and of opposite signs) as the increments become dependent, and its
+    rounding grows with them; the certificate that follows the solve reads
+    ``r``, so it is formed again from the coefficients (every nonzero one is
+    in the working set): one pass over the nonzero columns per solve.
+    """
+    history = layout.history
+    if history.shape[0] == 0 or history[history.shape[0] - 2] == 0.0:
+        return
+    X, y, r, centers = layout.X, layout.y, layout.r, layout.centers
+    for i in range(r.shape[0]):
+        r[i] = y[i]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wj = w[j]
+        if wj != 0.0:
+            center = centers[j]
+            for i in range(r.shape[0]):
+                r[i] -= wj * (X[i, j] - center)
+    history[history.shape[0] - 2] = 0.0
+    layout.ref[2] = 0.0
+
+
+@reduction_jit
+def _anderson(layout, w, ws, l1, l2):
+    """Record the sweep's iterate; every ``ANDERSON_DEPTH + 1`` sweeps, replace it
+    by the extrapolation of the last ``ANDERSON_DEPTH`` when its objective is lower."""
+    r, history = layout.r, layout.history
+    if history.shape[0] == 0:
+        return False
+    n, p = r.shape[0], w.shape[0]
+    depth = ANDERSON_DEPTH
+    size = depth + 1
+    residuals = history[:size * n].reshape((size, n))
+    coefs = history[size * n:size * (n + p)].reshape((size, p))
+    count = int(history[history.shape[0] - 1])
+    slot = count % size
+    for i in range(n):
+        residuals[slot, i] = r[i]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        coefs[slot, j] = w[j]
+    count += 1
+    history[history.shape[0] - 1] = count
+    if count % size != 0:
+        return False
+    # increments a = 0..depth-1 between slots a and a + 1 (the ring is full, in order)
+    M = np.empty((depth, depth))
+    trace = 0.0
+    for a in range(depth):
+        for b in range(a + 1):
+            dot = 0.0
+            for i in range(n):
+                dot += (residuals[a + 1, i] - residuals[a, i]) * (residuals[b + 1, i]
+                                                                  - residuals[b, i])
+            M[a, b] = dot
+            M[b, a] = dot
+        trace += M[a, a]
+    if not trace > 0.0:
+        return False
+    for a in range(depth):
+        M[a, a] += 1e-10 * trace
+    try:
+        z = np.linalg.solve(M, np.ones(depth))
+    except Exception:
+        return False
+    total = z.sum()
+    if not (np.isfinite(total) and abs(total) > 0.0):
+        return False
+    z /= total
+    before = 0.0
+    for i in range(n):
+        before += r[i] * r[i]
+    after = 0.0
+    for i in range(n):
+        value = 0.0
+        for a in range(depth):
+            value += z[a] * residuals[a + 1, i]
+        after += value * value
+    before *= 0.5 / n
+    after *= 0.5 / n
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wa = 0.0
+        for a in range(depth):
+            wa += z[a] * coefs[a + 1, j]
+        before += l1 * abs(w[j]) + 0.5 * l2 * w[j] * w[j]
+        after += l1 * abs(wa) + 0.5 * l2 * wa * wa
+    if not after < before:
+        return False
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wa = 0.0
+        for a in range(depth):
+            wa += z[a] * coefs[a + 1, j]
+        w[j] = wa
+    for i in range(n):
+        value = 0.0
+        for a in range(depth):
+            value += z[a] * residuals[a + 1, i]
+        r[i] = value
+    layout.ref[2] = 0.0
+    history[history.shape[0] - 2] = 1.0  # (exact_residual after the solve)
+    return True
 
 
 @reduction_jit
@@ -126,6 +270,8 @@ def _dense_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
         center = centers[previous]
         for i in range(n_samples):
             r[i] -= delta * (X[i, previous] - center)
+    if box is None and not positive and l1 > 0.0 and ws.shape[0] >= EXTRAPOLATION_MIN_FEATURES:
+        _anderson(layout, w, ws, l1, l2)
     return dmax, moved, largest
 
 
@@ -211,10 +357,12 @@ def _dense_begin(layout, ws, grad):
     layout.r_ref[:] = layout.r
     layout.ref[0] = 1.0
     layout.ref[2] = 0.0
+    restart_history(layout.history)
 
 
 @jit
-def _dense_end(layout):
+def _dense_end(layout, w, ws):
+    exact_residual(layout, w, ws)
     layout.ref[0] = 0.0  # the next working set needs its own reference
 
 
@@ -296,9 +444,12 @@ def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
 
     Parameters and returns as :func:`fastreg._kernels.cycle.refined_solve`.
     """
-    X, centers, y, r, g, norms2, r_ref, ref = data
-    return refined_solve(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, MAX_CYCLE), w,
-                         ws, l1, l2, positive, targets, seed, box)
+    X, centers, y, r, g, norms2, r_ref, ref, history = data
+    restart_history(history)
+    layout = DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, history, MAX_CYCLE)
+    out = refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box)
+    exact_residual(layout, w, ws)
+    return out
 
 
 @jit
@@ -310,9 +461,9 @@ def dense_path(data, w, grad, steps, controls, masks, carried, out):
     :func:`dense_gradient`. For problems small enough that the gradient's
     bounds are not used (``DenseProblem.solves_steps``).
     """
-    X, centers, y, r, g, norms2, r_ref, ref = data
-    path_steps(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, MAX_CYCLE), None, w, grad,
-               steps, controls, masks, carried, out)
+    X, centers, y, r, g, norms2, r_ref, ref, history = data
+    path_steps(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, history, MAX_CYCLE), None, w,
+               grad, steps, controls, masks, carried, out)
 
 
 @reduction_jit

@@ -44,6 +44,13 @@ from .gap import duality_gap, kkt_and_screen
 # tightens by this factor (the path drivers: fastreg.enet.driver, cd_gram.gram_path).
 INNER_TOL_DECREASE = 0.5
 
+# Working sets below this do not extrapolate (cd_gram's and cd_naive's Anderson
+# steps): a Gram sweep costs about what an extrapolation does (O(depth |ws|)),
+# a residual sweep O(n |ws|) against O(n) a sweep for the stored residuals. And
+# extrapolated iterates follow the rounding of the data (weighted rows against
+# repeated ones), which plain sweeps of small problems do not.
+EXTRAPOLATION_MIN_FEATURES = 64
+
 # Full sweeps in a row whose gap check may be skipped because they moved the support.
 MAX_SKIPPED = 4
 # ... when more than 1 / MOVED_FRACTION of the nonzeros entered or left.
@@ -68,7 +75,7 @@ def register_layout(layout_class, sweep, gap, path_hooks=None):
 
     ``path_hooks = (begin, end, gradient)``, for layouts whose whole path can
     run in :func:`path_steps`: ``begin(layout, ws, grad)`` readies a
-    working-set solve given the full gradient ``grad``, ``end(layout)``
+    working-set solve given the full gradient ``grad``, ``end(layout, w, ws)``
     follows it, and ``gradient(layout, aux, w, ws, grad)`` writes the exact
     gradient ``X^T r / n`` of every feature into ``grad`` after a solve on
     ``ws`` and returns ``(||r||^2 / n, <r, y> / n)``.
@@ -118,9 +125,9 @@ def layout_begin(layout, ws, grad):
     return _BEGINS[type(layout)](layout, ws, grad)
 
 
-def layout_end(layout):
+def layout_end(layout, w, ws):
     """Close a working-set solve (pure-Python dispatch without JIT)."""
-    return _ENDS[type(layout)](layout)
+    return _ENDS[type(layout)](layout, w, ws)
 
 
 def layout_gradient(layout, aux, w, ws, grad):
@@ -141,13 +148,13 @@ def _typed_begin(layout, ws, grad):
 
 
 @layout_overload(layout_end)
-def _typed_end(layout):
+def _typed_end(layout, w, ws):
     end = _ENDS.get(getattr(layout, "instance_class", None))
     if end is None:
         return None
 
-    def impl(layout):
-        return end(layout)
+    def impl(layout, w, ws):
+        return end(layout, w, ws)
 
     return impl
 
@@ -383,7 +390,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
             layout_begin(layout, ws, grad)
             n_sweeps += refined_solve(layout, w, ws, l1, l2, positive, targets, sweep_seed,
                                       None)[0]
-            layout_end(layout)
+            layout_end(layout, w, ws)
             refined = True
             n_solves += 1
             r2, ry = layout_gradient(layout, aux, w, ws, grad)

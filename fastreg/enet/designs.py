@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .. import _parallel, _validation
-from .._kernels import cd_gram, cd_multitask, cd_naive, precision
+from .._kernels import cd_gram, cd_multitask, cd_naive, cycle, precision
 
 # A working set holding more than this fraction of X's stored entries (or more
 # than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first
@@ -246,6 +246,9 @@ class DenseProblem:
     them (the values of NumPy's centered copy, without an n x p copy).
     """
 
+    # Anderson extrapolation of the sweeps (cd_naive._anderson); False: plain sweeps
+    extrapolate = True
+
     def __init__(self, X, y, sample_weight=None, norms2=None, xty=None, centers=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
         if root_w is not None:
@@ -270,6 +273,9 @@ class DenseProblem:
         self.g = np.zeros(self.n_features)
         self.r_ref = np.empty(self.n_samples, dtype=X.dtype)
         self.ref = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
+        extrapolates = self.extrapolate and self.n_features >= cycle.EXTRAPOLATION_MIN_FEATURES
+        self.history = np.zeros(cd_naive.history_size(self.n_samples, self.n_features)
+                                if extrapolates else 0)
         self.solved_all = False  # whether the last solve's working set was every feature
         self.bounds = GradientBounds(self.norms2, self.n_samples)
         self.exact = _ExactResidual.of(self.y)
@@ -309,8 +315,8 @@ class DenseProblem:
         self.solved_all = ws.shape[0] == self.n_features
         try:
             return cd_naive.dense_solve((self.X, self.centers, self.y, self.r, self.g,
-                                         self.norms2, self.r_ref, self.ref), w, ws, l1, l2,
-                                        positive, targets, seed, box)
+                                         self.norms2, self.r_ref, self.ref, self.history), w,
+                                        ws, l1, l2, positive, targets, seed, box)
         finally:
             self.ref[0] = 0.0  # the next working set needs its own reference
 
@@ -329,8 +335,8 @@ class DenseProblem:
         """
         self.r_is_y = self.solved_all = False
         cd_naive.dense_path((self.X, self.centers, self.y, self.r, self.g, self.norms2,
-                             self.r_ref, self.ref), w, grad, steps, controls, masks, carried,
-                            out)
+                             self.r_ref, self.ref, self.history), w, grad, steps, controls,
+                            masks, carried, out)
 
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted, centered) problem, float64 (n_features, k)."""
@@ -649,7 +655,7 @@ class GramProblem:
     def _layout(self):
         """The data of :func:`fastreg._kernels.cd_gram.gram_solve`."""
         if self.history is None and self.extrapolate and (
-                self.n_features >= cd_gram.EXTRAPOLATION_MIN_FEATURES):
+                self.n_features >= cycle.EXTRAPOLATION_MIN_FEATURES):
             self.history = np.empty(cd_gram.history_size(self.n_features))
         return (self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
                 self.norms2, self.n_samples_float, self.history)

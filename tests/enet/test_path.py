@@ -789,7 +789,7 @@ def test_rounded_gram_sweeps_certify(rounded_sweeps, tol, l1_ratio):
     certificate comes from the float64 columns (down to tol=1e-12, where the
     rounding's drift is far above the target and rounds of iterative refinement
     carry the solve), and the path agrees with the float64 sweeps' and sklearn's."""
-    # (working sets of more than cd_gram.EXTRAPOLATION_MIN_FEATURES: extrapolated too)
+    # (working sets of more than cycle.EXTRAPOLATION_MIN_FEATURES: extrapolated too)
     X, y = make_data(300, 120, seed=71, rho=0.7, n_informative=100)
     kw = dict(l1_ratio=l1_ratio, alphas=20, eps=1e-3, tol=tol, precompute=True)
     with warnings.catch_warnings():
@@ -1190,6 +1190,9 @@ def test_gradient_from_the_last_gap_check_changes_nothing(monkeypatch):
     # counted in the driver's Python loop (the compiled one reuses them alike:
     # tests/enet/test_driver.py checks that both give the same bits)
     monkeypatch.setattr(designs.DenseProblem, "solves_steps", property(lambda self: False))
+    # a solve that took an extrapolation forms r anew (cd_naive.exact_residual):
+    # no products of its last gap check are left to hand on
+    monkeypatch.setattr(designs.DenseProblem, "extrapolate", False)
 
     def counting(self, w, l1=None):
         reused.append(self.solved_all and self.ref[2] > 0)

@@ -203,7 +203,10 @@ def test_intercept_and_standardize(cx, cy, route):
         ratio = cy / cx
         np.testing.assert_allclose(c_s / ratio, c0, atol=1e-6 * np.abs(c0).max())
         np.testing.assert_allclose(b_s / cy, b0, atol=1e-6 * np.abs(b0).max())
-        assert np.all(g_s > 0)
+        # on the user's scale (not flushed to 0): positive, or within the rounding
+        # of the objective where a solve reached it (a gap there has no sign)
+        floor = 64 * np.finfo(np.float64).eps * np.var(y * cy)
+        assert np.all(np.isfinite(g_s)) and np.all(g_s > -floor)
 
 
 @pytest.mark.parametrize("cx,cy", SCALES, ids=IDS)

@@ -80,7 +80,8 @@ def solve_dense(X, y, ws, l1, l2, positive, gap_tol, seed, box):
     norms2 = np.sum(X * X, axis=0) / X.shape[0]
     r_ref, ref = np.empty_like(r), np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
     centers = np.zeros(X.shape[1])
-    layout = cd_naive.DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, cd_naive.MAX_CYCLE)
+    layout = cd_naive.DenseLayout(X, centers, y, r, g, norms2, r_ref, ref,
+                                  np.zeros(cd_naive.history_size(*X.shape)), cd_naive.MAX_CYCLE)
     _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
                                       MAX_EPOCHS, seed, box)
     return w, r, g, last_gap
@@ -577,8 +578,9 @@ def test_dense_solve_skips_change_nothing():
         ref = np.array([1.0 if seeded else 0.0, slack, 0.0])
         r_ref = r.copy()
         ws = np.arange(p, dtype=np.int64)
-        n_sweeps, gap = cd_naive.dense_solve((X, np.zeros(p), y, r, g, norms2, r_ref, ref), w,
-                                             ws, alpha,
+        history = np.zeros(cd_naive.history_size(n, p))
+        n_sweeps, gap = cd_naive.dense_solve((X, np.zeros(p), y, r, g, norms2, r_ref, ref,
+                                              history), w, ws, alpha,
                                              0.0, False, (1e-12, 1000, 1e-14, 5, np.inf), -1, None)
         out.append((w.copy(), n_sweeps, gap))
     for other in out[1:]:
@@ -778,7 +780,8 @@ def test_sweep_returns_its_largest_step_and_coefficient(layout_kind):
         r, g = y.copy(), np.zeros(p)
         ref_state = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
         layout = cd_naive.DenseLayout(X, np.zeros(p), y, r, g, norms2, np.empty_like(r),
-                                      ref_state, cd_naive.MAX_CYCLE)
+                                      ref_state, np.zeros(cd_naive.history_size(n, p)),
+                                      cd_naive.MAX_CYCLE)
         sweep = cd_naive._dense_sweep
     else:
         cache = np.asfortranarray(X.T @ X)
@@ -825,7 +828,8 @@ def test_dense_sweep_is_the_cyclic_coordinate_sweep(l2, positive):
     r = y - Xc @ w
     ref_state = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
     layout = cd_naive.DenseLayout(X, centers, y, r, np.zeros(p), norms2, np.empty_like(r),
-                                  ref_state, cd_naive.MAX_CYCLE)
+                                  ref_state, np.zeros(cd_naive.history_size(n, p)),
+                                  cd_naive.MAX_CYCLE)
     cd_naive._dense_sweep(layout, w, idx, idx, idx.shape[0], l1, l2, positive, None)
     np.testing.assert_allclose(w, expected_w, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(r, expected_r, rtol=1e-12, atol=1e-12)
