@@ -834,6 +834,31 @@ def test_gram_extrapolation_certifies_with_fewer_sweeps(monkeypatch, l1_ratio):
         assert sum(n_iter) < 0.9 * sum(base[3]), (sum(n_iter), sum(base[3]))
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_residual_extrapolation_certifies_with_fewer_sweeps(monkeypatch, l1_ratio,
+                                                            fit_intercept):
+    """Anderson extrapolation of the dense residual sweeps (cd_naive._anderson):
+    the same certified path as plain sweeps, each reported gap that of the
+    returned coefficients (r is formed anew after an extrapolation), and for
+    the lasso on large supports fewer sweeps."""
+    X, y = make_data(150, 400, seed=75, rho=0.7, n_informative=140)
+    kw = dict(l1_ratio=l1_ratio, alphas=15, eps=1e-2, tol=1e-8, max_iter=10_000,
+              precompute=False, fit_intercept=fit_intercept, return_intercept=True,
+              return_n_iter=True)
+    alphas, coefs, gaps, n_iter, intercepts = enet_path(X, y, **kw)
+    Xc, yc = (X - X.mean(0), y - y.mean()) if fit_intercept else (X, y)
+    g = certify(Xc, yc, alphas, coefs, gaps, l1_ratio=l1_ratio, tol=1e-8)
+    monkeypatch.setattr(fastreg.enet.designs.DenseProblem, "extrapolate", False)
+    base = enet_path(X, y, **kw)
+    g_base = certify(Xc, yc, base[0], base[1], base[2], l1_ratio=l1_ratio, tol=1e-8)
+    assert_same_path(Xc, yc, alphas, coefs, g, base[1], g_base, l1_ratio=l1_ratio)
+    np.testing.assert_allclose(intercepts, y.mean() - X.mean(0) @ coefs if fit_intercept else 0.0,
+                               rtol=1e-12, atol=1e-12)
+    if l1_ratio == 1.0:  # (measured: 3539 against 13232 sweeps without an intercept)
+        assert sum(n_iter) < 0.9 * sum(base[3]), (sum(n_iter), sum(base[3]))
+
+
 def test_rounded_gram_sweeps_lazy_cache(rounded_sweeps, lazy_from_1000):
     """The rounded copy follows the lazy cache as columns are added and it grows."""
     n, p = 1500, 1100
