@@ -25,7 +25,8 @@ from collections import namedtuple
 import numpy as np
 
 from ._jit import jit
-from .cycle import EXTRAPOLATION_MIN_FEATURES, path_steps, refined_solve, register_layout
+from .cycle import path_steps, refined_solve, register_layout
+from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -194,26 +195,15 @@ def _anderson_step(history, layout, w, ws, l1, l2):
     _increment_row(snaps_w, snaps_g, inner, ws, l2, count)
     if count < depth:
         return False
-    # weights c (sum 1) minimizing || sum_a c_a d_a ||: M z = 1, c = z / sum(z)
+    # weights c (sum 1) minimizing || sum_a c_a d_a ||
     M = np.empty((depth, depth))
-    trace = 0.0
     for a in range(depth):
         end_a = (latest - depth + 1 + a) % size
         for b in range(depth):
             M[a, b] = inner[end_a, (latest - depth + 1 + b) % size]
-        trace += M[a, a]
-    if not trace > 0.0:
+    z = anderson_weights(M)
+    if z.shape[0] == 0:
         return False
-    for a in range(depth):
-        M[a, a] += 1e-10 * trace  # (increments nearly dependent once converged)
-    try:
-        z = np.linalg.solve(M, np.ones(depth))
-    except Exception:  # (a zero pivot: no extrapolation this time, never an error)
-        return False
-    total = z.sum()
-    if not (np.isfinite(total) and abs(total) > 0.0):
-        return False
-    z /= total
     before = _objective(layout, w, g, ws, l1, l2)
     # w_acc = sum_a c_a w_(end of increment a): the last depth iterates
     for k in range(ws.shape[0]):

@@ -23,7 +23,8 @@ import numba
 import numpy as np
 
 from ._jit import inline_jit, jit, parallel_jit, reduction_jit
-from .cycle import EXTRAPOLATION_MIN_FEATURES, path_steps, refined_solve, register_layout
+from .cycle import path_steps, refined_solve, register_layout
+from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
 from .prox import box_coordinate
 
@@ -146,7 +147,6 @@ def _anderson(layout, w, ws, l1, l2):
         return False
     # increments a = 0..depth-1 between slots a and a + 1 (the ring is full, in order)
     M = np.empty((depth, depth))
-    trace = 0.0
     for a in range(depth):
         for b in range(a + 1):
             dot = 0.0
@@ -155,19 +155,9 @@ def _anderson(layout, w, ws, l1, l2):
                                                                   - residuals[b, i])
             M[a, b] = dot
             M[b, a] = dot
-        trace += M[a, a]
-    if not trace > 0.0:
+    z = anderson_weights(M)
+    if z.shape[0] == 0:
         return False
-    for a in range(depth):
-        M[a, a] += 1e-10 * trace
-    try:
-        z = np.linalg.solve(M, np.ones(depth))
-    except Exception:
-        return False
-    total = z.sum()
-    if not (np.isfinite(total) and abs(total) > 0.0):
-        return False
-    z /= total
     before = 0.0
     for i in range(n):
         before += r[i] * r[i]

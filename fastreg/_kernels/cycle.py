@@ -44,13 +44,6 @@ from .gap import duality_gap, kkt_and_screen
 # tightens by this factor (the path drivers: fastreg.enet.driver, cd_gram.gram_path).
 INNER_TOL_DECREASE = 0.5
 
-# Working sets below this do not extrapolate (cd_gram's and cd_naive's Anderson
-# steps): a Gram sweep costs about what an extrapolation does (O(depth |ws|)),
-# a residual sweep O(n |ws|) against O(n) a sweep for the stored residuals. And
-# extrapolated iterates follow the rounding of the data (weighted rows against
-# repeated ones), which plain sweeps of small problems do not.
-EXTRAPOLATION_MIN_FEATURES = 64
-
 # Full sweeps in a row whose gap check may be skipped because they moved the support.
 MAX_SKIPPED = 4
 # ... when more than 1 / MOVED_FRACTION of the nonzeros entered or left.

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .. import _parallel, _validation
-from .._kernels import cd_gram, cd_multitask, cd_naive, cycle, precision
+from .._kernels import cd_gram, cd_multitask, cd_naive, extrapolation, precision
 
 # A working set holding more than this fraction of X's stored entries (or more
 # than _GATHER_MAX_BYTES of them) is swept in place; a smaller one is first
@@ -273,7 +273,8 @@ class DenseProblem:
         self.g = np.zeros(self.n_features)
         self.r_ref = np.empty(self.n_samples, dtype=X.dtype)
         self.ref = np.array([0.0, cd_naive.SKIP_SLACK[X.dtype], 0.0])
-        extrapolates = self.extrapolate and self.n_features >= cycle.EXTRAPOLATION_MIN_FEATURES
+        extrapolates = (self.extrapolate
+                        and self.n_features >= extrapolation.EXTRAPOLATION_MIN_FEATURES)
         self.history = np.zeros(cd_naive.history_size(self.n_samples, self.n_features)
                                 if extrapolates else 0)
         self.solved_all = False  # whether the last solve's working set was every feature
@@ -655,7 +656,7 @@ class GramProblem:
     def _layout(self):
         """The data of :func:`fastreg._kernels.cd_gram.gram_solve`."""
         if self.history is None and self.extrapolate and (
-                self.n_features >= cycle.EXTRAPOLATION_MIN_FEATURES):
+                self.n_features >= extrapolation.EXTRAPOLATION_MIN_FEATURES):
             self.history = np.empty(cd_gram.history_size(self.n_features))
         return (self._sweep_cache(), self.slot, self.Xy_, self.yy, self.g,
                 self.norms2, self.n_samples_float, self.history)

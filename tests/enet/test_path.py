@@ -789,7 +789,7 @@ def test_rounded_gram_sweeps_certify(rounded_sweeps, tol, l1_ratio):
     certificate comes from the float64 columns (down to tol=1e-12, where the
     rounding's drift is far above the target and rounds of iterative refinement
     carry the solve), and the path agrees with the float64 sweeps' and sklearn's."""
-    # (working sets of more than cycle.EXTRAPOLATION_MIN_FEATURES: extrapolated too)
+    # (working sets of more than extrapolation.EXTRAPOLATION_MIN_FEATURES: extrapolated too)
     X, y = make_data(300, 120, seed=71, rho=0.7, n_informative=100)
     kw = dict(l1_ratio=l1_ratio, alphas=20, eps=1e-3, tol=tol, precompute=True)
     with warnings.catch_warnings():
