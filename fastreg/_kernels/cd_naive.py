@@ -472,6 +472,30 @@ def centered_xtr(X, centers, r, features, out):
         out[k] = dot
 
 
+@reduction_jit
+def rounded_xtr(X32, r, out):
+    """``out[j] = X32[:, j]^T r`` for every column, products and sums in float64.
+
+    ``X32``: float32 rounding of a :class:`DenseLayout` problem's centered
+    columns, half the memory traffic of X. Against the exact
+    ``(X[:, j] - centers[j])^T r`` it errs by at most :func:`rounded_xtr_error`.
+    """
+    for j in range(X32.shape[1]):
+        dot = 0.0
+        for i in range(r.shape[0]):
+            dot += np.float64(X32[i, j]) * r[i]
+        out[j] = dot
+
+
+@jit
+def round_centered(X, centers, out):
+    """``out = float32(X - centers)``, column by column (``out`` Fortran-ordered)."""
+    for j in range(X.shape[1]):
+        center = centers[j]
+        for i in range(X.shape[0]):
+            out[i, j] = np.float32(X[i, j] - center)
+
+
 @jit
 def centered_residual(X, centers, y, w, r):
     """``r = y - sum_j w_j (X[:, j] - centers[j])`` over the nonzero ``w_j``."""

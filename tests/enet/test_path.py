@@ -1136,6 +1136,88 @@ def test_gradient_bounds_are_upper_bounds(monkeypatch):
     assert np.all(g_mixed[skipped] <= l1)
 
 
+@pytest.mark.parametrize("scale", ["unit", "mixed"])
+@pytest.mark.parametrize("centered", [False, True])
+def test_rounded_bounds_are_upper_bounds(monkeypatch, scale, centered):
+    """RoundedBounds: every feature not computed exactly has a bound at least
+    its exact |gradient| and at most l1, with columns from 2^-160 (below
+    float32's subnormals) to 2^60 of each other; every possible violator and
+    every nonzero coefficient is exact."""
+    from fastreg.enet.designs import DenseProblem, GradientBounds, RoundedBounds
+
+    monkeypatch.setattr(GradientBounds, "MIN_ENTRIES", 0)
+    monkeypatch.setattr(RoundedBounds, "MIN_BYTES", 0)
+    X, y = make_data(50, 400, seed=3)
+    if scale == "mixed":
+        X = X * 2.0 ** np.random.default_rng(4).integers(-160, 60, 400)
+    centers = X.mean(0) + 0.5 if centered else None
+    norms2 = ((X - centers) ** 2).sum(0) / 50 if centered else None
+    problem = DenseProblem(np.asfortranarray(X), y, norms2=norms2, xty=None, centers=centers)
+    Xc = X - centers if centered else X
+    w = np.zeros(400)
+    w[:3] = [0.5 / np.linalg.norm(Xc[:, 0]), -0.2 / np.linalg.norm(Xc[:, 1]),
+             0.1 / np.linalg.norm(Xc[:, 2])]
+    problem.start(w)
+    g_exact = Xc.T @ (y - Xc @ w) / 50
+    l1 = 0.5 * np.abs(g_exact).max()
+    g_mixed = problem.gradient(w, l1)[0][:, 0]
+    assert problem.rounded.X32 is not None  # (the rounded route ran)
+    computed = np.isclose(g_mixed, g_exact, rtol=1e-12, atol=0.0)
+    assert np.all(computed[(np.abs(g_exact) > l1) | (w != 0)])
+    skipped = ~computed
+    assert skipped.sum() > 200
+    assert np.all(g_mixed[skipped] >= np.abs(g_exact[skipped]))
+    assert np.all(g_mixed[skipped] <= l1)
+
+
+def test_rounded_bounds_off_beyond_float32s_range(monkeypatch):
+    """Columns beyond float32's range: no rounding, exact gradients only."""
+    from fastreg.enet.designs import DenseProblem, GradientBounds, RoundedBounds
+
+    monkeypatch.setattr(GradientBounds, "MIN_ENTRIES", 0)
+    monkeypatch.setattr(RoundedBounds, "MIN_BYTES", 0)
+    X, y = make_data(50, 400, seed=5)
+    X[:, 7] *= 2.0**140
+    problem = DenseProblem(np.asfortranarray(X), y)
+    w = np.zeros(400)
+    w[0] = 0.1
+    problem.start(w)
+    g = problem.gradient(w, 1e-3)[0][:, 0]
+    assert not problem.rounded.active
+    np.testing.assert_allclose(g, X.T @ (y - X @ w) / 50, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_rounded_bounds_certify_the_same_path(monkeypatch, fit_intercept):
+    """Gradients through the float32 rounding's bounds at every KKT check: the
+    certified path of exact gradients (the drift bounds, which would serve
+    first, switched off)."""
+    from fastreg.enet import designs
+
+    X, y = make_data(80, 600, seed=36, rho=0.5, n_informative=40)
+    kw = dict(l1_ratio=0.9, alphas=25, eps=1e-3, tol=1e-8, fit_intercept=fit_intercept,
+              return_intercept=True)
+    plain = enet_path(X, y, **kw)
+    monkeypatch.setattr(designs.GradientBounds, "MIN_ENTRIES", 0)
+    monkeypatch.setattr(designs.GradientBounds, "MAX_FRACTION", -1.0)
+    monkeypatch.setattr(designs.RoundedBounds, "MIN_BYTES", 0)
+    used = []
+    original = designs.RoundedBounds.needed
+
+    def spy(self, *args):
+        out = original(self, *args)
+        used.append(out[0] is not None)
+        return out
+
+    monkeypatch.setattr(designs.RoundedBounds, "needed", spy)
+    alphas, coefs, gaps, intercepts = enet_path(X, y, **kw)
+    assert sum(used) > 10
+    Xc, yc = (X - X.mean(0), y - y.mean()) if fit_intercept else (X, y)
+    g = certify(Xc, yc, alphas, coefs, gaps, l1_ratio=0.9, tol=1e-8)
+    g_plain = certify(Xc, yc, plain[0], plain[1], plain[2], l1_ratio=0.9, tol=1e-8)
+    assert_same_path(Xc, yc, alphas, coefs, g, plain[1], g_plain, l1_ratio=0.9)
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_nearly_full_sparse_X_is_solved_as_dense(fmt, fit_intercept):
