@@ -39,7 +39,9 @@ waits up to S seconds before each repetition for the cores to be idle, and
   core has been idle, as it is in a path, while the first has not: measured
   right after ``gc.collect()`` alone, the row above adds the cost of the
   collection's cache traffic and of waking an idle core to the pass.
-  ``sparse-path``: the whole ``lasso_path`` (100 alphas) on it.
+  ``sparse-path``: the whole ``lasso_path`` (100 alphas) on it;
+  ``sparse-path: gradient passes``: the seconds that path spends in its
+  gradient passes (the issue's measure: the passes as a path makes them).
 * ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (BLAS only).
 * ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
   the dense residual mode computes it).
@@ -88,7 +90,7 @@ import fastreg  # noqa: E402
 from fastreg import _parallel  # noqa: E402
 
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
-        "sparse-gradient: between sweeps", "sparse-path", "gramstats", "dense-gradient",
+        "sparse-gradient: between sweeps", "sparse-path", "sparse-path: gradient passes", "gramstats", "dense-gradient",
         "ridge-targets")
 
 # The serial work before each timed call of "sparse-gradient: between sweeps":
@@ -146,10 +148,36 @@ def timed(fn, before=None):
         if before is not None:
             before()  # untimed
         start = time.perf_counter()
-        fn()
-        return time.perf_counter() - start
+        seconds = fn()
+        elapsed = time.perf_counter() - start
+        # (a call that times its own part returns those seconds)
+        return seconds if isinstance(seconds, float) else elapsed
     finally:
         gc.enable()
+
+
+def gradient_seconds_in_path(X, y):
+    """Seconds ``lasso_path(X, y)`` (sparse X) spends in its full-gradient passes.
+
+    The passes as the path makes them: between two of them the path's own
+    sweeps run on the calling thread, and the second core waits idle.
+    """
+    spent = []
+    original = _parallel.csc_gradient
+
+    def timed_pass(*args):
+        start = time.perf_counter()
+        try:
+            return original(*args)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    _parallel.csc_gradient = timed_pass
+    try:
+        fastreg.lasso_path(X, y, alphas=100)
+    finally:
+        _parallel.csc_gradient = original
+    return float(sum(spent))
 
 
 def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None):
@@ -215,6 +243,7 @@ def rows(args):
         "sparse-gradient": lambda n: lambda: _parallel.csc_gradient(*csc),
         "sparse-gradient: between sweeps": lambda n: lambda: _parallel.csc_gradient(*csc),
         "sparse-path": lambda n: lambda: fastreg.lasso_path(Xs, ys, alphas=100),
+        "sparse-path: gradient passes": lambda n: lambda: gradient_seconds_in_path(Xs, ys),
         "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
         "dense-gradient": lambda n: lambda: X.T @ rd,
         "ridge-targets": lambda n: lambda: fastreg.ridge_regression(X, Y, 10.0),
@@ -223,11 +252,11 @@ def rows(args):
               "lasso-cv: fold fits": X.shape, "gramstats": X.shape,
               "dense-gradient": X.shape, "ridge-targets": X.shape,
               "sparse-gradient": Xs.shape, "sparse-gradient: between sweeps": Xs.shape,
-              "sparse-path": Xs.shape}
+              "sparse-path": Xs.shape, "sparse-path: gradient passes": Xs.shape}
     out = []
     for name in args.rows:
         reps = args.reps
-        if name == "sparse-path":
+        if name.startswith("sparse-path"):
             reps = max(1, min(reps, args.path_reps))
         elif "gradient" in name:
             reps = 10 * reps  # milliseconds: more repetitions for a steady median

@@ -298,3 +298,24 @@ def test_sparse_path_same_for_any_thread_count():
                                              return_n_iter=True))
     for a, b in zip(*results):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_threaded_sparse_path_holds_blas_at_one_thread():
+    """A path whose gradient passes are threaded holds BLAS at one thread while
+    it runs (BLAS's woken threads would spin on the cores the passes need), and
+    restores BLAS after; a serial one leaves BLAS alone."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X, y = _csc(3000, 2000, 0.05, seed=12)
+    assert X.nnz >= _parallel.PARALLEL_MIN_NNZ
+    seen = []
+
+    def callback(*_):
+        seen.append(_parallel.blas_threads())
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        for n in (2, 1):
+            seen.clear()
+            with _parallel.budget(n):
+                fastreg.lasso_path(X, y, alphas=5, callback=callback)
+            assert seen and set(seen) == ({1} if n == 2 else {2}), (n, seen)
+            assert _parallel.blas_threads() == 2

@@ -757,6 +757,24 @@ def csc_matvec(data, indices, indptr, w, out):
             out[indices[q]] += data[q] * wj
 
 
+@reduction_jit
+def residual_products(r, y, u):
+    """``(r^T r, r^T y, u^T r)`` in float64, one pass.
+
+    Not BLAS: a threaded ``ddot`` over a long residual leaves BLAS's threads
+    spinning on the cores that the threaded gradient pass needs next.
+    """
+    rr = 0.0
+    ry = 0.0
+    ur = 0.0
+    for i in range(r.shape[0]):
+        ri = np.float64(r[i])
+        rr += ri * ri
+        ry += ri * np.float64(y[i])
+        ur += np.float64(u[i]) * ri
+    return rr, ry, ur
+
+
 @parallel_jit
 def csc_gradient_threads(data, indices, indptr, r, out):
     """:func:`csc_gradient` with the columns shared among Numba's threads.

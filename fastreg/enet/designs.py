@@ -479,14 +479,14 @@ class CscProblem:
         centered = bool(np.any(self.centers != 0))
         self.col_u, sq = np.empty(n_features), np.empty(n_features)
         cd_naive.csc_column_stats(data, self.indices, self.indptr, u, self.col_u, sq)
-        # u^T u; zero switches the centering terms off in the kernels
-        self.uu = float(u @ u) if centered else 0.0
+        # (not BLAS: cd_naive.residual_products) y^T y, u^T y, and u^T u, whose
+        # zero switches the centering terms off in the kernels
+        self.yy, _, self.u_dot_y = cd_naive.residual_products(self.y, self.y, u)
+        self.uu = cd_naive.residual_products(u, u, u)[0] if centered else 0.0
         if centered:
             sq = sq - 2 * self.centers * self.col_u + self.centers**2 * self.uu
         self.norms2 = np.maximum(sq, 0.0) / n_samples
         _validation.check_finite_column_stats(self.norms2)
-        self.yy = float(self.y @ self.y)
-        self.u_dot_y = float(u @ self.y)
         self.shift = np.zeros(2)
         self.r = None
         self.g = np.zeros(n_features)
@@ -508,7 +508,8 @@ class CscProblem:
         else:
             self.r = self.y.copy()
         b = float(self.centers @ w) if self.uu > 0 else 0.0
-        self.shift[:] = (b, float(self.u @ self.r) if self.uu > 0 else 0.0)
+        self.shift[:] = (b, cd_naive.residual_products(self.r, self.y, self.u)[2]
+                         if self.uu > 0 else 0.0)
 
     def prepare(self, ws, g):
         pass
@@ -552,17 +553,20 @@ class CscProblem:
                     - self.uu * np.outer(c, c[features]))
         return np.ascontiguousarray(out)
 
+    @property
+    def threaded(self):
+        """Whether the gradient passes run on more than one thread (see ``_parallel``)."""
+        return _parallel.gradient_threads(self.data.shape[0]) > 1
+
     def gradient(self, w, l1=None):
         r, n = self.r, self.n_samples
         if self.exact is not None:
             r = self.exact.csc_residual(self, w)
         # the one pass over all of X per KKT check: threaded, bit-identical
         g = _parallel.csc_gradient(self.data, self.indices, self.indptr, r)
-        R2 = float(r @ r)
-        Ry = float(r @ self.y)
+        R2, Ry, ur = cd_naive.residual_products(r, self.y, self.u)
         if self.uu > 0:
             b = self.shift[0]
-            ur = float(self.u @ r)
             self.shift[1] = ur  # refresh the running sum against drift
             g += b * self.col_u - self.centers * (ur + b * self.uu)
             R2 += 2 * b * ur + b * b * self.uu

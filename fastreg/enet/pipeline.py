@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .. import _parallel
 from .driver import solve_path
 from .grid import alpha_grid
 from .penalty import feature_box, path_alpha_max
@@ -213,7 +214,8 @@ def run_path(design, penalty, options, coef_init=None):
     callback = _user_callback(options.callback, transform)
     if callback is not options.callback:
         options = replace(options, callback=callback)
-    trace = solve_path(problem, grid, W, box, penalty, options, transform.solve_scale)
+    with _parallel.cores_for_kernels(getattr(problem, "threaded", False)):
+        trace = solve_path(problem, grid, W, box, penalty, options, transform.solve_scale)
     unscaled = transform.unscale(trace.coefs)
     result = EnetPathResult(
         alphas=grid[:trace.coefs.shape[-1]], coefs=transform.outer.coef_to_user(unscaled),
