@@ -13,8 +13,8 @@ descent, Bertrand & Massias 2021): every ``ANDERSON_DEPTH + 1`` sweeps the last
 one that minimize the norm of the combined residual increments, and the
 combination replaces the iterate when its objective is lower. A solve that
 took one forms ``r`` anew from its coefficients before the certificate reads
-it (:func:`exact_residual`). Measured on the 500 x 5000 benchmark path: 2383
-sweeps instead of 2771, 0.91-0.93x the time, and more accurate at every tol.
+it (:func:`exact_residual`). Measured on the 500 x 5000 benchmark path: 2396
+sweeps instead of 2771, 0.92-0.96x the time, and more accurate at every tol.
 """
 
 from collections import namedtuple
