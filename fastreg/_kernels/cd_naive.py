@@ -287,6 +287,13 @@ def _step_and_dot(X, r, previous, previous_center, delta, j, center):
     sweep skips: the skipping sweep's iterates stay those of the plain one.
     """
     dot = 0.0
+    if previous_center == 0.0 and center == 0.0:
+        # (x - 0 is x: the same values, without the subtractions, which cost a
+        # tenth of a sweep over float32 columns)
+        for i in range(r.shape[0]):
+            r[i] -= delta * X[i, previous]
+            dot += X[i, j] * r[i]
+        return dot
     for i in range(r.shape[0]):
         r[i] -= delta * (X[i, previous] - previous_center)
         dot += (X[i, j] - center) * r[i]  # (the stored value: float32 r is rounded)
@@ -494,6 +501,27 @@ def round_centered(X, centers, out):
         center = centers[j]
         for i in range(X.shape[0]):
             out[i, j] = np.float32(X[i, j] - center)
+
+
+@jit
+def rounded_residuals(X, centers, X32, y, w, r, y32):
+    """``r = y - X w`` (centered columns, float64) and ``y32 = r + X32 w``.
+
+    ``X32`` is the float32 rounding of the centered columns: sweeps over it
+    from ``r`` solve the problem whose data is ``(X32, y32)``, consistently
+    (its residual at ``w`` is ``r``), one pass over the nonzero columns.
+    """
+    r[:] = y
+    y32[:] = 0.0
+    for j in range(w.shape[0]):
+        wj = w[j]
+        if wj != 0.0:
+            center = centers[j]
+            for i in range(r.shape[0]):
+                r[i] -= wj * (X[i, j] - center)
+                y32[i] += wj * np.float64(X32[i, j])
+    for i in range(r.shape[0]):
+        y32[i] += r[i]
 
 
 @jit

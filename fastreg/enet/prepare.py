@@ -37,6 +37,17 @@ LAZY_GRAM_MIN_FEATURES = 5000
 # type (float32 with int32 indices: 4 bytes against 8 * density).
 DENSE_MIN_DENSITY = 0.9
 
+# Sparse X (single target, 'auto') with more samples than features, at least this
+# fraction stored and at least as many entries per column as there are columns
+# is solved by covariance updates from its moments (GramStats, X densified one
+# row block at a time): the blocked X^T X then costs the work of a few dozen
+# sparse sweeps, and a covariance update (O(p)) less than a residual one
+# (O(entries of the column)). scikit-learn's digits as CSC (1797 x 64, half
+# stored): the 100-alpha path at tol=1e-4 in 18 ms against 0.54 s by residual
+# updates (scikit-learn 0.31 s; glmnet, which takes covariance updates there
+# too, 13 ms at about the same accuracy).
+SPARSE_GRAM_MIN_DENSITY = 0.1
+
 # Dense X with an intercept (or standardized) and a full Gram matrix is reduced
 # to its moments in one blocked pass from this many entries on; below, a
 # centered copy costs less than the blocked pass's fixed Python cost. Measured
@@ -139,7 +150,7 @@ class Design:
 
 
 def choose_mode(n_samples, n_features, *, is_sparse, multi_task, precompute,
-                itemsize=8):
+                itemsize=8, nnz=None):
     """Pick the coordinate-descent update for a problem.
 
     Parameters
@@ -151,17 +162,30 @@ def choose_mode(n_samples, n_features, *, is_sparse, multi_task, precompute,
         As in :func:`fastreg.enet_path`.
     itemsize : int
         Bytes per float (a Gram matrix of float32 takes half the memory).
+    nnz : int, optional
+        Stored entries of sparse X.
 
     Returns
     -------
     {'naive', 'gram', 'gram-lazy'}
-        ``'naive'``: residual updates (sparse X, multi-task, ``precompute=False``,
-        or ``'auto'`` with ``n_samples <= n_features``). ``'gram'``: covariance
-        updates with the full Gram matrix (given, or computed by one BLAS call).
+        ``'naive'``: residual updates (multi-task, ``precompute=False``, sparse X
+        unless as below, or ``'auto'`` with ``n_samples <= n_features``).
+        ``'gram'``: covariance updates with the full Gram matrix (given, or
+        computed by one BLAS call; sparse X with ``'auto'``, more samples than
+        features and at least :data:`SPARSE_GRAM_MIN_DENSITY` stored and as
+        many entries per column as columns: from its moments).
         ``'gram-lazy'``: covariance updates with Gram columns computed as features
         enter (``'auto'`` with many features).
     """
-    if is_sparse or multi_task or precompute is False:
+    if multi_task or precompute is False:
+        return "naive"
+    if is_sparse:
+        dense_enough = (nnz is not None and nnz >= SPARSE_GRAM_MIN_DENSITY * n_samples * n_features
+                        and nnz >= n_features * n_features)
+        if (isinstance(precompute, str) and n_samples > n_features and dense_enough
+                and n_features < LAZY_GRAM_MIN_FEATURES
+                and n_features * n_features * 8 <= _validation.GRAM_MAX_BYTES):
+            return "gram"
         return "naive"
     if hasattr(precompute, "__array__"):
         return "gram"
@@ -203,7 +227,10 @@ def design_from_arrays(X, y, sample_weight, data):
             X_offset = None
     is_sparse = sparse.issparse(X)
     mode = choose_mode(n_samples, n_features, is_sparse=is_sparse, multi_task=multi_task,
-                       precompute=precompute, itemsize=X.dtype.itemsize)
+                       precompute=precompute, itemsize=X.dtype.itemsize,
+                       nnz=X.nnz if is_sparse else None)
+    if is_sparse and (X_offset is not None or data.X_scale is not None):
+        mode = "naive"  # (scikit-learn's implicit centers: kept as its sparse solver reads them)
     col_sums = x_max = None
     if (data.centers_or_scales and not is_sparse and sample_weight is None
             and X.flags.f_contiguous and (mode != "gram" or multi_task)):
@@ -221,10 +248,11 @@ def design_from_arrays(X, y, sample_weight, data):
             Xy = outer.xy_to_internal(Xy)
         if X_offset is not None:
             X_offset = outer.x_to_internal(X_offset)
-    if (data.centers_or_scales and mode == "gram" and not (is_sparse or multi_task)
-            and X.size >= MOMENTS_MIN_ENTRIES):
+    if mode == "gram" and not multi_task and (
+            is_sparse or (data.centers_or_scales and X.size >= MOMENTS_MIN_ENTRIES)):
         # everything the full-Gram path needs are moments: centering and scaling
         # them costs O(p^2), where a centered copy of X costs a pass and n * p memory
+        # (sparse X: its row blocks densified one at a time, SPARSE_GRAM_MIN_DENSITY)
         stats = GramStats.from_arrays(X, y, sample_weight=sample_weight)
         return design_from_stats(stats, center=data.fit_intercept,
                                  standardize=data.standardize, scale=n_samples, outer=outer,

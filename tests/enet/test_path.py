@@ -1218,6 +1218,115 @@ def test_rounded_bounds_certify_the_same_path(monkeypatch, fit_intercept):
     assert_same_path(Xc, yc, alphas, coefs, g, plain[1], g_plain, l1_ratio=0.9)
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_rounded_sweeps_certify_the_same_path(monkeypatch, l1_ratio, fit_intercept, weighted):
+    """Sweeps over the float32 rounding of the columns (DenseProblem.rounded_sweeps),
+    each solve ending on the exact residual: the certified path of float64
+    sweeps, to a tolerance far below float32's reach (iterative refinement)."""
+    from fastreg._kernels import cd_naive
+    from fastreg.enet import designs
+
+    X, y = make_data(90, 500, seed=38, rho=0.6, n_informative=60)
+    sw = np.random.default_rng(39).uniform(0.5, 2.0, 90) if weighted else None
+    kw = dict(l1_ratio=l1_ratio, alphas=20, eps=1e-3, tol=1e-10, max_iter=20_000,
+              fit_intercept=fit_intercept, sample_weight=sw, return_intercept=True)
+    monkeypatch.setattr(designs.GradientBounds, "MIN_ENTRIES", 0)
+    monkeypatch.setattr(designs.RoundedBounds, "MIN_BYTES", 0)
+    swept = []
+    original = cd_naive.dense_solve
+
+    def spy(data, *args):
+        swept.append(data[0].dtype)
+        return original(data, *args)
+
+    monkeypatch.setattr(cd_naive, "dense_solve", spy)
+    alphas, coefs, gaps, intercepts = fast(enet_path, X, y, **kw)
+    # every alpha's first solve sweeps the rounding; at this tol a second one
+    # finishes on X's columns (DenseProblem._rounded_columns)
+    assert swept.count(np.dtype(np.float32)) >= swept.count(np.dtype(np.float64)) > 0, swept
+    monkeypatch.setattr(designs.DenseProblem, "rounded_sweeps", False)
+    swept.clear()
+    plain = fast(enet_path, X, y, **kw)
+    assert set(swept) == {np.dtype(np.float64)}
+    if fit_intercept:
+        mean_x = np.average(X, axis=0, weights=sw)
+        Xc, yc = X - mean_x, y - np.average(y, weights=sw)
+    else:
+        Xc, yc = X, y
+    g = certify(Xc, yc, alphas, coefs, gaps, l1_ratio=l1_ratio, tol=1e-10, sample_weight=sw)
+    g_plain = certify(Xc, yc, plain[0], plain[1], plain[2], l1_ratio=l1_ratio, tol=1e-10,
+                      sample_weight=sw)
+    assert_same_path(Xc, yc, alphas, coefs, g, plain[1], g_plain, l1_ratio=l1_ratio,
+                     sample_weight=sw, rtol=1e-10)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_X_with_many_samples_is_solved_from_its_moments(monkeypatch, fit_intercept,
+                                                              weighted):
+    """Sparse X, more samples than features, a third stored: covariance updates
+    from its moments (SPARSE_GRAM_MIN_DENSITY), the certified path of the
+    residual updates it took before, and scikit-learn's."""
+    from fastreg.enet import designs
+
+    rng = np.random.default_rng(41)
+    X, y = make_data(400, 30, seed=40, n_informative=8)
+    X[rng.uniform(size=X.shape) < 0.65] = 0.0
+    X += 3.0 * (X != 0)  # (columns far from centered: the moments center them)
+    Xs = sp.csc_matrix(X)
+    sw = rng.uniform(0.5, 2.0, 400) if weighted else None
+    kw = dict(l1_ratio=0.8, alphas=15, tol=1e-10, fit_intercept=fit_intercept,
+              sample_weight=sw, return_intercept=True)
+    built = []
+    original = designs.GramProblem.from_gram.__func__
+
+    def spy(cls, *args, **kwargs):
+        built.append(cls)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(designs.GramProblem, "from_gram", classmethod(spy))
+    alphas, coefs, gaps, intercepts = fast(enet_path, Xs, y, **kw)
+    assert built  # (covariance updates from the moments)
+    residual = fast(enet_path, Xs, y, precompute=False, **kw)
+    mean_x = np.average(X, axis=0, weights=sw) if fit_intercept else 0.0
+    mean_y = np.average(y, weights=sw) if fit_intercept else 0.0
+    Xc, yc = X - mean_x, y - mean_y
+    g = certify(Xc, yc, alphas, coefs, gaps, l1_ratio=0.8, tol=1e-10, sample_weight=sw)
+    g_res = certify(Xc, yc, residual[0], residual[1], residual[2], l1_ratio=0.8, tol=1e-10,
+                    sample_weight=sw)
+    assert_same_path(Xc, yc, alphas, coefs, g, residual[1], g_res, l1_ratio=0.8,
+                     sample_weight=sw)
+    np.testing.assert_allclose(intercepts, mean_y - mean_x @ coefs if fit_intercept else 0.0,
+                               rtol=1e-10, atol=1e-10)
+    if sw is None:  # scikit-learn's path (no weights in it): no better than the certificate allows
+        sk = skl(sk_enet_path, sp.csc_matrix(Xc), yc, l1_ratio=0.8, alphas=alphas, tol=1e-12)
+
+        def objective(c):
+            return (((yc[:, None] - Xc @ c) ** 2).sum(0) / 800
+                    + alphas * (0.8 * np.abs(c).sum(0) + 0.1 * (c**2).sum(0)))
+
+        gap = objective(coefs) - objective(sk[1])
+        assert np.all(gap <= g + 1e-13 * objective(coefs)), np.max(gap - g)
+
+
+def test_sparse_X_keeps_residual_updates_where_moments_do_not_pay():
+    """Few samples per feature, little stored, or scikit-learn's implicit centers."""
+    assert choose_mode(400, 30, is_sparse=True, multi_task=False, precompute="auto",
+                       nnz=4000) == "gram"
+    assert choose_mode(400, 30, is_sparse=True, multi_task=False, precompute="auto",
+                       nnz=1000) == "naive"  # (8% stored)
+    assert choose_mode(30, 400, is_sparse=True, multi_task=False, precompute="auto",
+                       nnz=6000) == "naive"  # (fewer samples than features)
+    assert choose_mode(400, 300, is_sparse=True, multi_task=False, precompute="auto",
+                       nnz=60000) == "naive"  # (fewer entries per column than columns)
+    assert choose_mode(400, 30, is_sparse=True, multi_task=False, precompute=False,
+                       nnz=4000) == "naive"
+    assert choose_mode(400, 30, is_sparse=True, multi_task=True, precompute="auto",
+                       nnz=4000) == "naive"
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_nearly_full_sparse_X_is_solved_as_dense(fmt, fit_intercept):
