@@ -41,7 +41,12 @@ waits up to S seconds before each repetition for the cores to be idle, and
   collection's cache traffic and of waking an idle core to the pass.
   ``sparse-path``: the whole ``lasso_path`` (100 alphas) on it;
   ``sparse-path: gradient passes``: the seconds that path spends in its
-  gradient passes (the issue's measure: the passes as a path makes them).
+  gradient passes (the issue's measure: the passes as a path makes them);
+  ``sparse-path: reading X``: in the same places of the same path, the seconds
+  of a plain read of the arrays a pass reads (``data`` and ``indices``, summed
+  on the same threads, no arithmetic beyond the sums): how far the machine's
+  memory lets any pass scale from one core to two in those conditions (the
+  sweeps between passes leave X out of the caches).
 * ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (BLAS only).
 * ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
   the dense residual mode computes it).
@@ -90,7 +95,8 @@ import fastreg  # noqa: E402
 from fastreg import _parallel  # noqa: E402
 
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
-        "sparse-gradient: between sweeps", "sparse-path", "sparse-path: gradient passes", "gramstats", "dense-gradient",
+        "sparse-gradient: between sweeps", "sparse-path", "sparse-path: gradient passes",
+        "sparse-path: reading X", "gramstats", "dense-gradient",
         "ridge-targets")
 
 # The serial work before each timed call of "sparse-gradient: between sweeps":
@@ -180,6 +186,47 @@ def gradient_seconds_in_path(X, y):
     return float(sum(spent))
 
 
+@numba.njit(parallel=True, nogil=True)
+def _read_arrays(data, indices, n_threads):
+    """Sum ``data`` and ``indices`` in ``n_threads`` contiguous halves (a memory read)."""
+    parts = np.zeros(n_threads)
+    n = data.shape[0]
+    for t in numba.prange(n_threads):
+        total = 0.0
+        count = 0
+        for i in range(t * n // n_threads, (t + 1) * n // n_threads):
+            total += data[i]
+            count += indices[i]
+        parts[t] = total + count
+    return parts.sum()
+
+
+def read_seconds_in_path(X, y):
+    """Seconds of a plain read of X's arrays where ``lasso_path(X, y)`` makes its passes.
+
+    Before each gradient pass of the path, the arrays that pass reads are
+    summed (on the thread budget's threads) and timed; the pass then runs
+    as usual. The bound of :func:`gradient_seconds_in_path` set by the memory.
+    """
+    spent = []
+    original = _parallel.csc_gradient
+
+    def read_then_pass(data, indices, indptr, r):
+        n_threads = _parallel.gradient_threads(data.shape[0])
+        with _parallel.numba_threads(n_threads):
+            start = time.perf_counter()
+            _read_arrays(data, indices, n_threads)
+            spent.append(time.perf_counter() - start)
+        return original(data, indices, indptr, r)
+
+    _parallel.csc_gradient = read_then_pass
+    try:
+        fastreg.lasso_path(X, y, alphas=100)
+    finally:
+        _parallel.csc_gradient = original
+    return float(sum(spent))
+
+
 def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None):
     """Times of ``make_call(T)()`` for T = 1 and 2 (``stat`` of the repetitions),
     alternating order; before each pair of runs, wait up to ``idle_wait`` s for
@@ -244,6 +291,7 @@ def rows(args):
         "sparse-gradient: between sweeps": lambda n: lambda: _parallel.csc_gradient(*csc),
         "sparse-path": lambda n: lambda: fastreg.lasso_path(Xs, ys, alphas=100),
         "sparse-path: gradient passes": lambda n: lambda: gradient_seconds_in_path(Xs, ys),
+        "sparse-path: reading X": lambda n: lambda: read_seconds_in_path(Xs, ys),
         "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
         "dense-gradient": lambda n: lambda: X.T @ rd,
         "ridge-targets": lambda n: lambda: fastreg.ridge_regression(X, Y, 10.0),
@@ -252,7 +300,8 @@ def rows(args):
               "lasso-cv: fold fits": X.shape, "gramstats": X.shape,
               "dense-gradient": X.shape, "ridge-targets": X.shape,
               "sparse-gradient": Xs.shape, "sparse-gradient: between sweeps": Xs.shape,
-              "sparse-path": Xs.shape, "sparse-path: gradient passes": Xs.shape}
+              "sparse-path": Xs.shape, "sparse-path: gradient passes": Xs.shape,
+              "sparse-path: reading X": Xs.shape}
     out = []
     for name in args.rows:
         reps = args.reps
