@@ -417,6 +417,8 @@ class DenseProblem:
                                            self._y32)
             X, centers, y = rounded, self._no_centers, self._y32
             self.ref[1] = ROUNDED_SKIP_SLACK
+        else:
+            self._y32 = None  # (sweeps over X move r: the next rounded solve forms it anew)
         try:
             return cd_naive.dense_solve((X, centers, y, self.r, self.g, self.norms2,
                                          self.r_ref, self.ref, self.history), w, ws, l1, l2,

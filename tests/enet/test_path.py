@@ -1237,9 +1237,13 @@ def test_rounded_sweeps_certify_the_same_path(monkeypatch, l1_ratio, fit_interce
     swept = []
     original = cd_naive.dense_solve
 
-    def spy(data, *args):
-        swept.append(data[0].dtype)
-        return original(data, *args)
+    def spy(data, w, *args):
+        X_swept, centers, y_swept, r = data[:4]
+        swept.append(X_swept.dtype)
+        # every solve starts on the residual of the problem it sweeps
+        residual = y_swept - (X_swept.astype(np.float64) - centers) @ w
+        np.testing.assert_allclose(r, residual, rtol=0, atol=1e-12 * np.abs(y_swept).max())
+        return original(data, w, *args)
 
     monkeypatch.setattr(cd_naive, "dense_solve", spy)
     alphas, coefs, gaps, intercepts = fast(enet_path, X, y, **kw)
