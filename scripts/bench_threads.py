@@ -162,28 +162,37 @@ def timed(fn, before=None):
         gc.enable()
 
 
+def _seconds_at_passes(X, y, timed):
+    """Run ``lasso_path(X, y)`` (sparse X) with ``timed(original, args)`` in place of
+    each full-gradient pass; the sum of the seconds it returns."""
+    spent = []
+    original = _parallel.csc_gradient
+
+    def hooked(*args):
+        out, seconds = timed(original, args)
+        spent.append(seconds)
+        return out
+
+    _parallel.csc_gradient = hooked
+    try:
+        fastreg.lasso_path(X, y, alphas=100)
+    finally:
+        _parallel.csc_gradient = original
+    return float(sum(spent))
+
+
 def gradient_seconds_in_path(X, y):
     """Seconds ``lasso_path(X, y)`` (sparse X) spends in its full-gradient passes.
 
     The passes as the path makes them: between two of them the path's own
     sweeps run on the calling thread, and the second core waits idle.
     """
-    spent = []
-    original = _parallel.csc_gradient
-
-    def timed_pass(*args):
+    def timed(original, args):
         start = time.perf_counter()
-        try:
-            return original(*args)
-        finally:
-            spent.append(time.perf_counter() - start)
+        out = original(*args)
+        return out, time.perf_counter() - start
 
-    _parallel.csc_gradient = timed_pass
-    try:
-        fastreg.lasso_path(X, y, alphas=100)
-    finally:
-        _parallel.csc_gradient = original
-    return float(sum(spent))
+    return _seconds_at_passes(X, y, timed)
 
 
 @numba.njit(parallel=True, nogil=True)
@@ -208,23 +217,16 @@ def read_seconds_in_path(X, y):
     summed (on the thread budget's threads) and timed; the pass then runs
     as usual. The bound of :func:`gradient_seconds_in_path` set by the memory.
     """
-    spent = []
-    original = _parallel.csc_gradient
-
-    def read_then_pass(data, indices, indptr, r):
+    def timed(original, args):
+        data, indices = args[0], args[1]
         n_threads = _parallel.gradient_threads(data.shape[0])
         with _parallel.numba_threads(n_threads):
             start = time.perf_counter()
             _read_arrays(data, indices, n_threads)
-            spent.append(time.perf_counter() - start)
-        return original(data, indices, indptr, r)
+            seconds = time.perf_counter() - start
+        return original(*args), seconds
 
-    _parallel.csc_gradient = read_then_pass
-    try:
-        fastreg.lasso_path(X, y, alphas=100)
-    finally:
-        _parallel.csc_gradient = original
-    return float(sum(spent))
+    return _seconds_at_passes(X, y, timed)
 
 
 def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None):

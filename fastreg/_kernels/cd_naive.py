@@ -511,17 +511,12 @@ def rounded_residuals(X, centers, X32, y, w, r, y32):
     from ``r`` solve the problem whose data is ``(X32, y32)``, consistently
     (its residual at ``w`` is ``r``), one pass over the nonzero columns.
     """
-    r[:] = y
-    y32[:] = 0.0
-    for j in range(w.shape[0]):
+    centered_residual(X, centers, y, w, r)
+    y32[:] = r
+    for j in np.flatnonzero(w):
         wj = w[j]
-        if wj != 0.0:
-            center = centers[j]
-            for i in range(r.shape[0]):
-                r[i] -= wj * (X[i, j] - center)
-                y32[i] += wj * np.float64(X32[i, j])
-    for i in range(r.shape[0]):
-        y32[i] += r[i]
+        for i in range(r.shape[0]):
+            y32[i] += wj * np.float64(X32[i, j])
 
 
 @jit
