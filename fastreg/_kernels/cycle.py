@@ -54,9 +54,10 @@ _GAPS = {}
 _BEGINS = {}
 _ENDS = {}
 _GRADIENTS = {}
+_NEWTONS = {}
 
 
-def register_layout(layout_class, sweep, gap, path_hooks=None):
+def register_layout(layout_class, sweep, gap, path_hooks=None, newton=None):
     """Make ``sweep`` and ``gap`` (jitted) the implementations for ``layout_class``.
 
     ``sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box)`` sweeps the
@@ -72,9 +73,15 @@ def register_layout(layout_class, sweep, gap, path_hooks=None):
     follows it, and ``gradient(layout, aux, w, ws, grad)`` writes the exact
     gradient ``X^T r / n`` of every feature into ``grad`` after a solve on
     ``ws`` and returns ``(||r||^2 / n, <r, y> / n)``.
+
+    ``newton(layout, w, ws, l1, l2, positive)``, optional: a Newton step on
+    the support of ``w`` in ``ws`` for the default problem (see
+    :func:`refined_solve`), returning whether it was taken.
     """
     _SWEEPS[layout_class] = sweep
     _GAPS[layout_class] = gap
+    if newton is not None:
+        _NEWTONS[layout_class] = newton
     if path_hooks is not None:
         _BEGINS[layout_class], _ENDS[layout_class], _GRADIENTS[layout_class] = path_hooks
 
@@ -109,6 +116,27 @@ def _typed_gap(layout, w, ws, l1, l2, positive, box):
 
     def impl(layout, w, ws, l1, l2, positive, box):
         return gap(layout, w, ws, l1, l2, positive, box)
+
+    return impl
+
+
+def layout_newton(layout, w, ws, l1, l2, positive):
+    """A Newton step on the support, where the layout has one (pure-Python dispatch)."""
+    newton = _NEWTONS.get(type(layout))
+    return False if newton is None else newton(layout, w, ws, l1, l2, positive)
+
+
+@layout_overload(layout_newton)
+def _typed_newton(layout, w, ws, l1, l2, positive):
+    newton = _NEWTONS.get(getattr(layout, "instance_class", None))
+    if newton is None:
+        def none(layout, w, ws, l1, l2, positive):
+            return False
+
+        return none
+
+    def impl(layout, w, ws, l1, l2, positive):
+        return newton(layout, w, ws, l1, l2, positive)
 
     return impl
 
@@ -217,7 +245,7 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     gap = np.inf
     while n_epochs < max_epochs:
         shuffle_prefix(ws, ws.shape[0], seed)
-        n_nonzero = 0 if cheap_gap else mark_support(ws, w, was_nonzero)
+        n_nonzero = mark_support(ws, w, was_nonzero)
         _, moved, largest = layout_sweep(layout, w, ws, ws, ws.shape[0], l1, l2, positive, box)
         ratio = moved / largest if largest > 0.0 else 0.0
         n_epochs += 1
@@ -231,6 +259,13 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
             gap = layout_gap(layout, w, ws, l1, l2, positive, box)
             if gap <= gap_tol and ratio <= step_tol:
                 break
+            # a sweep of the whole set that moved no coefficient in or out: where
+            # the layout has one (covariance updates), try a Newton step on the support
+            if (cheap_gap and box is None and support_moved(ws, w, was_nonzero) == 0
+                    and layout_newton(layout, w, ws, l1, l2, positive)):
+                gap = layout_gap(layout, w, ws, l1, l2, positive, box)
+                if gap <= gap_tol and ratio <= step_tol:
+                    break
         else:
             skipped += 1
         n_active = nonzero_subset(ws, w, active)
@@ -303,6 +338,10 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
             if gap > gap_tol:
                 break
             target, budget = fine_tol, min(refine_budget, max_epochs - n_epochs)
+            if box is None and budget > 0:
+                # the support has settled: where the layout can, one Newton step
+                # on it lands on the minimizer the extra sweeps would approach
+                layout_newton(layout, w, ws, l1, l2, positive)
         elif stage == 1:
             if ratio <= step_tol:
                 break

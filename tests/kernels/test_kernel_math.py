@@ -833,3 +833,63 @@ def test_dense_sweep_is_the_cyclic_coordinate_sweep(l2, positive):
     cd_naive._dense_sweep(layout, w, idx, idx, idx.shape[0], l1, l2, positive, None)
     np.testing.assert_allclose(w, expected_w, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(r, expected_r, rtol=1e-12, atol=1e-12)
+
+
+def _gram_layout_at(X, y, w):
+    """A full-Gram ``GramLayout`` whose gradient is that of ``w`` (float64 everywhere)."""
+    n, p = X.shape
+    G = np.asfortranarray(X.T @ X)
+    g = (X.T @ y - G @ w) / n
+    return cd_gram.GramLayout(G, np.arange(p, dtype=np.int64), X.T @ y, y @ y, g,
+                              np.sum(X * X, axis=0) / n, float(n), None, 0)
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_gram_newton_lands_on_the_minimizer_of_its_orthant(l2):
+    """From a point with the solution's signs, one Newton step on the support is the
+    solution (KKT on the support to rounding), and the gradient it keeps is that
+    of the new point."""
+    X, y = make_data(60, 12, seed=81, n_informative=4)
+    n, p = X.shape
+    l1 = 0.2 * alpha_max(X, y)
+    ws = np.arange(p, dtype=np.int64)
+    # the solution by long sweeps, then a start perturbed on its support
+    w_star, _, _ = solve_gram(X, y, ws, l1, l2, False, 1e-15, -1, None, False)
+    support = np.flatnonzero(w_star)
+    assert 2 <= support.size < p
+    w = w_star.copy()
+    w[support] *= 1.0 + 0.01 * np.linspace(-1, 1, support.size)
+    layout = _gram_layout_at(X, y, w)
+    assert cd_gram._gram_newton(layout, w, ws, l1, l2, False)
+    np.testing.assert_allclose(w, w_star, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(layout.g, (X.T @ y - X.T @ X @ w) / n, rtol=0, atol=1e-13)
+    # KKT on the support: g_j - l2 w_j = l1 sign(w_j)
+    np.testing.assert_allclose(layout.g[support] - l2 * w[support],
+                               l1 * np.sign(w[support]), rtol=0, atol=1e-12)
+
+
+def test_gram_newton_leaves_the_point_when_a_sign_would_flip_or_the_support_is_singular():
+    """No step (w and g untouched) when the orthant's minimizer lies outside it, or
+    when the support's Gram matrix is singular (two equal columns, no ridge)."""
+    X, y = make_data(60, 12, seed=82, n_informative=4)
+    n, p = X.shape
+    l1 = 0.2 * alpha_max(X, y)
+    ws = np.arange(p, dtype=np.int64)
+    w_star, _, _ = solve_gram(X, y, ws, l1, 0.0, False, 1e-15, -1, None, False)
+    support = np.flatnonzero(w_star)
+    w = w_star.copy()
+    w[support[0]] = -w[support[0]]  # the wrong sign on one coefficient
+    layout = _gram_layout_at(X, y, w)
+    w_before, g_before = w.copy(), layout.g.copy()
+    assert not cd_gram._gram_newton(layout, w, ws, l1, 0.0, False)
+    np.testing.assert_array_equal(w, w_before)
+    np.testing.assert_array_equal(layout.g, g_before)
+    X2 = X.copy()
+    X2[:, 1] = X2[:, 0]
+    w = np.zeros(p)
+    w[[0, 1]] = [0.3, 0.2]
+    layout = _gram_layout_at(X2, y, w)
+    w_before, g_before = w.copy(), layout.g.copy()
+    assert not cd_gram._gram_newton(layout, w, ws, l1, 0.0, False)
+    np.testing.assert_array_equal(w, w_before)
+    np.testing.assert_array_equal(layout.g, g_before)
