@@ -1219,10 +1219,10 @@ def test_rounded_bounds_certify_the_same_path(monkeypatch, fit_intercept):
 
 
 def test_newton_steps_take_small_supports_to_the_floor():
-    """Past the certificate, a Newton step on the settled support of a covariance
-    solve (cd_gram._gram_newton) lands on the solution: the diabetes path at
-    the default tol within rounding of the optimum at every alpha, in a third
-    of the sweeps (measured: 4.2e-16 in 3154 sweeps; 5.0e-10 in 9576 without)."""
+    """Newton steps on the settled support of a covariance solve
+    (cd_gram._gram_newton) land on the solution: the diabetes path at the
+    default tol within rounding of the optimum at every alpha, in a few
+    hundred sweeps (measured: 4.0e-16 in 232 sweeps; 5.0e-10 in 9576 without)."""
     X, y = fastreg.load_diabetes()
     X = np.asfortranarray(X)
     alphas, coefs, gaps, n_iter = fast(lasso_path, X, y, tol=1e-4, return_n_iter=True)
@@ -1232,7 +1232,7 @@ def test_newton_steps_take_small_supports_to_the_floor():
     P_tight = objectives(X, y, alphas, tight[1], 1.0)
     assert np.all(P - P_tight <= 1e-13 * P_tight), np.max((P - P_tight) / P_tight)
     assert np.all(g <= gaps + 1e-12 * P)
-    assert sum(n_iter) < 5000, sum(n_iter)
+    assert sum(n_iter) < 1000, sum(n_iter)
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
