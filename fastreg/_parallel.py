@@ -205,32 +205,87 @@ def single_threaded_blas():
 
 def _in_worker(fn):
     def run(task):
-        context, item = task
+        context, *args = task
         with budget(1):
             # the caller's context (e.g. NumPy's errstate) applies in the worker too
-            return context.run(fn, item)
+            return context.run(fn, *args)
     return run
 
 
-def thread_map(fn, items, n_threads):
-    """``[fn(item) for item in items]``, on up to ``n_threads`` threads.
+class Workers:
+    """Up to ``n_threads`` threads kept for several rounds of independent tasks.
 
-    Results are in the order of ``items`` whatever the thread count; the first
-    exception raised by a call is raised here. Inside ``fn`` the thread budget
-    is 1 (no nested parallelism) and the caller's context variables (NumPy's
-    ``errstate``, ...) hold. With one thread (or one item) everything runs in
-    the calling thread. While the pool runs, BLAS is held at one thread
-    (:func:`single_threaded_blas`).
+    Use through :func:`workers`. Starting threads costs about a millisecond
+    on the test VM, and the second one starts late: a pass that needs a pool
+    per block of rows, or a cross-validation whose statistics and fits are
+    two rounds, keeps one pool instead. With one thread (or one task) every
+    task runs in the calling thread; while a round of several tasks runs on
+    several threads, BLAS is held at one thread (:func:`single_threaded_blas`).
     """
+
+    def __init__(self, n_threads, pool=None):
+        self.n_threads = int(n_threads)
+        self._pool = pool
+
+    def map(self, fn, items, then=None):
+        """``[fn(item) for item in items]``, or with ``then``
+        ``[then(item, fn(item)) for item in items]``, in the order of ``items``.
+
+        Each ``then(item, ...)`` is queued as soon as its ``fn(item)`` returns,
+        behind every ``fn`` task: a thread that runs out of ``fn`` tasks takes
+        the follow-ups of those already done while the other threads finish
+        theirs (the short follow-ups fill the end of an uneven round). Every
+        call runs whole on one thread, so results do not depend on the
+        thread count; the first exception (in the order of ``items``) is
+        raised here. Inside the calls the thread budget is 1 and the caller's
+        context variables hold.
+        """
+        items = list(items)
+        if self._pool is None or len(items) <= 1:
+            return [fn(item) if then is None else then(item, fn(item)) for item in items]
+        with single_threaded_blas():
+            return self._map(fn, items, then)
+
+    def _map(self, fn, items, then):
+        firsts = [self._pool.submit(_in_worker(fn), (contextvars.copy_context(), item))
+                  for item in items]
+        if then is None:
+            return [future.result() for future in firsts]
+        follow_ups = [None] * len(items)
+        ready = threading.Semaphore(0)
+
+        def queue_follow_up(k, future):
+            if future.exception() is None:
+                follow_ups[k] = self._pool.submit(
+                    _in_worker(then), (contextvars.copy_context(), items[k], future.result()))
+            ready.release()
+
+        for k, future in enumerate(firsts):
+            future.add_done_callback(lambda future, k=k: queue_follow_up(k, future))
+        for _ in items:
+            ready.acquire()
+        for future in firsts:
+            future.result()  # raises the first exception of the fn round
+        return [future.result() for future in follow_ups]
+
+
+@contextmanager
+def workers(n_threads):
+    """A :class:`Workers` of ``n_threads`` threads for the context's rounds of tasks."""
+    n = max(1, int(n_threads))
+    if n == 1:
+        yield Workers(1)
+        return
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="fastreg") as pool:
+        yield Workers(n, pool)
+
+
+def thread_map(fn, items, n_threads):
+    """``[fn(item) for item in items]``, on up to ``n_threads`` threads (one round
+    of a :class:`Workers`: see :meth:`Workers.map`)."""
     items = list(items)
-    n = min(int(n_threads), len(items))
-    if n <= 1:
-        return [fn(item) for item in items]
-    with single_threaded_blas(), \
-            ThreadPoolExecutor(max_workers=n, thread_name_prefix="fastreg") as pool:
-        # one copy of the context per task: a context runs in one thread at a time
-        tasks = [(contextvars.copy_context(), item) for item in items]
-        return list(pool.map(_in_worker(fn), tasks))
+    with workers(min(int(n_threads), len(items))) as pool:
+        return pool.map(fn, items)
 
 
 def gradient_threads(nnz):

@@ -15,6 +15,7 @@ error of its held-out rows, the choice the alpha of least mean error over
 folds, the refit on all data.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -184,8 +185,16 @@ def _cv_from_fold_stats(fold_stats, plan):
     ``n_jobs``. ``refit(r)`` is the path of l1_ratio ``r`` on all data (see
     :func:`_fold_table`).
     """
-    total = sum_stats(fold_stats)
+    # the p x p products before the pool (the folds' sum) would wake BLAS's
+    # threads, which then spin on the cores the pool needs: 0.117 against
+    # 0.090 s for the fits of 10 folds of 20000 x 500 on two threads
+    quiet = _parallel.single_threaded_blas() if plan.n_jobs > 1 else nullcontext()
+    with quiet:
+        return _cv_from_total(fold_stats, sum_stats(fold_stats), plan)
 
+
+def _cv_from_total(fold_stats, total, plan):
+    """:func:`_cv_from_fold_stats` given the folds' sum ``total``."""
     def design(stats):
         return design_from_stats(stats, center=plan.data.fit_intercept,
                                  standardize=plan.data.standardize, scale=stats.weight_sum)
@@ -193,30 +202,39 @@ def _cv_from_fold_stats(fold_stats, plan):
     everything = design(total)
     grids = plan.grids(everything)
 
-    def fold_errors(task):
+    def fold_path(task):
         r, k = task
-        fold = fold_stats[k]
-        path = plan.fit(design(total - fold), r, grids[r])
+        return plan.fit(design(total - fold_stats[k]), r, grids[r])
+
+    def fold_errors(task, path):
+        fold = fold_stats[task[1]]
         return fold.residual_sum_of_squares(path.coefs, path.intercepts) / fold.weight_sum
 
-    paths, refit = _fold_table(fold_errors, lambda r: plan.fit(everything, r, grids[r]),
+    paths, refit = _fold_table(fold_path, fold_errors,
+                               lambda r: plan.fit(everything, r, grids[r]),
                                len(plan.penalties), len(fold_stats), plan.n_jobs)
     return grids, paths, refit
 
 
-def _fold_table(fold_errors, refit, n_ratios, n_folds, n_jobs):
-    """``paths[r][:, k] = fold_errors((r, k))`` for every l1_ratio r and fold k, the
-    (r, k) pairs shared among ``n_jobs`` threads.
+def _fold_table(fold_path, fold_errors, refit, n_ratios, n_folds, n_jobs):
+    """``paths[r][:, k] = fold_errors((r, k), fold_path((r, k)))`` for every l1_ratio
+    r and fold k, the (r, k) pairs shared among ``n_jobs`` threads.
 
     With one l1_ratio the refit on all data is known before the folds are
     scored, so it runs in the same pool (first: it is the largest task) rather
-    than alone after it. Returns ``(paths, refit)``, ``refit(r)`` giving that
-    result for l1_ratio r (the same numbers as computed afterwards).
+    than alone after it. The errors of a fold are a task of their own, queued
+    when its path is done (:meth:`fastreg._parallel.Workers.map`): a thread
+    out of paths scores those done while the others finish their last path
+    (eleven paths on two threads: the scores take that half path's idle time).
+    Returns ``(paths, refit)``, ``refit(r)`` giving that result for l1_ratio r
+    (the same numbers as computed afterwards).
     """
     tasks = ([None] if n_ratios == 1 else []) + [(r, k) for r in range(n_ratios)
                                                  for k in range(n_folds)]
-    results = _parallel.thread_map(
-        lambda task: refit(0) if task is None else fold_errors(task), tasks, n_jobs)
+    with _parallel.workers(min(n_jobs, len(tasks))) as pool:
+        results = pool.map(
+            lambda task: refit(0) if task is None else fold_path(task), tasks,
+            then=lambda task, path: path if task is None else fold_errors(task, path))
     if n_ratios == 1:
         early = results.pop(0)
         tasks.pop(0)
@@ -585,14 +603,17 @@ def _cv_on_rows(X, y, sw, folds, plan):
     everything = design(None)
     grids = plan.grids(everything)
 
-    def fold_errors(task):
+    def fold_path(task):
         r, k = task
-        train, test = folds != k, folds == k
-        path = plan.fit(design(train), r, grids[r])
+        return plan.fit(design(folds != k), r, grids[r])
+
+    def fold_errors(task, path):
+        test = folds == task[1]
         fitted = np.asarray(X[test] @ path.coefs.astype(np.float64)) + path.intercepts
         return np.average((fitted - y[test][:, None])**2, axis=0,
                           weights=None if sw is None else sw[test])
 
-    paths, refit = _fold_table(fold_errors, lambda r: plan.fit(everything, r, grids[r]),
+    paths, refit = _fold_table(fold_path, fold_errors,
+                               lambda r: plan.fit(everything, r, grids[r]),
                                len(plan.penalties), n_folds, plan.n_jobs)
     return grids, paths, refit

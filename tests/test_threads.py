@@ -115,6 +115,63 @@ def test_thread_map_keeps_order_budget_and_errors():
         _parallel.thread_map(fail, range(5), 2)
 
 
+def test_workers_run_follow_ups_behind_every_first_task():
+    events = []
+    lock = threading.Lock()
+
+    def first(item):
+        with lock:
+            events.append(("first", item))
+        return item * 10
+
+    def then(item, value):
+        with lock:
+            events.append(("then", item))
+        return (item, value, _parallel.thread_budget())
+
+    for n in (1, 2, 3):
+        events.clear()
+        with _parallel.workers(n) as pool:
+            out = pool.map(first, range(6), then=then)
+            again = pool.map(lambda item: item + 1, range(4))  # a second round, same pool
+        assert out == [(i, 10 * i, 1 if n > 1 else None) for i in range(6)]
+        assert again == [1, 2, 3, 4]
+        last_first = max(k for k, (kind, _) in enumerate(events) if kind == "first")
+        first_then = min(k for k, (kind, _) in enumerate(events) if kind == "then")
+        if n > 1:  # every follow-up is queued behind the first round (FIFO)
+            assert first_then > last_first
+        else:
+            assert first_then == 1  # serial: each follow-up right after its task
+
+
+def test_workers_raise_the_first_error_of_either_round():
+    def first(item):
+        if item in (2, 4):
+            raise ValueError(f"path {item} failed")
+        return item
+
+    def then(item, value):
+        if item == 1:
+            raise KeyError("score 1 failed")
+        return value
+
+    with _parallel.workers(2) as pool:
+        with pytest.raises(ValueError, match="path 2"):
+            pool.map(first, range(6), then=lambda item, value: value)
+        with pytest.raises(KeyError, match="score 1"):
+            pool.map(lambda item: item, range(6), then=then)
+
+
+def test_a_round_of_one_task_runs_in_the_calling_thread_with_blas_free():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(2, user_api="blas"), _parallel.workers(2) as pool:
+        alone = pool.map(lambda _: (threading.current_thread().name,
+                                    _parallel.blas_threads()), [0])
+        shared = pool.map(lambda _: _parallel.blas_threads(), range(3))
+    assert alone == [(threading.current_thread().name, 2)]
+    assert shared == [1, 1, 1]
+
+
 def test_thread_map_holds_blas_at_one_thread_in_workers():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     with threadpoolctl.threadpool_limits(2, user_api="blas"):

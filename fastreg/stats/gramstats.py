@@ -410,26 +410,25 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     # on one thread, which scales better than BLAS's own threads inside every
     # product, and gives the same bits for any thread count
     n_threads = 1 if folds is None else _parallel.blas_threads()
-    for start, stop in (blocks(n_samples, size) if folds is None
-                        else fold_aligned_blocks(folds, size)):
-        block = _dense_block(X, start, stop)
-        Yb = y[start:stop]
-        wb = None if sample_weight is None else sample_weight[start:stop]
-        where = f"rows {start}:{stop}"
-        pieces = _fold_rows(None if folds is None else folds[start:stop])
+    with _parallel.workers(n_threads) as pool:
+        for start, stop in (blocks(n_samples, size) if folds is None
+                            else fold_aligned_blocks(folds, size)):
+            block = _dense_block(X, start, stop)
+            Yb = y[start:stop]
+            wb = None if sample_weight is None else sample_weight[start:stop]
+            where = f"rows {start}:{stop}"
+            pieces = _fold_rows(None if folds is None else folds[start:stop])
+            # (pieces side by side each need their own work space)
+            shared = scratch if n_threads == 1 or len(pieces) == 1 else None
 
-        def add(piece, scratch=None):
-            k, rows = piece
-            return add_rows(parts[k], _take(block, rows), _take(Yb, rows), _take(wb, rows),
-                            where=where, scratch=scratch)
+            def add(piece, block=block, Yb=Yb, wb=wb, where=where, shared=shared):
+                k, rows = piece
+                return add_rows(parts[k], _take(block, rows), _take(Yb, rows),
+                                _take(wb, rows), where=where, scratch=shared)
 
-        if n_threads > 1 and len(pieces) > 1:
-            added = _parallel.thread_map(add, pieces, n_threads)
-        else:
-            added = [add(piece, scratch) for piece in pieces]
-        for (k, _), moments in zip(pieces, added):
-            parts[k] = moments
-        release(start, stop)
+            for (k, _), moments in zip(pieces, pool.map(add, pieces)):
+                parts[k] = moments
+            release(start, stop)
     stats = [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
     return stats[0] if folds is None else stats
 

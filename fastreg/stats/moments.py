@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.linalg import blas
 
 from .. import _validation
 from .blocks import SHIFT_RATIO, weighted_mean
-
 
 # A sparse block with at least this fraction stored is densified for its products:
 # BLAS on the dense block is then faster than sparse products (scikit-learn's
@@ -189,7 +189,7 @@ def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
     S, frac, coupling, dx, dy = _pairwise(total, block)
     if empty:
         if not block.centered:  # (no coupling: nothing was there to merge with)
-            xx -= np.outer(block.weight_sum * block.x_mean, block.x_mean)
+            add_outer(xx, -block.weight_sum, block.x_mean, block.x_mean)
     else:
         xx += block.xx
         # -S_b m_b m_b^T (when raw) + coupling dx dx^T as one rank-two product
@@ -198,7 +198,7 @@ def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
         xx += np.matmul(basis * weights, basis.T, out=out)
     xy, yy = total.xy, total.yy
     xy += block.xy
-    xy += coupling * np.outer(dx, dy)
+    add_outer(xy, coupling, dx, dy)
     yy += block.yy + coupling * dy**2
     return dataclasses.replace(total, n_samples=total.n_samples + block.rows, weight_sum=S,
                                x_mean=total.x_mean + frac * dx, y_mean=total.y_mean + frac * dy,
@@ -256,8 +256,8 @@ def merge(a, b, *, in_place=False):
     else:
         xx, xy, yy = a.xx + b.xx, a.xy + b.xy, a.yy + b.yy
     if coupling:
-        xx += coupling * np.outer(dx, dx)
-        xy += coupling * np.outer(dx, dy)
+        add_outer(xx, coupling, dx, dx)
+        add_outer(xy, coupling, dx, dy)
         yy += coupling * dy**2
     return dataclasses.replace(a, n_samples=a.n_samples + b.n_samples, weight_sum=S,
                                x_mean=a.x_mean + frac * dx, y_mean=a.y_mean + frac * dy,
@@ -265,18 +265,39 @@ def merge(a, b, *, in_place=False):
 
 
 def merge_all(parts):
-    """The moments of all ``parts`` (disjoint row sets), merged left to right.
+    """The moments of all ``parts`` (disjoint row sets), in one step.
 
-    The first merge makes new arrays; the others accumulate into them (the
-    same sums in the same order as merging pair by pair, without a new p x p
-    array per part: 7.3 against 18 ms for ten folds of 500 features).
+    The K-part form of the pairwise update: with ``S = sum_k S_k`` and
+    ``m = sum_k S_k m_k / S``,
+
+        C = sum_k C_k + sum_k S_k (m_k - m)(m_k - m)^T,
+
+    the second sum one rank-K product. One pass over each part's ``Cxx``
+    and no p x p temporary per part: 1.3 against 7.8 ms for ten folds of
+    500 features, merged pair by pair. Within rounding of merging pair by
+    pair (both stay centered: nothing cancels against ``S m m^T``).
     """
     if len(parts) == 1:
         return parts[0]
-    total = merge(parts[0], parts[1])
-    for part in parts[2:]:
-        total = merge(total, part, in_place=True)
-    return total
+    weights = np.array([part.weight_sum for part in parts])
+    S = float(weights.sum())
+    fractions = weights / S if S > 0 else np.zeros_like(weights)
+    x_means = np.array([part.x_mean for part in parts])
+    y_means = np.array([part.y_mean for part in parts])
+    # means as the first part's plus weighted differences (no cancellation
+    # of large means against each other)
+    mx = x_means[0] + fractions @ (x_means - x_means[0])
+    my = y_means[0] + fractions @ (y_means - y_means[0])
+    dx, dy = x_means - mx, y_means - my
+    weighted_dx = dx * weights[:, None]
+    xx = np.matmul(weighted_dx.T, dx)
+    for part in parts:
+        xx += part.xx
+    xy = weighted_dx.T @ dy + sum(part.xy for part in parts)
+    yy = weights @ dy**2 + sum(part.yy for part in parts)
+    first = parts[0]
+    return dataclasses.replace(first, n_samples=sum(part.n_samples for part in parts),
+                               weight_sum=S, x_mean=mx, y_mean=my, xx=xx, xy=xy, yy=yy)
 
 
 def remove(total, part):
@@ -292,9 +313,25 @@ def remove(total, part):
     coupling = S * part.weight_sum / total.weight_sum
     return dataclasses.replace(
         total, n_samples=n_rest, weight_sum=S, x_mean=mx, y_mean=my,
-        xx=total.xx - part.xx - coupling * np.outer(dx, dx),
-        xy=total.xy - part.xy - coupling * np.outer(dx, dy),
+        xx=add_outer(total.xx - part.xx, -coupling, dx, dx),
+        xy=add_outer(total.xy - part.xy, -coupling, dx, dy),
         yy=np.maximum(total.yy - part.yy - coupling * dy**2, 0.0))
+
+
+def add_outer(A, alpha, u, v):
+    """``A += alpha u v^T`` in place, by BLAS's rank-one update.
+
+    Without the p x p temporaries of ``np.outer`` (on the test VM their page
+    faults made ``C - np.outer(u, v)`` of 500 x 500 cost 2.7 ms, against
+    0.1 ms here). Returns ``A``.
+    """
+    if A.flags.c_contiguous:  # A^T is Fortran-ordered: A^T += alpha v u^T
+        blas.dger(alpha, v, u, a=A.T, overwrite_a=True)
+    elif A.flags.f_contiguous:
+        blas.dger(alpha, u, v, a=A, overwrite_a=True)
+    else:
+        A += alpha * np.outer(u, v)
+    return A
 
 
 def check_chunk(Xb, yb, wb, where):

@@ -318,20 +318,25 @@ def test_from_folds_matches_each_fold_alone(block_size):
         np.testing.assert_allclose(stats.x_mean, alone.x_mean, rtol=1e-14)
 
 
-def test_sum_stats_is_the_sum_to_the_bit():
+def test_sum_stats_is_the_pairwise_sum_and_the_whole_data():
     from fastreg.folds import kfold_ids
     from fastreg.stats.gramstats import sum_stats
 
     rng = np.random.default_rng(8)
     X = rng.standard_normal((3000, 40)) * rng.uniform(0.5, 20, 40) + rng.uniform(-30, 30, 40)
     y = X @ rng.standard_normal(40) + rng.standard_normal(3000)
-    parts = GramStats.from_folds(X, y, kfold_ids(3000, 6),
-                                 sample_weight=rng.uniform(0.1, 3.0, 3000))
+    weights = rng.uniform(0.1, 3.0, 3000)
+    parts = GramStats.from_folds(X, y, kfold_ids(3000, 6), sample_weight=weights)
     before = [part.xx.copy() for part in parts]
     accumulated, summed = sum_stats(parts), sum(parts[1:], parts[0])
+    whole = GramStats.from_arrays(X, y, sample_weight=weights)
     for field in ("xx", "xy", "yy", "x_mean", "y_mean"):
-        np.testing.assert_array_equal(getattr(accumulated, field), getattr(summed, field))
-    assert accumulated.weight_sum == summed.weight_sum
+        expected = getattr(whole, field)
+        for got in (accumulated, summed):
+            np.testing.assert_allclose(getattr(got, field), expected, rtol=0,
+                                       atol=1e-14 * np.abs(expected).max())
+    assert accumulated.weight_sum == pytest.approx(weights.sum(), rel=1e-15)
+    assert accumulated.n_samples == 3000
     for part, xx in zip(parts, before):  # the parts are left as they were
         np.testing.assert_array_equal(part.xx, xx)
     other = GramStats.from_arrays(X[:, :5], y)
