@@ -302,15 +302,6 @@ class _Alpha:
         return 1.0 - self.R2 * self.n_samples / yy if yy > 0 else 0.0
 
 
-def _strong_threshold(k, alphas, l1_ratio, l1, data_scale):
-    """The sequential strong rule's gradient threshold at alpha k."""
-    if l1 == 0.0:
-        return -np.inf  # no sparsity to exploit: every feature works
-    if k == 0:
-        return l1
-    return data_scale.l1_to_internal(l1_ratio * (2.0 * float(alphas[k]) - float(alphas[k - 1])))
-
-
 def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     """Solve the elastic net at every alpha, warm-starting each from the last.
 
@@ -396,14 +387,19 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
 
 
 def _step_penalties(grid, l1_ratio, data_scale):
-    """``(l1, l2, strong threshold)`` of every step of the grid, on the problem's scale."""
-    steps = np.empty((grid.shape[0], 3))
-    for step in range(grid.shape[0]):
-        alpha = float(grid[step])
-        l1 = data_scale.l1_to_internal(alpha * l1_ratio)
-        steps[step] = (l1, data_scale.l2_to_internal(alpha * (1.0 - l1_ratio)),
-                       _strong_threshold(step, grid, l1_ratio, l1, data_scale))
-    return steps
+    """``(l1, l2, strong threshold)`` of every step of the grid, on the problem's scale.
+
+    The threshold is the sequential strong rule's ``l1_ratio * (2 alpha_k -
+    alpha_{k-1})`` (at the first step the penalty itself; ``-inf`` without an
+    L1 penalty: no sparsity to exploit, every feature works).
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    l1 = data_scale.l1_to_internal(grid * l1_ratio)
+    threshold = np.empty_like(l1)
+    threshold[:1] = l1[:1]
+    threshold[1:] = data_scale.l1_to_internal(l1_ratio * (2.0 * grid[1:] - grid[:-1]))
+    threshold[l1 == 0.0] = -np.inf
+    return np.column_stack((l1, data_scale.l2_to_internal(grid * (1.0 - l1_ratio)), threshold))
 
 
 def _lead_alphas(state, alphas, l1_ratio, data_scale):
