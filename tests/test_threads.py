@@ -194,10 +194,49 @@ def test_blas_limits_entered_and_left_out_of_order_restore_blas():
         assert _parallel.blas_threads() == 2
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("offset", [0.0, 1e4])  # raw products, or blocks centered first
+def test_row_block_statistics_same_for_any_blas_thread_count(weighted, offset):
+    # the blocks' products are made side by side, then added in block order
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from fastreg.stats.gramstats import SPLIT_MIN_PRODUCTS, row_block_size
+
+    X, y = _dense(4000, 200, seed=10)
+    X = X + offset
+    assert 4000 * 200**2 >= SPLIT_MIN_PRODUCTS and row_block_size(4000, 200) == 1000
+    weights = np.random.default_rng(11).uniform(0.5, 2.0, 4000) if weighted else None
+    runs = []
+    for n in (1, 2, 3):
+        with threadpoolctl.threadpool_limits(n, user_api="blas"):
+            runs.append(fastreg.GramStats.from_arrays(X, y, sample_weight=weights))
+    for other in runs[1:]:
+        for name in ("xx", "xy", "yy", "x_mean", "y_mean"):
+            np.testing.assert_array_equal(getattr(runs[0], name), getattr(other, name),
+                                          err_msg=name)
+    # and the same sums as adding the blocks one at a time
+    from fastreg.stats.moments import add_rows, empty_moments
+
+    total = empty_moments(200, 1)
+    for start in range(0, 4000, 1000):
+        rows = slice(start, start + 1000)
+        total = add_rows(total, X[rows], y[rows], None if weights is None else weights[rows])
+    np.testing.assert_array_equal(total.xx, runs[0].xx)
+
+
+def test_small_sums_stay_in_one_block_on_one_thread():
+    from fastreg.stats.gramstats import row_block_size
+
+    assert row_block_size(3000, 40) == 104857  # 32 MB blocks: one here
+    assert row_block_size(20000, 500) == 5000  # four blocks for the threads
+    assert row_block_size(6000, 500) == 1500
+    assert row_block_size(3000, 500) == 1000  # not under 1000 rows
+    assert row_block_size(2000, 5000) == 838  # never over 32 MB
+
+
 def test_fold_statistics_same_for_any_blas_thread_count():
     # the folds of a block are summed on BLAS's threads, each on one thread
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    X, y = _dense(3000, 40, seed=8)
+    X, y = _dense(3000, 200, seed=8)
     folds = np.arange(3000) % 7
     runs = []
     for n in (1, 2, 3):

@@ -7,6 +7,7 @@ gives them the algebra (``a + b``, ``a - b``) and the views users need.
 """
 
 import mmap
+from contextlib import nullcontext
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -18,7 +19,9 @@ from .blocks import blocks, default_block_size
 from .dask import dask_moments
 from .moments import (
     Moments,
+    add_block,
     add_rows,
+    block_product,
     check_chunk,
     check_chunk_rows,
     empty_moments,
@@ -381,6 +384,11 @@ def _check_arrays(X, y, sample_weight, block_size):
 def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     """The :class:`GramStats` of validated arrays, from one pass in row blocks.
 
+    The products of independent blocks run side by side on as many threads as
+    BLAS has (:func:`fastreg._parallel.blas_threads`), each whole on one thread
+    (which scales better than BLAS's own threads inside every product), and
+    are added in block order: the same bits for any thread count.
+
     Parameters
     ----------
     X : ndarray, memmap or sparse matrix of shape (n_samples, n_features)
@@ -389,7 +397,8 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     y : ndarray of shape (n_samples,) or (n_samples, n_targets)
     sample_weight : ndarray of shape (n_samples,) or None
     block_size : int, default=None
-        Rows per block; None picks about 32 MB of float64 per block.
+        Rows per block; None picks about 32 MB of float64 per block, and at
+        least :data:`MIN_ROW_BLOCKS` blocks where that keeps ``MIN_BLOCK`` rows.
     folds : ndarray of int64, shape (n_samples,), default=None
         Fold ids ``0 .. K-1`` (from :func:`check_fold_ids`): statistics per fold
         (blocks then end at fold boundaries: :func:`fold_aligned_blocks`).
@@ -400,37 +409,106 @@ def accumulate_rows(X, y, sample_weight=None, *, block_size=None, folds=None):
     """
     X = _row_access(X)
     n_samples, n_features = X.shape
-    size = block_size or default_block_size(n_features)
     release = _page_releaser(X)
     n_targets = 1 if y.ndim == 1 else y.shape[1]
     parts = [empty_moments(n_features, n_targets)
              for _ in range(1 if folds is None else int(folds.max()) + 1)]
-    scratch = np.empty((n_features, n_features))
-    # the folds of a block are independent sums: they share BLAS's threads, each
-    # on one thread, which scales better than BLAS's own threads inside every
-    # product, and gives the same bits for any thread count
-    n_threads = 1 if folds is None else _parallel.blas_threads()
+    n_threads = _parallel.blas_threads()
+    if n_samples * float(n_features) ** 2 < SPLIT_MIN_PRODUCTS:
+        n_threads = 1  # (microseconds of products: a thread costs more)
     with _parallel.workers(n_threads) as pool:
-        for start, stop in (blocks(n_samples, size) if folds is None
-                            else fold_aligned_blocks(folds, size)):
-            block = _dense_block(X, start, stop)
-            Yb = y[start:stop]
-            wb = None if sample_weight is None else sample_weight[start:stop]
-            where = f"rows {start}:{stop}"
-            pieces = _fold_rows(None if folds is None else folds[start:stop])
-            # (pieces side by side each need their own work space)
-            shared = scratch if n_threads == 1 or len(pieces) == 1 else None
-
-            def add(piece, block=block, Yb=Yb, wb=wb, where=where, shared=shared):
-                k, rows = piece
-                return add_rows(parts[k], _take(block, rows), _take(Yb, rows),
-                                _take(wb, rows), where=where, scratch=shared)
-
-            for (k, _), moments in zip(pieces, pool.map(add, pieces)):
-                parts[k] = moments
-            release(start, stop)
+        if folds is None:
+            size = block_size or row_block_size(n_samples, n_features)
+            parts[0] = _sum_blocks(X, y, sample_weight, blocks(n_samples, size), parts[0],
+                                   pool, release)
+        else:
+            size = block_size or default_block_size(n_features)
+            _sum_fold_blocks(X, y, sample_weight, fold_aligned_blocks(folds, size), folds,
+                             parts, pool, release)
     stats = [_from_moments(p, single_target=y.ndim == 1, dtype=X.dtype) for p in parts]
     return stats[0] if folds is None else stats
+
+
+# A sum of at least SPLIT_MIN_PRODUCTS multiply-adds (n p^2: a few milliseconds)
+# is cut into at least MIN_ROW_BLOCKS blocks, so that threads share them evenly
+# (smaller sums are not worth a thread), but not into blocks under
+# MIN_SPLIT_ROWS rows: adding a block costs about three passes over p x p, about
+# 150 / rows of its product. At most PARALLEL_BUFFER_BYTES of p x p buffers
+# hold products in flight.
+SPLIT_MIN_PRODUCTS = 1e8
+MIN_ROW_BLOCKS = 4
+MIN_SPLIT_ROWS = 1000
+PARALLEL_BUFFER_BYTES = 256 * 1024**2
+
+
+def row_block_size(n_samples, n_features):
+    """Rows per block of one sum: about 32 MB of float64 (``default_block_size``),
+    and for sums of at least :data:`SPLIT_MIN_PRODUCTS` fewer where that would
+    leave under :data:`MIN_ROW_BLOCKS` blocks (not below :data:`MIN_SPLIT_ROWS`).
+    Depends on the shape only, so the sums do not depend on the thread count."""
+    size = default_block_size(n_features)
+    if n_samples * float(n_features) ** 2 < SPLIT_MIN_PRODUCTS:
+        return size
+    return min(size, max(-(-n_samples // MIN_ROW_BLOCKS), MIN_SPLIT_ROWS))
+
+
+def _sum_blocks(X, y, sample_weight, spans, total, pool, release):
+    """``total`` plus the row blocks ``spans`` of (X, y), added in order.
+
+    The blocks' products are made in waves of as many blocks as threads
+    (each into its own buffer), then added one after the other on this
+    thread: the sums of :func:`add_rows` one block at a time, to the bit.
+    BLAS is held at one thread throughout when several run (the additions'
+    small products would wake BLAS's threads, which then spin on the cores
+    of the next wave).
+    """
+    p = total.xx.shape[0]
+    width = max(1, min(pool.n_threads, len(spans),
+                       1 + PARALLEL_BUFFER_BYTES // max(8 * p * p, 1)))
+    buffers = [np.empty_like(total.xx) for _ in range(width)]
+    quiet = _parallel.single_threaded_blas() if width > 1 else nullcontext()
+    with quiet:
+        for first in range(0, len(spans), width):
+            wave = spans[first:first + width]
+
+            def product(item, total=total):
+                k, (start, stop) = item
+                wb = None if sample_weight is None else sample_weight[start:stop]
+                # (the first block of an empty sum is written into it: add_rows)
+                out = total.xx if k == 0 and total.n_samples == 0 else buffers[k]
+                return block_product(_dense_block(X, start, stop), y[start:stop], wb,
+                                     where=f"rows {start}:{stop}", out=out)
+
+            for block in pool.map(product, enumerate(wave)):
+                total = add_block(total, block)
+            for start, stop in wave:
+                release(start, stop)
+    return total
+
+
+def _sum_fold_blocks(X, y, sample_weight, spans, folds, parts, pool, release):
+    """Add the rows of each block to ``parts`` (one per fold), in place.
+
+    The folds of a block are independent sums: each runs whole on one thread.
+    """
+    scratch = np.empty_like(parts[0].xx)
+    for start, stop in spans:
+        block = _dense_block(X, start, stop)
+        Yb = y[start:stop]
+        wb = None if sample_weight is None else sample_weight[start:stop]
+        where = f"rows {start}:{stop}"
+        pieces = _fold_rows(folds[start:stop])
+        # (pieces side by side each need their own work space)
+        shared = scratch if pool.n_threads == 1 or len(pieces) == 1 else None
+
+        def add(piece, block=block, Yb=Yb, wb=wb, where=where, shared=shared):
+            k, rows = piece
+            return add_rows(parts[k], _take(block, rows), _take(Yb, rows), _take(wb, rows),
+                            where=where, scratch=shared)
+
+        for (k, _), moments in zip(pieces, pool.map(add, pieces)):
+            parts[k] = moments
+        release(start, stop)
 
 
 def fold_aligned_blocks(folds, size):

@@ -110,8 +110,9 @@ class _Block:
     yy: np.ndarray
 
 
-def _block_moments(Xb, Yb, wb, where, out):
-    """The :class:`_Block` of one block, its ``xx`` product written into ``out``."""
+def block_product(Xb, Yb, wb=None, *, where="block", out):
+    """The :class:`_Block` of one block, its ``xx`` product written into ``out``
+    (:func:`product_buffer`); parameters as :func:`add_rows`."""
     Yb = np.asarray(Yb, dtype=np.float64)
     Yb = Yb.reshape(-1, 1) if Yb.ndim == 1 else Yb
     if not np.isfinite(Yb).all():
@@ -157,7 +158,7 @@ def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
 
     The block's raw product and the rank-two correction that centers it and
     merges it with ``total`` (Chan's update) go through ``scratch``: no p x p
-    array is allocated per block.
+    array is allocated per block. :func:`block_product` then :func:`add_block`.
 
     Parameters
     ----------
@@ -180,22 +181,38 @@ def add_rows(total, Xb, Yb, wb=None, *, where="block", scratch=None):
     Moments
         ``total``'s type and other fields, with ``total``'s arrays.
     """
+    out = product_buffer(total, scratch)
+    return add_block(total, block_product(Xb, Yb, wb, where=where, out=out))
+
+
+def product_buffer(total, scratch=None):
+    """Where :func:`block_product` writes the product of a block to be added to
+    ``total``: into an empty total (the first block of a sum) ``total.xx`` itself
+    (two p x p passes fewer, the same values), else ``scratch`` (or a new array)."""
+    if total.n_samples == 0:
+        return total.xx
+    return np.empty_like(total.xx) if scratch is None else scratch
+
+
+def add_block(total, block):
+    """``total`` plus a block from :func:`block_product`, in place (Chan's update).
+
+    ``block.xx`` is the block's buffer (:func:`product_buffer`): overwritten here
+    by the rank-two correction. The same sums whichever thread made the block,
+    so blocks made side by side and added in order give the bits of
+    :func:`add_rows` one block at a time.
+    """
     xx = total.xx
-    # into an empty total (the first block of a fold) the block's product is
-    # written directly: two p x p passes fewer, and the same values
-    empty = total.n_samples == 0
-    out = xx if empty else np.empty_like(xx) if scratch is None else scratch
-    block = _block_moments(Xb, Yb, wb, where, out)
     S, frac, coupling, dx, dy = _pairwise(total, block)
-    if empty:
-        if not block.centered:  # (no coupling: nothing was there to merge with)
+    if block.xx is xx:  # written into the empty total: nothing to merge with
+        if not block.centered:
             add_outer(xx, -block.weight_sum, block.x_mean, block.x_mean)
     else:
         xx += block.xx
         # -S_b m_b m_b^T (when raw) + coupling dx dx^T as one rank-two product
         basis = np.column_stack([block.x_mean, dx])
         weights = np.array([0.0 if block.centered else -block.weight_sum, coupling])
-        xx += np.matmul(basis * weights, basis.T, out=out)
+        xx += np.matmul(basis * weights, basis.T, out=block.xx)
     xy, yy = total.xy, total.yy
     xy += block.xy
     add_outer(xy, coupling, dx, dy)
