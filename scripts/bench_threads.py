@@ -44,10 +44,12 @@ waits up to S seconds before each repetition for the cores to be idle, and
   gradient passes (the issue's measure: the passes as a path makes them);
   ``sparse-path: reading X``: in the same places of the same path, the seconds
   of a plain read of the arrays a pass reads (``data`` and ``indices``, summed
-  on the same threads, no arithmetic beyond the sums): how far the machine's
-  memory lets any pass scale from one core to two in those conditions (the
-  sweeps between passes leave X out of the caches).
-* ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (BLAS only).
+  on the same threads, no arithmetic beyond the sums): how far a read of those
+  bytes scales from one core to two in those conditions (the sweeps between
+  passes leave X out of the caches; the same pass outside a path scales
+  further: docs/performance/benchmarks.rst, thirteenth session).
+* ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (row
+  blocks side by side, each product on one BLAS thread).
 * ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
   the dense residual mode computes it).
 * ``ridge-targets``: ``fastreg.ridge_regression`` with 200 targets on the
@@ -215,7 +217,7 @@ def read_seconds_in_path(X, y):
 
     Before each gradient pass of the path, the arrays that pass reads are
     summed (on the thread budget's threads) and timed; the pass then runs
-    as usual. The bound of :func:`gradient_seconds_in_path` set by the memory.
+    as usual: what a plain read of the pass's bytes gains there from a second thread.
     """
     def timed(original, args):
         data, indices = args[0], args[1]
