@@ -255,10 +255,13 @@ class Workers:
         ready = threading.Semaphore(0)
 
         def queue_follow_up(k, future):
-            if future.exception() is None:
-                follow_ups[k] = self._pool.submit(
-                    _in_worker(then), (contextvars.copy_context(), items[k], future.result()))
-            ready.release()
+            try:
+                if future.exception() is None:
+                    follow_ups[k] = self._pool.submit(
+                        _in_worker(then), (contextvars.copy_context(), items[k],
+                                           future.result()))
+            finally:  # (a callback's own error is only logged: never leave the wait hanging)
+                ready.release()
 
         for k, future in enumerate(firsts):
             future.add_done_callback(lambda future, k=k: queue_follow_up(k, future))
@@ -266,6 +269,8 @@ class Workers:
             ready.acquire()
         for future in firsts:
             future.result()  # raises the first exception of the fn round
+        if any(future is None for future in follow_ups):
+            raise RuntimeError("A follow-up task could not be queued on the thread pool.")
         return [future.result() for future in follow_ups]
 
 
