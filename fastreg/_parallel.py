@@ -285,14 +285,6 @@ def workers(n_threads):
         yield Workers(n, pool)
 
 
-def thread_map(fn, items, n_threads):
-    """``[fn(item) for item in items]``, on up to ``n_threads`` threads (one round
-    of a :class:`Workers`: see :meth:`Workers.map`)."""
-    items = list(items)
-    with workers(min(int(n_threads), len(items))) as pool:
-        return pool.map(fn, items)
-
-
 def gradient_threads(nnz):
     """Threads of :func:`csc_gradient` on a matrix of ``nnz`` stored entries."""
     return kernel_threads() if nnz >= PARALLEL_MIN_NNZ else 1

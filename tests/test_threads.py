@@ -92,18 +92,25 @@ def test_bad_n_jobs_is_refused_by_the_estimators():
 # -- the thread pool ------------------------------------------------------------------
 
 
-def test_thread_map_keeps_order_budget_and_errors():
+def _map(fn, items, n_threads):
+    """One round of tasks on a pool of up to ``n_threads`` threads."""
+    items = list(items)
+    with _parallel.workers(min(n_threads, len(items))) as pool:
+        return pool.map(fn, items)
+
+
+def test_workers_keeps_order_budget_and_errors():
     seen = []
 
     def work(item):
         seen.append((threading.current_thread().name, _parallel.thread_budget()))
         return item * item
 
-    assert _parallel.thread_map(work, range(7), 3) == [i * i for i in range(7)]
+    assert _map(work, range(7), 3) == [i * i for i in range(7)]
     assert all(budget == 1 for _, budget in seen)  # no nested parallelism in workers
     assert any(name.startswith("fastreg") for name, _ in seen)
     seen.clear()
-    assert _parallel.thread_map(work, [2], 4) == [4]  # one item: the calling thread
+    assert _map(work, [2], 4) == [4]  # one item: the calling thread
     assert seen[0][0] == threading.current_thread().name
 
     def fail(item):
@@ -112,7 +119,7 @@ def test_thread_map_keeps_order_budget_and_errors():
         return item
 
     with pytest.raises(ValueError, match="fold 3"):
-        _parallel.thread_map(fail, range(5), 2)
+        _map(fail, range(5), 2)
 
 
 def test_workers_run_follow_ups_behind_every_first_task():
@@ -172,11 +179,11 @@ def test_a_round_of_one_task_runs_in_the_calling_thread_with_blas_free():
     assert shared == [1, 1, 1]
 
 
-def test_thread_map_holds_blas_at_one_thread_in_workers():
+def test_workers_holds_blas_at_one_thread_in_workers():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         outside = _parallel.blas_threads()
-        inside = _parallel.thread_map(lambda _: _parallel.blas_threads(), range(4), 2)
+        inside = _map(lambda _: _parallel.blas_threads(), range(4), 2)
         assert _parallel.blas_threads() == outside  # restored after the pool
     assert inside == [1, 1, 1, 1]
 
@@ -260,15 +267,15 @@ def test_lasso_cv_same_for_any_blas_and_n_jobs():
         _assert_same_cv(runs[0], other)
 
 
-def test_thread_map_workers_see_the_callers_errstate():
+def test_workers_workers_see_the_callers_errstate():
     def divide(item):
         return np.float64(item) / np.float64(0.0)
 
     with np.errstate(divide="raise"):
         with pytest.raises(FloatingPointError):
-            _parallel.thread_map(divide, [1, 2, 3], 2)
+            _map(divide, [1, 2, 3], 2)
     with np.errstate(divide="ignore"):
-        assert _parallel.thread_map(divide, [1, 2], 2) == [np.inf, np.inf]
+        assert _map(divide, [1, 2], 2) == [np.inf, np.inf]
 
 
 def test_budget_and_numba_threads_are_restored():
