@@ -24,7 +24,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import inline_jit, jit
 from .cycle import path_steps, refined_solve, register_layout
 from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
@@ -247,9 +247,7 @@ def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
         w_dot_Xy += w[j] * Xy[j]
         w_dot_g += w[j] * g[j]
     ry = (yy - w_dot_Xy) / n_samples
-    p = w.shape[0]
-    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, ry - w_dot_g, ry, l1, l2,
-                       positive, n_samples, box)[0]
+    return duality_gap(g, w, ws, ry - w_dot_g, ry, l1, l2, positive, n_samples, box)[0]
 
 
 @jit
@@ -319,7 +317,7 @@ def _gram_end(layout, w, ws):
     pass
 
 
-@jit
+@inline_jit
 def _gram_path_gradient(layout, exact_cache, w, ws, grad):
     n_samples = layout.n_samples
     w_dot_Xy, w_dot_g = gram_gradient(exact_cache, layout.slot, layout.Xy, w, layout.g,

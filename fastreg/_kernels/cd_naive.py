@@ -339,9 +339,8 @@ def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
         r_ref[i] = r[i]
     layout.ref[0] = 1.0  # g on the working set is that of r_ref (_dense_sweep) ...
     layout.ref[2] = 1.0  # ... and of r until the next update
-    p = w.shape[0]
-    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
-                       positive, float(n_samples), box)[0]
+    return duality_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, positive, float(n_samples),
+                       box)[0]
 
 
 @jit
@@ -606,9 +605,8 @@ def _csc_ws_gap(layout, w, ws, l1, l2, positive, box):
     for k in range(ws.shape[0]):
         j = ws[k]
         g[j] = _csc_column_dot(layout, j, b, ur) * inv_n
-    p = w.shape[0]
-    return duality_gap(g.reshape((p, 1)), w.reshape((p, 1)), ws, r2 * inv_n, ry * inv_n, l1, l2,
-                       positive, float(r.shape[0]), box)[0]
+    return duality_gap(g, w, ws, r2 * inv_n, ry * inv_n, l1, l2, positive, float(r.shape[0]),
+                       box)[0]
 
 
 register_layout(CscLayout, _csc_sweep, _csc_ws_gap)

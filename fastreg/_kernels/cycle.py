@@ -404,8 +404,6 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
     coefs, gaps, sweeps, dev = out
     p = w.shape[0]
     n_samples, yy = carried[2], carried[3]
-    G = grad.reshape((p, 1))
-    W = w.reshape((p, 1))
     every = np.arange(p)
     norms2 = layout.norms2
     r2, ry = carried[0], carried[1]
@@ -415,8 +413,8 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         for j in range(p):
             in_set[j] = w[j] != 0.0
             screened[j] = False
-        gap, dual = duality_gap(G, W, every, r2, ry, l1, l2, positive, n_samples, None)
-        kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, threshold, do_screening,
+        gap, dual = duality_gap(grad, w, every, r2, ry, l1, l2, positive, n_samples, None)
+        kkt_and_screen(grad, w, norms2, gap, dual, l1, l2, positive, threshold, do_screening,
                        in_set, screened, None)
         inner_tol = gap_tol
         n_sweeps = 0
@@ -433,12 +431,12 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
             refined = True
             n_solves += 1
             r2, ry = layout_gradient(layout, aux, w, ws, grad)
-            gap, dual = duality_gap(G, W, every, r2, ry, l1, l2, positive, n_samples, None)
+            gap, dual = duality_gap(grad, w, every, r2, ry, l1, l2, positive, n_samples, None)
             if gap <= gap_tol:
                 break
             for j in range(p):
                 in_set[j] = w[j] != 0.0
-            if kkt_and_screen(G, W, norms2, gap, dual, l1, l2, positive, l1, do_screening,
+            if kkt_and_screen(grad, w, norms2, gap, dual, l1, l2, positive, l1, do_screening,
                               in_set, screened, None) == 0:
                 inner_tol *= INNER_TOL_DECREASE
         if step >= n_lead:
@@ -451,45 +449,45 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
 
 
 @jit
-def _row_nonzero(W, j):
-    for t in range(W.shape[1]):
-        if W[j, t] != 0.0:
+def _row_nonzero(w, j):
+    """Whether coefficient j is nonzero (row j of a multi-task ``w``)."""
+    if w.ndim == 1:
+        return w[j] != 0.0
+    for t in range(w.shape[1]):
+        if w[j, t] != 0.0:
             return True
     return False
 
 
-@jit
+@inline_jit
 def mark_support(ws, w, out):
     """``out[k]``: whether the coefficient (row) of feature ``ws[k]`` is nonzero;
     returns how many are."""
-    W = w.reshape((w.shape[0], -1))
     count = 0
     for k in range(ws.shape[0]):
-        out[k] = _row_nonzero(W, ws[k])
+        out[k] = _row_nonzero(w, ws[k])
         count += out[k]
     return count
 
 
-@jit
+@inline_jit
 def support_moved(ws, w, was_nonzero):
     """How many coefficients (rows) of ``ws`` entered or left zero since :func:`mark_support`."""
-    W = w.reshape((w.shape[0], -1))
     moved = 0
     for k in range(ws.shape[0]):
-        if _row_nonzero(W, ws[k]) != was_nonzero[k]:
+        if _row_nonzero(w, ws[k]) != was_nonzero[k]:
             moved += 1
     return moved
 
 
-@jit
+@inline_jit
 def nonzero_subset(ws, w, out):
     """Write the features of ``ws`` whose coefficient (row, multi-task) is nonzero into
     ``out``; return how many."""
-    W = w.reshape((w.shape[0], -1))
     count = 0
     for k in range(ws.shape[0]):
         j = ws[k]
-        if _row_nonzero(W, j):
+        if _row_nonzero(w, j):
             out[count] = j
             count += 1
     return count

@@ -17,6 +17,33 @@ from ._jit import jit
 
 
 @jit
+def n_columns(A):
+    """Columns of ``A``: 1 for a vector (one task), else ``A.shape[1]``."""
+    return 1 if A.ndim == 1 else A.shape[1]
+
+
+@jit
+def entry(A, j, t):
+    """``A[j, t]``, or ``A[j]`` of a vector (``t`` then 0).
+
+    Kernels take a single task's vectors as they are: a ``reshape`` to a column
+    costs a helper call and reference counting at every gap check, as much as
+    a sweep of a few features. Numba compiles the two cases apart.
+    """
+    if A.ndim == 1:
+        return A[j]
+    return A[j, t]
+
+
+@jit
+def first_column(A):
+    """``A[:, 0]``, or ``A`` itself if a vector."""
+    if A.ndim == 1:
+        return A
+    return A[:, 0]
+
+
+@jit
 def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
     """Duality gap of an elastic-net iterate and the norm of its dual constraint.
 
@@ -27,10 +54,10 @@ def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
 
     Parameters
     ----------
-    G : ndarray of shape (n_features, n_tasks)
+    G : ndarray of shape (n_features, n_tasks) or (n_features,)
         ``X^T R / n`` (only rows in ``features`` are read).
-    W : ndarray of shape (n_features, n_tasks)
-        Coefficients.
+    W : ndarray of shape (n_features, n_tasks) or (n_features,)
+        Coefficients (vectors: one task).
     features : ndarray of int64
         The features to visit.
     R2, Ry : float
@@ -57,9 +84,9 @@ def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
         with a penalty record, the dual scaling ``s`` of :func:`box_gap`.
     """
     if penalty is not None:
-        return box_gap(G[:, 0], W[:, 0], features, R2, Ry, l1, l2, penalty.opts,
+        return box_gap(first_column(G), first_column(W), features, R2, Ry, l1, l2, penalty.opts,
                        penalty.unpen, penalty.K, penalty.XyU, n_samples, penalty.scratch)
-    n_tasks = W.shape[1]
+    n_tasks = n_columns(W)
     w_l1 = 0.0
     w_l2sq = 0.0
     dual_norm = 0.0 if not positive else -np.inf
@@ -70,11 +97,12 @@ def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
         xta_sq = 0.0
         xta = 0.0
         for t in range(n_tasks):
-            wjt = W[j, t]
+            wjt = entry(W, j, t)
+            gjt = entry(G, j, t)
             row_sq += wjt * wjt
-            xta = G[j, t] - l2 * wjt
+            xta = gjt - l2 * wjt
             xta_sq += xta * xta
-            grad_sq += G[j, t] * G[j, t]
+            grad_sq += gjt * gjt
         w_l2sq += row_sq
         w_l1 += np.sqrt(row_sq)
         value = xta if positive else np.sqrt(xta_sq)
@@ -106,7 +134,7 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
 
     Parameters
     ----------
-    G, W : ndarray of shape (n_features, n_tasks)
+    G, W : ndarray of shape (n_features, n_tasks) or (n_features,)
     norms2 : ndarray of shape (n_features,)
         ``||x_j||^2 / n`` (of the centered, weighted column).
     gap, dual_norm : float
@@ -126,10 +154,10 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
         Number of features that joined the working set.
     """
     if penalty is not None:
-        return box_kkt_and_screen(G[:, 0], penalty.scratch, W[:, 0], norms2, gap, dual_norm,
+        return box_kkt_and_screen(first_column(G), penalty.scratch, first_column(W), norms2, gap, dual_norm,
                                   l1, l2, penalty.opts, strong_threshold, do_screening,
                                   in_set, screened)
-    n_features, n_tasks = W.shape
+    n_features, n_tasks = W.shape[0], n_columns(W)
     radius = np.sqrt(2.0 * abs(gap)) / l1 if l1 > 0 else np.inf
     denom = max(l1, dual_norm)
     n_added = 0
@@ -144,18 +172,20 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
         xta_sq = 0.0
         w_sq = 0.0
         for t in range(n_tasks):
-            g_sq += G[j, t] * G[j, t]
-            xta = G[j, t] - l2 * W[j, t]
+            gjt = entry(G, j, t)
+            wjt = entry(W, j, t)
+            g_sq += gjt * gjt
+            xta = gjt - l2 * wjt
             xta_sq += xta * xta
-            w_sq += W[j, t] * W[j, t]
+            w_sq += wjt * wjt
         if do_screening and l1 > 0 and w_sq == 0.0:
-            theta = (G[j, 0] if positive else np.sqrt(xta_sq)) / denom
+            theta = (entry(G, j, 0) if positive else np.sqrt(xta_sq)) / denom
             if (1.0 - theta) / np.sqrt(norms2[j] + l2) > radius:
                 screened[j] = True
                 in_set[j] = False
                 continue
         if not in_set[j]:
-            score = G[j, 0] if positive else np.sqrt(g_sq)
+            score = entry(G, j, 0) if positive else np.sqrt(g_sq)
             if score > strong_threshold:
                 in_set[j] = True
                 n_added += 1
