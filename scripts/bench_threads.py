@@ -54,6 +54,13 @@ waits up to S seconds before each repetition for the cores to be idle, and
   the dense residual mode computes it).
 * ``ridge-targets``: ``fastreg.ridge_regression`` with 200 targets on the
   20000 x 500 design (BLAS only).
+* ``cores: vectorized in cache`` and ``cores: dependent chain``: what two
+  busy cores of the machine give with no memory traffic at all, the ceiling of
+  every row above. Two equal halves of work in a ``prange`` (both on one
+  thread at T = 1): sums over a 16 KB array (in L1) that the compiler
+  vectorizes (throughput-bound: FMA units and loads), and a chain of
+  dependent multiply-adds (latency-bound). On the 2-core VM of the docs'
+  measurements: 1.81x and 1.99x.
 
 For each row the speedup ``S = t1 / t2`` gives the serial fraction of Amdahl's
 law, ``s = 2 / S - 1`` (clipped to [0, 1]), and from it the expected speedup on
@@ -99,7 +106,7 @@ from fastreg import _parallel  # noqa: E402
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
         "sparse-gradient: between sweeps", "sparse-path", "sparse-path: gradient passes",
         "sparse-path: reading X", "gramstats", "dense-gradient",
-        "ridge-targets")
+        "ridge-targets", "cores: vectorized in cache", "cores: dependent chain")
 
 # The serial work before each timed call of "sparse-gradient: between sweeps":
 # about what the sparse path spends in sweeps between two gradient passes.
@@ -267,6 +274,41 @@ def amdahl(t1, t2, cap=None):
     return speedup, serial, on(8), on(32)
 
 
+@numba.njit(parallel=True, fastmath=True)
+def _in_cache_sums(a, reps, out):
+    """Sum each row of ``a`` (in L1) ``reps`` times; one row per ``prange`` iteration."""
+    for t in numba.prange(out.shape[0]):
+        total = 0.0
+        for _ in range(reps):
+            for i in range(a.shape[1]):
+                total += a[t, i] * 1.0000001
+        out[t] = total
+
+
+@numba.njit(parallel=True)
+def _dependent_chains(length, out):
+    """A chain of ``length`` dependent multiply-adds per ``prange`` iteration."""
+    for t in numba.prange(out.shape[0]):
+        x = 1.0 + t
+        for _ in range(length):
+            x = x * 0.9999999 + 1e-9
+        out[t] = x
+
+
+def core_ceiling(kind, n_threads):
+    """Two equal halves of compute-only work on ``n_threads`` Numba threads."""
+    out = np.empty(2)
+    with _parallel.numba_threads(n_threads):
+        if kind == "vectorized":
+            _in_cache_sums(_CACHE_ROWS, 400_000, out)
+        else:
+            _dependent_chains(50_000_000, out)
+    return out
+
+
+_CACHE_ROWS = np.random.default_rng(5).random((2, 2048))
+
+
 def problems(quick):
     dense_shape = (4000, 200) if quick else (20000, 500)
     sparse_shape = (10000, 30000) if quick else (20000, 50000)
@@ -299,13 +341,16 @@ def rows(args):
         "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
         "dense-gradient": lambda n: lambda: X.T @ rd,
         "ridge-targets": lambda n: lambda: fastreg.ridge_regression(X, Y, 10.0),
+        "cores: vectorized in cache": lambda n: lambda: core_ceiling("vectorized", n),
+        "cores: dependent chain": lambda n: lambda: core_ceiling("chain", n),
     }
     shapes = {"lasso-cv": X.shape, "lasso-cv: statistics": X.shape,
               "lasso-cv: fold fits": X.shape, "gramstats": X.shape,
               "dense-gradient": X.shape, "ridge-targets": X.shape,
               "sparse-gradient": Xs.shape, "sparse-gradient: between sweeps": Xs.shape,
               "sparse-path": Xs.shape, "sparse-path: gradient passes": Xs.shape,
-              "sparse-path: reading X": Xs.shape}
+              "sparse-path: reading X": Xs.shape,
+              "cores: vectorized in cache": (2, 2048), "cores: dependent chain": (2, 1)}
     out = []
     for name in args.rows:
         reps = args.reps

@@ -406,6 +406,42 @@ def test_duality_gap_multi_task(l1_ratio):
         assert got == pytest.approx(want, rel=1e-12, abs=1e-14 * ref.gap_scale(Y))
 
 
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_gap_and_screening_take_a_vector_as_its_column(l1_ratio, positive):
+    """The single-task kernels pass vectors: the same bits as their ``(p, 1)`` columns."""
+    X, y = data(30, 8, 11)
+    rng = np.random.default_rng(12)
+    alpha = 0.3 * alpha_max(X, y)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    features = np.arange(8, dtype=np.int64)
+    norms2 = np.sum(X * X, axis=0) / 30
+    for _ in range(4):
+        w = rng.standard_normal(8) * (rng.random(8) < 0.5)
+        w = np.abs(w) if positive else w
+        r = y - X @ w
+        g = X.T @ r / 30
+        stats = (r @ r / 30, r @ y / 30)
+        as_vector = gap.duality_gap(g, w, features, *stats, l1, l2, positive, 30.0, None)
+        as_column = gap.duality_gap(g[:, None], w[:, None], features, *stats, l1, l2,
+                                    positive, 30.0, None)
+        assert as_vector == as_column
+        screened = []
+        for G, W in ((g, w), (g[:, None], w[:, None])):
+            in_set, out = w != 0.0, np.zeros(8, dtype=np.bool_)
+            added = gap.kkt_and_screen(G, W, norms2, *as_vector, l1, l2, positive,
+                                       0.5 * l1, True, in_set, out, None)
+            screened.append((added, in_set.tolist(), out.tolist()))
+        assert screened[0] == screened[1]
+    # with a penalty record (the box kernels read the first column)
+    record = penalty_record(X, y, np.ones(8), np.full(8, -np.inf), np.full(8, np.inf))
+    r = y - X @ w
+    args = (features, r @ r / 30, r @ y / 30, l1, l2, False, 30.0, record)
+    g = X.T @ r / 30
+    assert (gap.duality_gap(g, w, *args)
+            == gap.duality_gap(g[:, None], w[:, None], *args))
+
+
 BOXES = {  # name: (factors, lower, upper) for 6 features; no unpenalized open side
     "plain": ([1, 1, 1, 1, 1, 1], [-np.inf] * 6, [np.inf] * 6),
     "positive": ([1, 1, 1, 1, 1, 1], [0.0] * 6, [np.inf] * 6),
