@@ -352,14 +352,18 @@ def test_group_coordinate_meets_its_optimality_conditions():
 
 
 # ------------------------------------------------------------------ gaps
+def gap_problem(seed, l1_ratio):
+    """A 30 x 8 problem for the gap tests: ``(X, y, rng, alpha, (l1, l2), features)``."""
+    X, y = data(30, 8, seed)
+    alpha = 0.3 * alpha_max(X, y)
+    return (X, y, np.random.default_rng(seed + 1), alpha,
+            (alpha * l1_ratio, alpha * (1 - l1_ratio)), np.arange(8, dtype=np.int64))
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
 @pytest.mark.parametrize("positive", [False, True])
 def test_duality_gap_single_task(l1_ratio, positive):
-    X, y = data(30, 8, 3)
-    rng = np.random.default_rng(4)
-    alpha = 0.3 * alpha_max(X, y)
-    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
-    features = np.arange(8, dtype=np.int64)
+    X, y, rng, alpha, (l1, l2), features = gap_problem(3, l1_ratio)
     # random points, and (l1 > 0) points near the optimum, where the residual is barely
     # dual infeasible and the scaling of the dual point matters most
     near = []
@@ -410,11 +414,7 @@ def test_duality_gap_multi_task(l1_ratio):
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
 def test_gap_and_screening_take_a_vector_as_its_column(l1_ratio, positive):
     """The single-task kernels pass vectors: the same bits as their ``(p, 1)`` columns."""
-    X, y = data(30, 8, 11)
-    rng = np.random.default_rng(12)
-    alpha = 0.3 * alpha_max(X, y)
-    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
-    features = np.arange(8, dtype=np.int64)
+    X, y, rng, _, (l1, l2), features = gap_problem(11, l1_ratio)
     norms2 = np.sum(X * X, axis=0) / 30
     for _ in range(4):
         w = rng.standard_normal(8) * (rng.random(8) < 0.5)
