@@ -61,10 +61,6 @@ class Problem(Protocol):
         ``||x_j||^2 / n`` of the (weighted, centered) columns.
     yy : float
         ``||y||^2`` of the (weighted, centered) target(s).
-    covariance_updates : bool
-        Whether a coordinate update reads a Gram column (else a column of X
-        and the residual): the driver's allowance of extra sweeps depends on it
-        (:func:`fastreg.enet.driver.alpha_overhead`).
     """
 
     n_samples: float
@@ -72,7 +68,6 @@ class Problem(Protocol):
     n_tasks: object
     norms2: np.ndarray
     yy: float
-    covariance_updates: bool
 
     def start(self, w):
         """Set the solver state for coefficients ``w`` (zeros or a warm start)."""
@@ -337,8 +332,6 @@ class DenseProblem:
     path: 0.88x the time at the same accuracy.
     """
 
-    covariance_updates = False
-
     # Anderson extrapolation of the sweeps (cd_naive._anderson); False: plain sweeps
     extrapolate = True
     # sweeps through RoundedBounds' float32 rounding of the columns where it is
@@ -537,7 +530,6 @@ class DenseProblem:
 class CscProblem:
     """Residual updates on a CSC X, centered implicitly by ``centers`` (single target)."""
 
-    covariance_updates = False
 
     def __init__(self, X, y, sample_weight=None, centers=None):
         n_samples, n_features = X.shape
@@ -674,7 +666,6 @@ class GramProblem:
     is iterative refinement: the drift shrinks with the step.
     """
 
-    covariance_updates = True
 
     def __init__(self, X, y, sample_weight=None, gram=None, Xy=None, lazy=False):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
@@ -850,7 +841,6 @@ class GramProblem:
 class MultiTaskDenseProblem:
     """Block residual updates for the L2,1 multi-task problem, dense X."""
 
-    covariance_updates = False
 
     def __init__(self, X, Y, sample_weight=None):
         root_w = _sqrt_weights(sample_weight, X.shape[0], X.dtype)
@@ -895,7 +885,6 @@ class MultiTaskDenseProblem:
 class MultiTaskCscProblem:
     """Block residual updates for the L2,1 multi-task problem, CSC X."""
 
-    covariance_updates = False
 
     def __init__(self, X, Y, sample_weight=None, centers=None):
         single = CscProblem(X, Y[:, 0], sample_weight, centers)

@@ -76,23 +76,17 @@ from .._warnings import caller_stacklevel, convergence_warning_class
 # Past the certificate the working-set solves aim at _GAP_FLOOR * ||y||^2 / n
 # (below, a float64 gap is mostly rounding) for refine_sweeps() more sweeps:
 # _REFINE_PASSES full-gradient passes worth of working-set sweeps. A pass is
-# counted as n_features columns plus an allowance of columns for the fixed cost
-# of an alpha, so that tiny problems, where a sweep costs microseconds, are not
-# starved: _ALPHA_OVERHEAD / n_samples columns for covariance updates, and
-# _RESIDUAL_ALPHA_OVERHEAD / n_samples for residual updates, whose coordinate
-# reads a column of X (about 1e5 entries cost what the Python of an alpha does,
-# 40-50 us). Chosen by measurement on the problems of scripts/bench_vs_sklearn.py
-# (full and --quick shapes, tol 1e-2 to 1e-8): one pass keeps every problem at
-# least as accurate as scikit-learn at every alpha; four passes (or twice the
-# sweeps the certificate took) buy nothing more there and cost 1.7x the sweeps
-# on 500 x 5000. Covariance updates keep 5e5: with 1e5, three alphas of 2000 x
-# 100 at tol=1e-5 (7e-11 against scikit-learn's 4e-11) and one of the digits at
-# tol=1e-2 fall behind scikit-learn. Residual updates lose no alpha to
-# scikit-learn at 1e5 (or even 0) on 100 x 1000, 500 x 5000 and the sparse
-# problems, and the 100 x 1000 path at tol 1e-2..1e-4 takes 0.59-0.67x the time.
+# counted as n_features columns plus _ALPHA_OVERHEAD / n_samples columns, an
+# allowance for the fixed (Python) cost of an alpha, so that tiny problems,
+# where a sweep costs microseconds, are not starved. Chosen by measurement on
+# the problems of scripts/bench_vs_sklearn.py (full and --quick shapes, tol 1e-2
+# to 1e-6): one pass keeps every problem at least as accurate as scikit-learn
+# at every alpha; four passes (or twice the sweeps the certificate took) buy
+# nothing more there and cost 1.7x the sweeps on 500 x 5000; with an allowance
+# of 2e5 entries diabetes stays less accurate than scikit-learn at its last
+# alphas at tol=1e-6 (1.9e-11 against 2.3e-12), with 5e5 it does not.
 _REFINE_PASSES = 1.0
 _ALPHA_OVERHEAD = 5e5
-_RESIDUAL_ALPHA_OVERHEAD = 1e5
 _GAP_FLOOR = 1e-12
 # The coordinate-step test (refined_solve) asks no step below this many units
 # of rounding of the largest coefficient.
@@ -175,7 +169,6 @@ class _Alpha:
         # scikit-learn's convergence test on the coordinate steps, past the
         # certificate (module docstring); not below a few units of rounding
         self.step_tol = max(tol, _STEP_FLOOR_ULPS * float(np.finfo(W.dtype).eps))
-        self.overhead = alpha_overhead(problem)
 
     def _gap(self, l1, l2):
         return duality_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
@@ -228,8 +221,7 @@ class _Alpha:
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
             targets = (inner_tol, max_iter - n_sweeps, inner_tol * self.fine,
-                       refine_sweeps(ws.shape[0], p, n, self.overhead) if refine else 0,
-                       self.step_tol)
+                       refine_sweeps(ws.shape[0], p, n) if refine else 0, self.step_tol)
             n_sweeps += problem.solve(W, ws, l1, l2, self.positive, targets, sweep_seed,
                                       self.record)[0]
             refined = True
@@ -268,7 +260,7 @@ class _Alpha:
             p, n = problem.n_features, problem.n_samples
             controls = (self.gap_tol, self.fine, self.options.max_iter, self.options.seed,
                         self.options.do_screening, bool(self.positive),
-                        refine_columns(p, n, self.overhead), n_lead, start, stop, self.step_tol)
+                        refine_columns(p, n), n_lead, start, stop, self.step_tol)
             carried = np.array([self.R2, self.Ry, self.n_samples, problem.yy])
             grad = self.G[:, 0]  # (a view: updated in place)
             problem.solve_steps(self.W, grad, steps, controls, (self.in_set, self.screened),
@@ -467,11 +459,11 @@ def _after_alpha(state, position, alpha, coef, progress, dev, n_nonzero):
     return stop_reason
 
 
-def refine_sweeps(n_working, n_features, n_samples, overhead=_ALPHA_OVERHEAD):
+def refine_sweeps(n_working, n_features, n_samples):
     """How many more sweeps a working set gets once it meets the certificate.
 
     As many as cost ``_REFINE_PASSES`` full-gradient passes:
-    ``_REFINE_PASSES * (n_features + overhead / n_samples) / n_working``.
+    ``_REFINE_PASSES * (n_features + _ALPHA_OVERHEAD / n_samples) / n_working``.
     Small working sets, where extra sweeps cost almost nothing, get many and are
     solved to about the floor; large ones get few.
 
@@ -480,24 +472,17 @@ def refine_sweeps(n_working, n_features, n_samples, overhead=_ALPHA_OVERHEAD):
     n_working : int
         Size of the working set.
     n_features, n_samples : int
-    overhead : float, default=_ALPHA_OVERHEAD
-        The fixed cost of an alpha in entries of X (:func:`alpha_overhead`).
 
     Returns
     -------
     int
     """
-    return int(refine_columns(n_features, n_samples, overhead) / max(n_working, 1))
+    return int(refine_columns(n_features, n_samples) / max(n_working, 1))
 
 
-def refine_columns(n_features, n_samples, overhead=_ALPHA_OVERHEAD):
+def refine_columns(n_features, n_samples):
     """The numerator of :func:`refine_sweeps`: the columns its passes are worth."""
-    return _REFINE_PASSES * (n_features + overhead / max(n_samples, 1))
-
-
-def alpha_overhead(problem):
-    """The allowance of :func:`refine_sweeps` for this design's kind of update."""
-    return _ALPHA_OVERHEAD if problem.covariance_updates else _RESIDUAL_ALPHA_OVERHEAD
+    return _REFINE_PASSES * (n_features + _ALPHA_OVERHEAD / max(n_samples, 1))
 
 
 def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):
