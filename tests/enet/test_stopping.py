@@ -55,6 +55,23 @@ def test_refine_sweeps_budget():
     assert budgets == sorted(budgets, reverse=True)
 
 
+@pytest.mark.parametrize("tol", [1e-2, 1e-4])
+def test_residual_updates_at_least_as_accurate_as_sklearn(tol):
+    # more features than samples: residual updates
+    rng = np.random.default_rng(7)
+    X = np.asfortranarray(rng.standard_normal((60, 300)))
+    y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(60)
+    alphas = _grid(X, y, n_alphas=50)
+    fr = fastreg.lasso_path(X, y, alphas=alphas, tol=tol)[1]
+    sk = sklearn_linear_model.lasso_path(X, y, alphas=alphas, tol=tol)[1]
+    ref = sklearn_linear_model.lasso_path(X, y, alphas=alphas, tol=1e-14, max_iter=100000)[1]
+    p_ref = np.minimum(_objectives(X, y, alphas, ref), _objectives(X, y, alphas, fr))
+    sub_fr = (_objectives(X, y, alphas, fr) - p_ref) / p_ref
+    sub_sk = (_objectives(X, y, alphas, sk) - p_ref) / p_ref
+    assert np.all(sub_fr <= 1.5 * sub_sk + 1e-12), np.max(sub_fr - 1.5 * sub_sk)
+
+
+
 @pytest.fixture(scope="module")
 def diabetes_paths():
     X, y = fastreg.load_diabetes()
