@@ -78,7 +78,11 @@ with its repetitions, by the median of several runs: a run shorter than
 ``REPEAT_BELOW`` seconds is repeated until ``REPEAT_SECONDS`` have passed (at
 most ``MAX_REPEATS`` runs, at least ``MIN_REPEATS``; ``--quick``: never); longer runs are timed once
 (on a shared machine one run of a millisecond problem is noisy by tens of
-percent; the accuracy is not noisy, and is that of the last run).
+percent; the accuracy is not noisy, and is that of the last run). Each run's
+convergence warnings are counted (an alpha left at the solver's iteration
+limit), and every alpha of every (problem, tol) run by both fastreg and
+scikit-learn is compared (``behind_sklearn``): the page lists the alphas where
+fastreg is the less accurate.
 """
 
 import argparse
@@ -214,6 +218,19 @@ def relative_suboptimality(X, y, alphas, coefs, primal_ref):
     return np.maximum((primal - ref) / ref, 0.0)
 
 
+def convergence_warnings(run, X, y, alphas, tol):
+    """``(coefs, n)``: a run's coefficients and how many convergence warnings it gave.
+
+    Every solver warns (scikit-learn's ``ConvergenceWarning`` or its own class
+    of that name) at an alpha it left at its iteration limit; other warnings are
+    dropped.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        coefs = run(X, y, alphas, tol)
+    return coefs, sum("Convergence" in w.category.__name__ for w in caught)
+
+
 def bench_problem(name, args, entries, runs):
     """Every solver at each of its tolerances on one problem; appends to ``runs``."""
     X, y = build_problem(name, args.quick or args.small, args.seed)
@@ -230,20 +247,23 @@ def bench_problem(name, args, entries, runs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run(*small, tolerances[solver][0])
-            for tol in tolerances[solver]:
-                seconds, coefs = median_time(lambda run=run, tol=tol: run(X, y, alphas, tol),
-                                             repeat=not args.quick)
-                rel = relative_suboptimality(X, y, alphas, coefs, primal_ref)
-                runs.append({"problem": name, "shape": shape, "floor": floor,
-                             "solver": solver, "tol": tol, "seconds": seconds,
-                             "max": float(rel.max()), "median": float(np.median(rel)),
-                             "n_solved": int(rel.size), "rel": rel.tolist(),
-                             "alpha_floor": (gaps_ref / primal_ref).tolist()})
-                print(f"... {name} {solver} tol={tol:g}: {seconds:.3f} s, rel. subopt. "
-                      f"max {rel.max():.2g} median {np.median(rel):.2g}, {rel.size} alphas",
-                      file=sys.stderr, flush=True)
-                if seconds > args.max_seconds:
-                    break
+        for tol in tolerances[solver]:
+            seconds, (coefs, warned) = median_time(
+                lambda run=run, tol=tol: convergence_warnings(run, X, y, alphas, tol),
+                repeat=not args.quick)
+            rel = relative_suboptimality(X, y, alphas, coefs, primal_ref)
+            runs.append({"problem": name, "shape": shape, "floor": floor,
+                         "solver": solver, "tol": tol, "seconds": seconds,
+                         "max": float(rel.max()), "median": float(np.median(rel)),
+                         "n_solved": int(rel.size), "rel": rel.tolist(),
+                         "alpha_floor": (gaps_ref / primal_ref).tolist(),
+                         "warned": warned})
+            print(f"... {name} {solver} tol={tol:g}: {seconds:.3f} s, rel. subopt. "
+                  f"max {rel.max():.2g} median {np.median(rel):.2g}, {rel.size} alphas"
+                  + (f", {warned} convergence warnings" if warned else ""),
+                  file=sys.stderr, flush=True)
+            if seconds > args.max_seconds:
+                break
 
 
 def behind_sklearn(runs):
@@ -272,7 +292,8 @@ def behind_sklearn(runs):
         behind = np.flatnonzero((mine > BEHIND_FACTOR * theirs)
                                 & (mine > np.maximum(2.0 * floor, BEHIND_FLOOR)))
         rows.append((r["problem"], r["tol"],
-                     [(int(k), float(mine[k]), float(theirs[k])) for k in behind]))
+                     [(int(k), float(mine[k]), float(theirs[k])) for k in behind],
+                     bool(r.get("warned")) and bool(peer.get("warned"))))
     return rows
 
 
@@ -282,12 +303,14 @@ def behind_lines(runs):
     if not rows:
         return []
     lines = []
-    for problem, tol, alphas in rows:
+    for problem, tol, alphas, both_warned in rows:
         if alphas:
             shown = ", ".join(f"{k} ({mine:.1e} against {theirs:.1e})"
                               for k, mine, theirs in alphas[:6])
             more = f" and {len(alphas) - 6} more" if len(alphas) > 6 else ""
-            lines.append(f"- {problem} at tol={tol:g}: alpha index {shown}{more}")
+            limit = ("; both runs warned that alphas stopped at max_iter, unconverged"
+                     if both_warned else "")
+            lines.append(f"- {problem} at tol={tol:g}: alpha index {shown}{more}{limit}")
     claim = (f"fastreg is at least as accurate as scikit-learn (within a factor "
              f"{BEHIND_FACTOR:g}) at every alpha of the {len(rows)} (problem, tol) "
              "pairs run by both")
@@ -300,12 +323,12 @@ def behind_lines(runs):
 def table(runs):
     """Markdown table: one row per run."""
     lines = ["| problem | shape | reference floor | solver | its tol | s | max rel. subopt. "
-             "| median | alphas |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| median | alphas | convergence warnings |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         lines.append(f"| {r['problem']} | {r['shape']} | {r['floor']:.1e} | {r['solver']} | "
                      f"{r['tol']:g} | {r['seconds']:.3g} | {r['max']:.1e} | "
-                     f"{r['median']:.1e} | {r['n_solved']} |")
+                     f"{r['median']:.1e} | {r['n_solved']} | {r.get('warned', '?')} |")
     return "\n".join(lines)
 
 
@@ -349,7 +372,8 @@ def rst_page(runs, header, figure_path):
     """The docs page: what is measured, the figure and the table (reStructuredText)."""
     rows = ["   * - " + "\n     - ".join([
         r["problem"], r["shape"], f"{r['floor']:.1e}", r["solver"], f"{r['tol']:g}",
-        f"{r['seconds']:.3g}", f"{r['max']:.1e}", f"{r['median']:.1e}", str(r["n_solved"])])
+        f"{r['seconds']:.3g}", f"{r['max']:.1e}", f"{r['median']:.1e}", str(r["n_solved"]),
+        str(r.get("warned", "?"))])
         for r in runs]
     figure_line = ""
     if figure_path:
@@ -377,7 +401,8 @@ def rst_page(runs, header, figure_path):
         "All runs", "--------", "",
         ".. list-table::", "   :header-rows: 1", "",
         "   * - problem\n     - shape\n     - reference floor\n     - solver\n"
-        "     - its tol\n     - s\n     - max rel. subopt.\n     - median\n     - alphas",
+        "     - its tol\n     - s\n     - max rel. subopt.\n     - median\n     - alphas\n"
+        "     - convergence warnings",
         *rows, ""])
 
 
