@@ -345,9 +345,11 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
             if gap > gap_tol:
                 break
             target, budget = fine_tol, min(refine_budget, max_epochs - n_epochs)
-            if box is None and budget > 0:
+            if box is None and budget > 0 and gap > fine_tol:
                 # the support has settled: where the layout can, one Newton step
                 # on it lands on the minimizer the extra sweeps would approach
+                # (not when the solve already met that target: usually by a
+                # Newton step of its own, which another would only repeat)
                 layout_newton(layout, w, ws, l1, l2, positive)
         elif stage == 1:
             if ratio <= step_tol:
