@@ -29,9 +29,9 @@ runs the cycle, compiled into it (``inline_jit``).
 Where a layout registers a Newton step (covariance updates:
 ``cd_gram._gram_newton``), the cycle takes it on the support once a sweep of
 the whole working set moved no coefficient in or out and the gap check
-failed, and once more when the working set meets its target
-(:func:`refined_solve`): kept only when it keeps every sign, it lands small
-supports on the solution instead of sweeping toward it.
+failed, and once more when the working set meets its target but not yet
+the extra sweeps' (:func:`refined_solve`): kept only when it keeps every
+sign, it lands small supports on the solution instead of sweeping toward it.
 
 :func:`path_steps` is the driver's per-alpha loop over such solves (working
 set, solve, full gradient, gap, KKT round), compiled for layouts that also
