@@ -71,7 +71,6 @@ def test_residual_updates_at_least_as_accurate_as_sklearn(tol):
     assert np.all(sub_fr <= 1.5 * sub_sk + 1e-12), np.max(sub_fr - 1.5 * sub_sk)
 
 
-
 @pytest.fixture(scope="module")
 def diabetes_paths():
     X, y = fastreg.load_diabetes()
