@@ -301,7 +301,7 @@ def behind_lines(runs):
     """:func:`behind_sklearn` as sentences, one per (problem, tol) with such alphas."""
     rows = behind_sklearn(runs)
     if not rows:
-        return []
+        return ["No (problem, tol) was run by both fastreg and scikit-learn: nothing to compare."]
     lines = []
     for problem, tol, alphas, both_warned in rows:
         if alphas:
