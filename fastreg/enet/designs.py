@@ -61,6 +61,10 @@ class Problem(Protocol):
         ``||x_j||^2 / n`` of the (weighted, centered) columns.
     yy : float
         ``||y||^2`` of the (weighted, centered) target(s).
+    residual_updates : bool, optional
+        True for the single-target residual-update designs, whose extra sweeps
+        past the certificate get the driver's smaller allowance per alpha
+        (:func:`fastreg.enet.driver.refine_sweeps`); absent means False.
     """
 
     n_samples: float
@@ -334,6 +338,7 @@ class DenseProblem:
 
     # Anderson extrapolation of the sweeps (cd_naive._anderson); False: plain sweeps
     extrapolate = True
+    residual_updates = True  # (the driver's allowance of extra sweeps: refine_sweeps)
     # sweeps through RoundedBounds' float32 rounding of the columns where it is
     # built (float64 X of 4 MB to 1 GB, class doc); False: sweeps over X itself
     rounded_sweeps = True
@@ -530,6 +535,7 @@ class DenseProblem:
 class CscProblem:
     """Residual updates on a CSC X, centered implicitly by ``centers`` (single target)."""
 
+    residual_updates = True  # (the driver's allowance of extra sweeps: refine_sweeps)
 
     def __init__(self, X, y, sample_weight=None, centers=None):
         n_samples, n_features = X.shape
@@ -695,13 +701,13 @@ class GramProblem:
             if not self.cache.flags.f_contiguous:
                 self.cache = np.asfortranarray(self.cache)
             self.slot = np.arange(p, dtype=np.int64)
-            self.norms2 = np.diag(self.cache).astype(np.float64) / self.n_samples
+            self.norms2 = np.divide(self.cache.diagonal(), self.n_samples, dtype=np.float64)
         else:
             self.cache = np.empty((p, 0), dtype=X.dtype, order="F")
             self.slot = np.full(p, -1, dtype=np.int64)
             self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64) / self.n_samples
         _validation.check_finite_column_stats(self.norms2)
-        self.n_cached = int((self.slot >= 0).sum())
+        self.n_cached = p if gram is not None else 0
         self.g = np.empty(p, dtype=np.float64)
         self._start_solver_state()
 

@@ -76,17 +76,26 @@ from .._warnings import caller_stacklevel, convergence_warning_class
 # Past the certificate the working-set solves aim at _GAP_FLOOR * ||y||^2 / n
 # (below, a float64 gap is mostly rounding) for refine_sweeps() more sweeps:
 # _REFINE_PASSES full-gradient passes worth of working-set sweeps. A pass is
-# counted as n_features columns plus _ALPHA_OVERHEAD / n_samples columns, an
-# allowance for the fixed (Python) cost of an alpha, so that tiny problems,
+# counted as n_features columns plus (the problem's alpha_overhead) / n_samples
+# columns, an allowance for the fixed cost of an alpha, so that tiny problems,
 # where a sweep costs microseconds, are not starved. Chosen by measurement on
-# the problems of scripts/bench_vs_sklearn.py (full and --quick shapes, tol 1e-2
-# to 1e-6): one pass keeps every problem at least as accurate as scikit-learn
-# at every alpha; four passes (or twice the sweeps the certificate took) buy
-# nothing more there and cost 1.7x the sweeps on 500 x 5000; with an allowance
-# of 2e5 entries diabetes stays less accurate than scikit-learn at its last
-# alphas at tol=1e-6 (1.9e-11 against 2.3e-12), with 5e5 it does not.
+# the problems of scripts/bench_vs_sklearn.py and bench_curves.py (full and
+# --quick shapes, tol 1e-2 to 1e-6): one pass keeps every problem at least as
+# accurate as scikit-learn at every alpha; four passes (or twice the sweeps the
+# certificate took) buy nothing more there and cost 1.7x the sweeps on 500 x
+# 5000. The allowance, in entries, differs by update kind. Covariance updates
+# (_ALPHA_OVERHEAD, the default): with 2e5 a path on float32-rounded Gram
+# columns (tests/enet/test_path.py) keeps a tiny nonzero coefficient that
+# violates its KKT condition by 2x the bound its gap implies. Residual updates
+# (_RESIDUAL_ALPHA_OVERHEAD, DenseProblem and CscProblem): 2e5 instead of 5e5
+# takes 0.74x the time on 100 x 1000 with no alpha less accurate than
+# scikit-learn's on any benchmark problem (digits: one fewer, at tol=1e-3);
+# with none at all digits falls behind scikit-learn at tol=1e-2, and with 1e5
+# scikit-learn's own sparse-against-dense test of ElasticNetCV (max_iter=50)
+# finds the two paths' errors 0.44% apart.
 _REFINE_PASSES = 1.0
 _ALPHA_OVERHEAD = 5e5
+_RESIDUAL_ALPHA_OVERHEAD = 2e5
 _GAP_FLOOR = 1e-12
 # The coordinate-step test (refined_solve) asks no step below this many units
 # of rounding of the largest coefficient.
@@ -169,6 +178,8 @@ class _Alpha:
         # scikit-learn's convergence test on the coordinate steps, past the
         # certificate (module docstring); not below a few units of rounding
         self.step_tol = max(tol, _STEP_FLOOR_ULPS * float(np.finfo(W.dtype).eps))
+        self.alpha_overhead = (_RESIDUAL_ALPHA_OVERHEAD if getattr(problem, "residual_updates",
+                                                                   False) else _ALPHA_OVERHEAD)
 
     def _gap(self, l1, l2):
         return duality_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
@@ -221,7 +232,7 @@ class _Alpha:
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
             targets = (inner_tol, max_iter - n_sweeps, inner_tol * self.fine,
-                       refine_sweeps(ws.shape[0], p, n) if refine else 0, self.step_tol)
+                       refine_sweeps(ws.shape[0], p, n, self.alpha_overhead) if refine else 0, self.step_tol)
             n_sweeps += problem.solve(W, ws, l1, l2, self.positive, targets, sweep_seed,
                                       self.record)[0]
             refined = True
@@ -260,7 +271,7 @@ class _Alpha:
             p, n = problem.n_features, problem.n_samples
             controls = (self.gap_tol, self.fine, self.options.max_iter, self.options.seed,
                         self.options.do_screening, bool(self.positive),
-                        refine_columns(p, n), n_lead, start, stop, self.step_tol)
+                        refine_columns(p, n, self.alpha_overhead), n_lead, start, stop, self.step_tol)
             carried = np.array([self.R2, self.Ry, self.n_samples, problem.yy])
             grad = self.G[:, 0]  # (a view: updated in place)
             problem.solve_steps(self.W, grad, steps, controls, (self.in_set, self.screened),
@@ -356,9 +367,10 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         if options.watches else [(0, n_steps)]
     for start, stop in spans:
         state.solve_steps(steps, n_lead, (start, stop), record)
-        for step in range(max(start, n_lead), stop):
-            if gaps[step] > state.gap_tol:
-                state.warn_unconverged(step - n_lead, float(grid[step]), gaps[step])
+        first = max(start, n_lead)
+        # (one comparison of the span: a Python test per alpha costs small paths 5%)
+        for step in first + np.flatnonzero(gaps[first:stop] > state.gap_tol):
+            state.warn_unconverged(step - n_lead, float(grid[step]), gaps[step])
         if not options.watches or stop <= n_lead:
             continue
         k = stop - 1 - n_lead
@@ -399,7 +411,10 @@ def _step_penalties(grid, l1_ratio, data_scale):
     threshold[:1] = l1[:1]
     threshold[1:] = data_scale.l1_to_internal(l1_ratio * (2.0 * grid[1:] - grid[:-1]))
     threshold[l1 == 0.0] = -np.inf
-    return np.column_stack((l1, data_scale.l2_to_internal(grid * (1.0 - l1_ratio)), threshold))
+    steps = np.empty((grid.shape[0], 3))
+    steps[:, 0], steps[:, 1], steps[:, 2] = \
+        l1, data_scale.l2_to_internal(grid * (1.0 - l1_ratio)), threshold
+    return steps
 
 
 def _lead_alphas(state, alphas, l1_ratio, data_scale):
@@ -459,11 +474,11 @@ def _after_alpha(state, position, alpha, coef, progress, dev, n_nonzero):
     return stop_reason
 
 
-def refine_sweeps(n_working, n_features, n_samples):
+def refine_sweeps(n_working, n_features, n_samples, alpha_overhead=_ALPHA_OVERHEAD):
     """How many more sweeps a working set gets once it meets the certificate.
 
     As many as cost ``_REFINE_PASSES`` full-gradient passes:
-    ``_REFINE_PASSES * (n_features + _ALPHA_OVERHEAD / n_samples) / n_working``.
+    ``_REFINE_PASSES * (n_features + alpha_overhead / n_samples) / n_working``.
     Small working sets, where extra sweeps cost almost nothing, get many and are
     solved to about the floor; large ones get few.
 
@@ -472,17 +487,20 @@ def refine_sweeps(n_working, n_features, n_samples):
     n_working : int
         Size of the working set.
     n_features, n_samples : int
+    alpha_overhead : float
+        The allowance for the fixed cost of an alpha, in entries of X:
+        ``_ALPHA_OVERHEAD`` (covariance updates) or ``_RESIDUAL_ALPHA_OVERHEAD``.
 
     Returns
     -------
     int
     """
-    return int(refine_columns(n_features, n_samples) / max(n_working, 1))
+    return int(refine_columns(n_features, n_samples, alpha_overhead) / max(n_working, 1))
 
 
-def refine_columns(n_features, n_samples):
+def refine_columns(n_features, n_samples, alpha_overhead=_ALPHA_OVERHEAD):
     """The numerator of :func:`refine_sweeps`: the columns its passes are worth."""
-    return _REFINE_PASSES * (n_features + _ALPHA_OVERHEAD / max(n_samples, 1))
+    return _REFINE_PASSES * (n_features + alpha_overhead / max(n_samples, 1))
 
 
 def _stop_reason(k, dev, n_nonzero, max_features, min_dev_change):

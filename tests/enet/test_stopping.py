@@ -11,9 +11,11 @@ every alpha, against a reference solved far tighter by scikit-learn itself.
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 import fastreg
 from fastreg.enet import driver as _driver
+from helpers import make_data
 
 sklearn_linear_model = pytest.importorskip("sklearn.linear_model")
 
@@ -53,6 +55,30 @@ def test_refine_sweeps_budget():
     # smaller working sets never get fewer sweeps
     budgets = [_driver.refine_sweeps(w, 5000, 1000) for w in (1, 10, 100, 1000, 5000)]
     assert budgets == sorted(budgets, reverse=True)
+    # residual updates get the smaller allowance, through the same formula
+    residual = _driver._RESIDUAL_ALPHA_OVERHEAD
+    assert residual < overhead
+    assert _driver.refine_sweeps(10, 1000, 100, residual) == int(passes * (1000 + residual / 100)
+                                                                 / 10)
+
+
+@pytest.mark.parametrize("sparse_X, precompute, expected", [
+    (False, False, "residual"), (True, False, "residual"), (False, True, "covariance")])
+def test_allowance_follows_the_update_kind(monkeypatch, sparse_X, precompute, expected):
+    # the driver reads the allowance of the problem it solves (refine_sweeps)
+    seen = []
+    original = _driver.refine_columns
+
+    def spy(n_features, n_samples, alpha_overhead=_driver._ALPHA_OVERHEAD):
+        seen.append(alpha_overhead)
+        return original(n_features, n_samples, alpha_overhead)
+
+    monkeypatch.setattr(_driver, "refine_columns", spy)
+    X, y = make_data(60, 30, seed=5)
+    X = sparse.csc_matrix(X) if sparse_X else X
+    fastreg.lasso_path(X, y, alphas=[0.5, 0.1], precompute=precompute, tol=1e-6)
+    want = _driver._RESIDUAL_ALPHA_OVERHEAD if expected == "residual" else _driver._ALPHA_OVERHEAD
+    assert seen and set(seen) == {want}
 
 
 @pytest.mark.parametrize("tol", [1e-2, 1e-4])
