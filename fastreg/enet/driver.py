@@ -88,9 +88,8 @@ from .._warnings import caller_stacklevel, convergence_warning_class
 # columns (tests/enet/test_path.py) keeps a tiny nonzero coefficient that
 # violates its KKT condition by 2x the bound its gap implies. Residual updates
 # (_RESIDUAL_ALPHA_OVERHEAD, DenseProblem and CscProblem): 2e5 instead of 5e5
-# takes 0.74x the time on 100 x 1000 with no alpha less accurate than
-# scikit-learn's on any benchmark problem (digits: one fewer, at tol=1e-3);
-# with none at all digits falls behind scikit-learn at tol=1e-2, and with 1e5
+# takes 0.73-0.78x the time on 100 x 1000 at tol 1e-2 to 1e-4, with no alpha
+# less accurate than scikit-learn's on any benchmark problem; with 1e5
 # scikit-learn's own sparse-against-dense test of ElasticNetCV (max_iter=50)
 # finds the two paths' errors 0.44% apart.
 _REFINE_PASSES = 1.0
