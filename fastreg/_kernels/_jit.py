@@ -20,8 +20,22 @@ make ``import fastreg`` fail. Then, and only then, the kernels are cached in a
 private directory under the system's temporary directory (or, if even that
 cannot be had, compiled in memory without a disk cache), with one warning that
 says how to choose a lasting place.
+
+When the cache is stale. Numba stamps a function's cache with the source of
+its own module only, yet its machine code holds the kernels it calls from
+other modules (Numba compiles them in): after an edit of ``cycle.py``, the
+cached ``cd_gram.gram_path`` would go on running the old cycle. A checkout
+updated in place (``git pull`` on an editable install) changes only the files
+that changed, so this is not hypothetical: measured, with the Newton step of
+``cycle.refined_solve`` switched off, the cached diabetes path went on taking
+it (232 sweeps, the same bits) until its cache was cleared (238 sweeps). So
+every fastreg kernel's stamp also covers the source of every kernel module
+(:func:`kernels_digest`): an edit of any of them recompiles all of them on
+first use.
 """
 
+import functools
+import hashlib
 import os
 import stat
 import tempfile
@@ -84,6 +98,43 @@ def _fallback_cache_dir(error):
     return _fallback_dir
 
 
+_KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@functools.lru_cache(maxsize=None)
+def kernels_digest(directory=_KERNEL_DIR):
+    """SHA-256 of the source of every kernel module in ``directory``, in name order.
+
+    None when the sources cannot be read (an install without ``.py`` files, a
+    zip import): the stamps are then Numba's own.
+    """
+    digest = hashlib.sha256()
+    try:
+        for name in sorted(os.listdir(directory)):
+            if name.endswith(".py"):
+                with open(os.path.join(directory, name), "rb") as source:
+                    digest.update(name.encode() + b"\0" + source.read() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _stamp_with_all_kernels(dispatcher):
+    """Extend the cache stamp of ``dispatcher`` by :func:`kernels_digest` (module doc).
+
+    Numba's cache index keeps the stamp it was created with and discards its
+    entries when the stamp read back differs. The attributes are Numba's
+    own (``FunctionCache._cache_file._source_stamp``, stable since 0.49); where
+    they are missing the dispatcher is left as it is.
+    """
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    stamp = getattr(cache_file, "_source_stamp", None)
+    digest = kernels_digest()
+    if stamp is not None and digest is not None:
+        cache_file._source_stamp = (stamp, digest)
+    return dispatcher
+
+
 def _cached_jit(**options):
     """``numba.njit(**options)`` that falls back to a temporary or no cache on read-only installs."""
     decorate = numba.njit(**options)
@@ -91,7 +142,7 @@ def _cached_jit(**options):
 
     def wrap(func):
         try:
-            return decorate(func)
+            return _stamp_with_all_kernels(decorate(func))
         except RuntimeError as exc:
             # Numba raises this (and nothing else of interest) when decorating
             # with cache=True finds no locator; any other error is a bug to show.
@@ -108,7 +159,7 @@ def _cached_jit(**options):
         saved = _numba_config.CACHE_DIR
         _numba_config.CACHE_DIR = cache_dir
         try:
-            return decorate(func)
+            return _stamp_with_all_kernels(decorate(func))
         except RuntimeError as exc:
             if "no locator available" not in str(exc):
                 raise
