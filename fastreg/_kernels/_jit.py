@@ -101,7 +101,7 @@ def _fallback_cache_dir(error):
 _KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def kernels_digest(directory=_KERNEL_DIR):
     """SHA-256 of the source of every kernel module in ``directory``, in name order.
 

@@ -11,11 +11,11 @@ every alpha, against a reference solved far tighter by scikit-learn itself.
 
 import numpy as np
 import pytest
+from helpers import make_data
 from scipy import sparse
 
 import fastreg
 from fastreg.enet import driver as _driver
-from helpers import make_data
 
 sklearn_linear_model = pytest.importorskip("sklearn.linear_model")
 
