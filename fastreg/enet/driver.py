@@ -231,8 +231,9 @@ class _Alpha:
             sweep_seed = -1 if seed < 0 else (seed + 7919 * k + n_solves) % (2**31 - 1)
             # past the certificate, aim at the floor within a budget of sweeps:
             # accuracy where it is cheap (module docstring)
-            targets = (inner_tol, max_iter - n_sweeps, inner_tol * self.fine,
-                       refine_sweeps(ws.shape[0], p, n, self.alpha_overhead) if refine else 0, self.step_tol)
+            budget = refine_sweeps(ws.shape[0], p, n, self.alpha_overhead) if refine else 0
+            targets = (inner_tol, max_iter - n_sweeps, inner_tol * self.fine, budget,
+                       self.step_tol)
             n_sweeps += problem.solve(W, ws, l1, l2, self.positive, targets, sweep_seed,
                                       self.record)[0]
             refined = True
@@ -271,7 +272,8 @@ class _Alpha:
             p, n = problem.n_features, problem.n_samples
             controls = (self.gap_tol, self.fine, self.options.max_iter, self.options.seed,
                         self.options.do_screening, bool(self.positive),
-                        refine_columns(p, n, self.alpha_overhead), n_lead, start, stop, self.step_tol)
+                        refine_columns(p, n, self.alpha_overhead), n_lead, start, stop,
+                        self.step_tol)
             carried = np.array([self.R2, self.Ry, self.n_samples, problem.yy])
             grad = self.G[:, 0]  # (a view: updated in place)
             problem.solve_steps(self.W, grad, steps, controls, (self.in_set, self.screened),
