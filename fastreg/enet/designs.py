@@ -728,7 +728,7 @@ class GramProblem:
         self.Xy_ = np.asarray(Xy, dtype=np.float64).ravel()
         self.cache = np.asfortranarray(np.asarray(gram, dtype=dtype).T)
         self.slot = np.arange(p, dtype=np.int64)
-        self.norms2 = np.diag(self.cache).astype(np.float64) / self.n_samples
+        self.norms2 = np.divide(self.cache.diagonal(), self.n_samples, dtype=np.float64)
         _validation.check_finite_column_stats(self.norms2)
         self.n_cached = p
         self.g = np.empty(p, dtype=np.float64)
