@@ -24,7 +24,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._jit import inline_jit, jit
+from ._jit import force_jit, inline_jit, jit
 from .cycle import path_steps, refined_solve, register_layout
 from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
@@ -73,7 +73,7 @@ max_cycle : 0 (the gap is cheap: checked after every sweep).
 """
 
 
-@jit
+@force_jit
 def _gram_sweep(layout, w, ws, idx, n_idx, l1, l2, positive, box):
     cache, slot, g, norms2 = layout.cache, layout.slot, layout.g, layout.norms2
     inv_n = 1.0 / layout.n_samples
@@ -235,7 +235,7 @@ def _anderson_step(history, layout, w, ws, l1, l2):
     return False
 
 
-@jit
+@force_jit
 def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
     Xy, yy, g, n_samples = layout.Xy, layout.yy, layout.g, layout.n_samples
     if box is None and not positive and l1 > 0.0 and ws.shape[0] >= EXTRAPOLATION_MIN_FEATURES:
@@ -262,7 +262,7 @@ def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
                                     history, 0), w, ws, l1, l2, positive, targets, seed, box)
 
 
-@jit
+@force_jit
 def gram_gradient(cache, slot, Xy, w, g, n_samples):
     """Recompute ``g = (Xy - G w) / n`` for every feature from the nonzero columns.
 
@@ -326,7 +326,7 @@ def _gram_path_gradient(layout, exact_cache, w, ws, grad):
     return ry - w_dot_g, ry
 
 
-@jit
+@force_jit
 def _gram_newton(layout, w, ws, l1, l2, positive):
     """One Newton step on the support ``S`` of ``w`` in ``ws``; returns whether taken.
 
@@ -383,7 +383,7 @@ def _gram_newton(layout, w, ws, l1, l2, positive):
     return True
 
 
-@jit
+@force_jit
 def _cholesky_solve(A, b):
     """Solve ``A x = b`` for symmetric ``A`` by Cholesky, in place (``b`` becomes ``x``).
 

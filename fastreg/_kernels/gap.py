@@ -13,16 +13,16 @@ returned equals scikit-learn's ``dual_gaps`` for the same iterate.
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import force_jit, jit
 
 
-@jit
+@force_jit
 def n_columns(A):
     """Columns of ``A``: 1 for a vector (one task), else ``A.shape[1]``."""
     return 1 if A.ndim == 1 else A.shape[1]
 
 
-@jit
+@force_jit
 def entry(A, j, t):
     """``A[j, t]``, or ``A[j]`` of a vector (``t`` then 0).
 
@@ -35,7 +35,7 @@ def entry(A, j, t):
     return A[j, t]
 
 
-@jit
+@force_jit
 def first_column(A):
     """``A[:, 0]``, or ``A`` itself if a vector."""
     if A.ndim == 1:
@@ -43,7 +43,7 @@ def first_column(A):
     return A[:, 0]
 
 
-@jit
+@force_jit
 def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
     """Duality gap of an elastic-net iterate and the norm of its dual constraint.
 
@@ -119,7 +119,7 @@ def duality_gap(G, W, features, R2, Ry, l1, l2, positive, n_samples, penalty):
     return grad_sq * n_samples, dual_norm
 
 
-@jit
+@force_jit
 def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_threshold,
                    do_screening, in_set, screened, penalty):
     """Grow the working set with KKT violators and shrink it by gap-safe screening.
