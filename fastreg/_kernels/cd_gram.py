@@ -25,7 +25,7 @@ from collections import namedtuple
 import numpy as np
 
 from ._jit import force_jit, inline_jit, jit
-from .cycle import path_steps, refined_solve, register_layout
+from .cycle import cycle_scratch, path_steps, refined_solve, register_layout
 from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
 from .prox import box_coordinate
@@ -38,9 +38,9 @@ ANDERSON_DEPTH = 4
 NEWTON_MAX_SUPPORT = 64
 
 # (The layout holds only what a solve reads: every array more in it measured
-# about 25% slower per sweep on 10 features, as the sweeps and gaps are calls.)
+# about 25% slower per sweep on 10 features while the sweeps and gaps were calls.)
 GramLayout = namedtuple("GramLayout", ["cache", "slot", "Xy", "yy", "g", "norms2", "n_samples",
-                                       "history", "max_cycle"])
+                                       "history", "newton", "max_cycle"])
 GramLayout.__doc__ = """Covariance updates, for :func:`fastreg._kernels.cycle.active_set_solve`.
 
 cache : ndarray of shape (n_features, capacity), Fortran order
@@ -69,8 +69,26 @@ history : ndarray of float64, shape (history_size(n_features),), or None
     and Numba compiles the solve without its code); its last entry, the
     count of iterates stored, is set to 0 by :func:`gram_solve` (a new working
     set);
+newton : ndarray of float64, shape (NEWTON_SCRATCH,)
+    Scratch of the Newton step (:func:`_gram_newton`): the Cholesky factor of
+    the last support's system, kept while the support and ``l2`` stay (from one
+    alpha to the next on a settled path), and what identifies them; made by
+    :func:`newton_scratch` in each compiled entry, so it lives for one call;
 max_cycle : 0 (the gap is cheap: checked after every sweep).
 """
+
+# The Newton scratch: the factor (row-major, |S| x |S|), the step, the support
+# the factor is of, then its size and l2 (size 0: no factor).
+_FACTOR, _STEP = 0, NEWTON_MAX_SUPPORT * NEWTON_MAX_SUPPORT
+_SUPPORT = _STEP + NEWTON_MAX_SUPPORT
+_FACTORED = _SUPPORT + NEWTON_MAX_SUPPORT
+NEWTON_SCRATCH = _FACTORED + 2
+
+
+@jit
+def newton_scratch():
+    """A :class:`GramLayout` ``newton`` scratch holding no factor."""
+    return np.zeros(NEWTON_SCRATCH)
 
 
 @force_jit
@@ -258,8 +276,9 @@ def gram_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     """
     cache, slot, Xy, yy, g, norms2, n_samples, history = data
     _restart(history)
-    return refined_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples,
-                                    history, 0), w, ws, l1, l2, positive, targets, seed, box)
+    return refined_solve(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, history,
+                                    newton_scratch(), 0), w, ws, l1, l2, positive, targets,
+                         seed, box, cycle_scratch(ws.shape[0]))
 
 
 @force_jit
@@ -303,8 +322,8 @@ def gram_path(data, exact_cache, w, steps, controls, masks, carried, out):
     its float32 rounding.
     """
     cache, slot, Xy, yy, g, norms2, n_samples, history = data
-    path_steps(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, history, 0), exact_cache,
-               w, g, steps, controls, masks, carried, out)
+    path_steps(GramLayout(cache, slot, Xy, yy, g, norms2, n_samples, history, newton_scratch(),
+                          0), exact_cache, w, g, steps, controls, masks, carried, out)
 
 
 @jit
@@ -335,41 +354,54 @@ def _gram_newton(layout, w, ws, l1, l2, positive):
     (``g`` the gradient the sweeps keep): the step ``w_S + d`` is taken when it
     keeps every sign (and positivity), so it is that orthant's minimizer and
     the objective does not rise; otherwise nothing changes. Only for at most
-    :data:`NEWTON_MAX_SUPPORT` nonzero coefficients (the solve costs about
-    ``|S| / 3`` sweeps of them).
+    :data:`NEWTON_MAX_SUPPORT` nonzero coefficients. The Cholesky factor of
+    ``G_SS / n + l2`` (about ``|S| / 3`` sweeps of the support) is kept in
+    ``layout.newton`` and reused while ``S`` and ``l2`` stay, as they do from
+    one alpha to the next once a path has settled: then a step costs two
+    triangular solves.
     """
-    cache, slot, g = layout.cache, layout.slot, layout.g
+    cache, slot, g, scratch = layout.cache, layout.slot, layout.g, layout.newton
     inv_n = 1.0 / layout.n_samples
-    support = np.empty(min(ws.shape[0], NEWTON_MAX_SUPPORT), dtype=np.int64)
+    size = NEWTON_MAX_SUPPORT
     m = 0
+    same = True
     for k in range(ws.shape[0]):
         j = ws[k]
         if w[j] != 0.0:
-            if m == NEWTON_MAX_SUPPORT:
+            if m == size:
+                scratch[_FACTORED] = 0.0  # (its support is partly overwritten)
                 return False
-            support[m] = j
+            same = same and scratch[_SUPPORT + m] == j
+            scratch[_SUPPORT + m] = j  # (the support, as the factor made below is of it)
             m += 1
     if m == 0:
         return False
-    A = np.empty((m, m))
-    d = np.empty(m)
+    factor = scratch[_FACTOR:_FACTOR + m * m].reshape((m, m))
+    if not (same and scratch[_FACTORED] == m and scratch[_FACTORED + 1] == l2):
+        for a in range(m):
+            col_a = slot[int(scratch[_SUPPORT + a])]
+            for c in range(m):
+                factor[c, a] = cache[int(scratch[_SUPPORT + c]), col_a] * inv_n
+            factor[a, a] += l2
+        if not _cholesky_factor(factor):
+            scratch[_FACTORED] = 0.0
+            return False
+        scratch[_FACTORED] = m
+        scratch[_FACTORED + 1] = l2
+    d = scratch[_STEP:_STEP + m]
     for a in range(m):
-        ja = support[a]
+        ja = int(scratch[_SUPPORT + a])
         d[a] = g[ja] - l2 * w[ja] - (l1 if w[ja] > 0.0 else -l1)
-        for c in range(m):
-            A[a, c] = cache[ja, slot[support[c]]] * inv_n
-        A[a, a] += l2
-    if not _cholesky_solve(A, d):
-        return False
+    _cholesky_apply(factor, d)
     for a in range(m):
-        ja = support[a]
+        ja = int(scratch[_SUPPORT + a])
         new = w[ja] + d[a]
         if (new > 0.0) != (w[ja] > 0.0) or new == 0.0 or (positive and new < 0.0):
             return False
     n_features = g.shape[0]
     update_all = 4 * ws.shape[0] > n_features  # (as the sweeps keep g: _gram_sweep)
     for a in range(m):
-        ja = support[a]
+        ja = int(scratch[_SUPPORT + a])
         w[ja] += d[a]
         step = d[a] * inv_n
         col = slot[ja]
@@ -384,10 +416,10 @@ def _gram_newton(layout, w, ws, l1, l2, positive):
 
 
 @force_jit
-def _cholesky_solve(A, b):
-    """Solve ``A x = b`` for symmetric ``A`` by Cholesky, in place (``b`` becomes ``x``).
+def _cholesky_factor(A):
+    """Overwrite the lower triangle of symmetric ``A`` by its Cholesky factor ``L``.
 
-    Returns False, leaving ``b`` undefined, when a pivot is not clearly positive
+    Returns False, leaving ``A`` undefined, when a pivot is not clearly positive
     (``A`` singular or indefinite to working precision): no exception from the
     kernel, the caller keeps its iterate.
     """
@@ -405,17 +437,23 @@ def _cholesky_solve(A, b):
             for k in range(c):
                 value -= A[r, k] * A[c, k]
             A[r, c] = value / pivot
+    return True
+
+
+@force_jit
+def _cholesky_apply(L, b):
+    """Solve ``L L^T x = b`` in place (``b`` becomes ``x``), ``L`` from :func:`_cholesky_factor`."""
+    m = L.shape[0]
     for r in range(m):  # L z = b
         value = b[r]
         for k in range(r):
-            value -= A[r, k] * b[k]
-        b[r] = value / A[r, r]
+            value -= L[r, k] * b[k]
+        b[r] = value / L[r, r]
     for r in range(m - 1, -1, -1):  # L^T x = z
         value = b[r]
         for k in range(r + 1, m):
-            value -= A[k, r] * b[k]
-        b[r] = value / A[r, r]
-    return True
+            value -= L[k, r] * b[k]
+        b[r] = value / L[r, r]
 
 
 register_layout(GramLayout, _gram_sweep, _gram_ws_gap,

@@ -7,7 +7,7 @@ Objective ``1/(2n) ||Y - XW||_F^2 + l1 sum_j ||W_j||_2 + (l2/2) ||W||_F^2`` with
 from collections import namedtuple
 
 from ._jit import inline_jit, jit, reduction_jit
-from .cycle import refined_solve, register_layout
+from .cycle import cycle_scratch, refined_solve, register_layout
 from .gap import duality_gap
 from .prox import group_coordinate
 
@@ -103,7 +103,7 @@ def dense_block_solve(data, W, ws, l1, l2, targets, seed):
     """
     X, Y, R, G, norms2, z, new = data
     return refined_solve(DenseBlockLayout(X, Y, R, G, norms2, z, new, 1), W, ws, l1, l2, False,
-                         targets, seed, None)
+                         targets, seed, None, cycle_scratch(ws.shape[0]))
 
 
 @inline_jit
@@ -202,4 +202,5 @@ def csc_block_solve(data, W, ws, l1, l2, targets, seed):
      u_dot_Y, z, new) = data
     layout = CscBlockLayout(values, indices, starts, stops, Y, u, R, G, norms2, centers, col_u,
                             shift, ur, uu, u_dot_Y, z, new, 1)
-    return refined_solve(layout, W, ws, l1, l2, False, targets, seed, None)
+    return refined_solve(layout, W, ws, l1, l2, False, targets, seed, None,
+                         cycle_scratch(ws.shape[0]))

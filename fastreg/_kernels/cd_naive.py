@@ -30,7 +30,7 @@ from ._jit import (
     parallel_jit,
     reduction_jit,
 )
-from .cycle import path_steps, refined_solve, register_layout
+from .cycle import cycle_scratch, path_steps, refined_solve, register_layout
 from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
 from .prox import box_coordinate
@@ -450,7 +450,8 @@ def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
     X, centers, y, r, g, norms2, r_ref, ref, history = data
     restart_history(history)
     layout = DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, history, MAX_CYCLE)
-    out = refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box)
+    out = refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box,
+                        cycle_scratch(ws.shape[0]))
     exact_residual(layout, w, ws)
     return out
 
@@ -632,7 +633,8 @@ def csc_solve(data, w, ws, l1, l2, positive, targets, seed, box):
      u_dot_y) = data
     layout = CscLayout(values, indices, starts, stops, y, u, r, g, norms2, centers, col_u,
                        shift, uu, u_dot_y, MAX_CYCLE)
-    return refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box)
+    return refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box,
+                         cycle_scratch(ws.shape[0]))
 
 
 @inline_jit

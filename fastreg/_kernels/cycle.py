@@ -199,9 +199,15 @@ def _typed_gradient(layout, aux, w, ws, grad):
     return impl
 
 
+@jit
+def cycle_scratch(n_features):
+    """Scratch of :func:`active_set_solve` for working sets of up to ``n_features``."""
+    return np.empty(n_features, dtype=np.int64), np.empty(n_features, dtype=np.bool_)
+
+
 @inline_jit
 def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed, box,
-                     step_tol=np.inf):
+                     step_tol=np.inf, scratch=None):
     """Solve the working-set subproblem by coordinate descent (module docstring).
 
     Parameters
@@ -229,6 +235,10 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
         Stop only once also the last sweep's largest coordinate step is at
         most ``step_tol`` times the largest coefficient of the working set
         (scikit-learn's convergence test).
+    scratch : tuple of two ndarray, default=None
+        :func:`cycle_scratch` of at least ``ws.shape[0]`` features (None: made
+        here): the callers that solve many working sets make it once, as an
+        allocation per solve costs small problems time.
 
     Returns
     -------
@@ -243,8 +253,10 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
     """
     cheap_gap = layout.max_cycle == 0
     seed_random(seed)
-    active = np.empty_like(ws)
-    was_nonzero = np.empty(ws.shape[0], dtype=np.bool_)
+    if scratch is None:
+        active, was_nonzero = cycle_scratch(ws.shape[0])
+    else:
+        active, was_nonzero = scratch[0][:ws.shape[0]], scratch[1][:ws.shape[0]]
     ratio = 0.0
     skipped = 0
     n_epochs = 0
@@ -298,7 +310,7 @@ def active_set_solve(layout, w, ws, l1, l2, positive, gap_tol, max_epochs, seed,
 
 
 @inline_jit
-def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
+def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box, scratch):
     """:func:`active_set_solve` to ``gap_tol``, then on toward ``fine_tol`` for a budget.
 
     The driver's stopping rule (:mod:`fastreg.enet.driver`): once the working
@@ -308,8 +320,8 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
 
     Parameters
     ----------
-    layout, w, ws, l1, l2, positive, seed, box
-        As in :func:`active_set_solve`.
+    layout, w, ws, l1, l2, positive, seed, box, scratch
+        As in :func:`active_set_solve` (``scratch`` required).
     targets : tuple of (float, int, float, int, float)
         ``(gap_tol, max_epochs, fine_tol, refine_budget, step_tol)``.
 
@@ -338,7 +350,7 @@ def refined_solve(layout, w, ws, l1, l2, positive, targets, seed, box):
     gap = np.inf
     for stage in range(3):
         n_stage, stage_gap, ratio = active_set_solve(layout, w, ws, l1, l2, positive, target,
-                                                     budget, seed, box, stage_step_tol)
+                                                     budget, seed, box, stage_step_tol, scratch)
         n_epochs += n_stage
         if stage == 0:
             gap = stage_gap
@@ -407,6 +419,8 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
     p = w.shape[0]
     n_samples, yy = carried[2], carried[3]
     every = np.arange(p)
+    scratch = cycle_scratch(p)
+    ws_buffer = np.empty(p, dtype=np.int64)
     norms2 = layout.norms2
     r2, ry = carried[0], carried[1]
     for step in range(start, stop):
@@ -422,13 +436,13 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         n_sweeps = 0
         n_solves = 0
         while n_sweeps < max_iter and (gap > gap_tol or (not refined and gap > gap_tol * fine)):
-            ws = np.flatnonzero(in_set)
+            ws = ws_buffer[:_write_indices(in_set, ws_buffer)]
             sweep_seed = -1 if seed < 0 else (seed + 7919 * step + n_solves) % 2147483647
             budget = int(refine_columns / max(ws.shape[0], 1)) if step >= n_lead else 0
             targets = (inner_tol, max_iter - n_sweeps, inner_tol * fine, budget, step_tol)
             layout_begin(layout, ws, grad)
             n_sweeps += refined_solve(layout, w, ws, l1, l2, positive, targets, sweep_seed,
-                                      None)[0]
+                                      None, scratch)[0]
             layout_end(layout, w, ws)
             refined = True
             n_solves += 1
@@ -448,6 +462,18 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         dev[step] = 1.0 - r2 * n_samples / yy if yy > 0 else 0.0
     carried[0] = r2
     carried[1] = ry
+
+
+@jit
+def _write_indices(mask, out):
+    """Write the indices of the true entries of ``mask`` into ``out``; return how many
+    (``np.flatnonzero`` without an allocation)."""
+    count = 0
+    for j in range(mask.shape[0]):
+        if mask[j]:
+            out[count] = j
+            count += 1
+    return count
 
 
 @jit

@@ -56,7 +56,8 @@ G = np.asfortranarray(np.array([[2.0, 0.5], [0.5, 1.0]]))
 Xy = np.array([1.0, 0.3])
 w = np.array([0.2, 0.0])
 g = (Xy - G @ w) / 4.0
-layout = cd_gram.GramLayout(G, np.arange(2), Xy, 3.0, g, np.diag(G) / 4.0, 4.0, None, 0)
+layout = cd_gram.GramLayout(G, np.arange(2), Xy, 3.0, g, np.diag(G) / 4.0, 4.0, None,
+                            cd_gram.newton_scratch(), 0)
 print(repr(cd_gram._gram_ws_gap(layout, w, np.arange(2), 0.1, 0.0, False, None)))
 """
 

@@ -133,7 +133,7 @@ def solve_gram(X, y, ws, l1, l2, positive, gap_tol, seed, box, lazy, sweep_dtype
     sweep_cache = cache if sweep_dtype is None else cache.astype(sweep_dtype, order="F")
     history = np.zeros(cd_gram.history_size(p))
     layout = cd_gram.GramLayout(sweep_cache, slot, Xy, y @ y, g, norms2, float(n), history,
-                                0)
+                                cd_gram.newton_scratch(), 0)
     _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
                                       MAX_EPOCHS, seed, box)
     return w, g, last_gap
@@ -666,7 +666,8 @@ def test_gram_sweeps_on_rounded_columns_are_cd_on_the_rounded_quadratic():
     w, g = np.zeros(X.shape[1]), X.T @ y / n
     history = np.zeros(cd_gram.history_size(X.shape[1]))
     layout = cd_gram.GramLayout(np.asfortranarray(rounded), slot, X.T @ y, y @ y, g,
-                                np.sum(X * X, axis=0) / n, float(n), history, 0)
+                                np.sum(X * X, axis=0) / n, float(n), history,
+                                cd_gram.newton_scratch(), 0)
     active_set_solve(layout, w, ws.copy(), alpha, 0.0, False, args[3], MAX_EPOCHS, -1, None)
     np.testing.assert_array_equal(w32, w)
     np.testing.assert_array_equal(g32, g)
@@ -822,7 +823,8 @@ def test_sweep_returns_its_largest_step_and_coefficient(layout_kind):
     else:
         cache = np.asfortranarray(X.T @ X)
         layout = cd_gram.GramLayout(cache, np.arange(p), X.T @ y, y @ y, X.T @ y / n, norms2,
-                                    float(n), np.zeros(cd_gram.history_size(p)), 0)
+                                    float(n), np.zeros(cd_gram.history_size(p)),
+                                    cd_gram.newton_scratch(), 0)
         sweep = cd_gram._gram_sweep
     l1 = 0.05 * np.max(np.abs(X.T @ y)) / n
     for _ in range(3):
@@ -877,7 +879,8 @@ def _gram_layout_at(X, y, w):
     G = np.asfortranarray(X.T @ X)
     g = (X.T @ y - G @ w) / n
     return cd_gram.GramLayout(G, np.arange(p, dtype=np.int64), X.T @ y, y @ y, g,
-                              np.sum(X * X, axis=0) / n, float(n), None, 0)
+                              np.sum(X * X, axis=0) / n, float(n), None,
+                              cd_gram.newton_scratch(), 0)
 
 
 @pytest.mark.parametrize("l2", [0.0, 0.3])

@@ -60,7 +60,8 @@ def test_gram_sweep_has_no_reference_counting(data):
     n, p = X.shape
     G = np.asfortranarray(X.T @ X)
     layout = cd_gram.GramLayout(G, np.arange(p, dtype=np.int64), X.T @ y, y @ y, X.T @ y / n,
-                                np.diag(G) / n, float(n), None, 0)
+                                np.diag(G) / n, float(n), None,
+                                cd_gram.newton_scratch(), 0)
     ws = np.arange(p, dtype=np.int64)
     ir = _own_ir(cd_gram._gram_sweep, (layout, np.zeros(p), ws, ws, p, 0.1, 0.0, False, None))
     assert "@NRT_incref" not in ir and "@NRT_decref" not in ir
