@@ -932,3 +932,36 @@ def test_gram_newton_leaves_the_point_when_a_sign_would_flip_or_the_support_is_s
     assert not cd_gram._gram_newton(layout, w, ws, l1, 0.0, False)
     np.testing.assert_array_equal(w, w_before)
     np.testing.assert_array_equal(layout.g, g_before)
+
+
+def test_gram_newton_reuses_its_factor_only_for_the_same_support_and_l2():
+    """A Newton step with the factor kept from the last step (same support, same
+    ``l2``) gives the bits of one from a fresh scratch; a different support or
+    ``l2`` factors anew (the kept factor would give another step)."""
+    X, y = make_data(60, 12, seed=83, n_informative=4)
+    n, p = X.shape
+    ws = np.arange(p, dtype=np.int64)
+    l1 = 0.2 * alpha_max(X, y)
+    w_star, _, _ = solve_gram(X, y, ws, l1, 0.0, False, 1e-15, -1, None, False)
+    support = np.flatnonzero(w_star)
+    start = w_star.copy()
+    start[support] *= 1.0 + 0.01 * np.linspace(-1, 1, support.size)
+    shared = cd_gram.newton_scratch()
+    for l1_now, l2_now in ((l1, 0.0), (0.95 * l1, 0.0), (0.95 * l1, 0.2), (0.9 * l1, 0.2)):
+        fresh = _gram_layout_at(X, y, start)
+        kept = fresh._replace(g=fresh.g.copy(), newton=shared)
+        w_fresh, w_kept = start.copy(), start.copy()
+        taken = cd_gram._gram_newton(fresh, w_fresh, ws, l1_now, l2_now, False)
+        assert cd_gram._gram_newton(kept, w_kept, ws, l1_now, l2_now, False) == taken
+        np.testing.assert_array_equal(w_kept, w_fresh)
+        np.testing.assert_array_equal(kept.g, fresh.g)
+    # the factor kept is that of the last (support, l2); another support factors anew
+    assert shared[cd_gram._FACTORED] == support.size
+    smaller = start.copy()
+    smaller[support[-1]] = 0.0
+    fresh = _gram_layout_at(X, y, smaller)
+    kept = fresh._replace(g=fresh.g.copy(), newton=shared)
+    w_fresh, w_kept = smaller.copy(), smaller.copy()
+    assert (cd_gram._gram_newton(kept, w_kept, ws, l1, 0.2, False)
+            == cd_gram._gram_newton(fresh, w_fresh, ws, l1, 0.2, False))
+    np.testing.assert_array_equal(w_kept, w_fresh)
