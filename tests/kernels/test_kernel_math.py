@@ -939,7 +939,7 @@ def test_gram_newton_reuses_its_factor_only_for_the_same_support_and_l2():
     ``l2``) gives the bits of one from a fresh scratch; a different support or
     ``l2`` factors anew (the kept factor would give another step)."""
     X, y = make_data(60, 12, seed=83, n_informative=4)
-    n, p = X.shape
+    p = X.shape[1]
     ws = np.arange(p, dtype=np.int64)
     l1 = 0.2 * alpha_max(X, y)
     w_star, _, _ = solve_gram(X, y, ws, l1, 0.0, False, 1e-15, -1, None, False)
