@@ -538,7 +538,7 @@ def centered_residual(X, centers, y, w, r):
                 r[i] -= wj * (X[i, j] - center)
 
 
-@jit
+@force_jit
 def _csc_centered(dot, j, b, ur, centers, col_u, uu):
     """``x~_j^T (r + b u)`` of the implicitly centered column j from ``dot = x_j^T r``
     (``ur = u^T r``)."""
