@@ -1,9 +1,10 @@
 """Anderson extrapolation of coordinate-descent iterates (Bertrand & Massias 2021).
 
 Shared by the covariance-mode sweeps (``cd_gram``, increments measured in the
-metric ``G / n + l2``) and the dense residual sweeps (``cd_naive``, increments
-of the residual): each kernel stores its iterates and the inner products of
-their increments; the weights of the combination are computed here.
+metric ``G / n + l2``) and the residual sweeps on dense and CSC X
+(``cd_naive.anderson_residual``, increments of the residual): each kernel
+stores its iterates and the inner products of their increments; the weights
+of the combination are computed here.
 """
 
 import numpy as np

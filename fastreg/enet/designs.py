@@ -535,6 +535,9 @@ class DenseProblem:
 class CscProblem:
     """Residual updates on a CSC X, centered implicitly by ``centers`` (single target)."""
 
+    # Anderson extrapolation of the sweeps (cd_naive.anderson_residual, as DenseProblem's);
+    # False: plain sweeps
+    extrapolate = True
     residual_updates = True  # (the driver's allowance of extra sweeps: refine_sweeps)
 
     def __init__(self, X, y, sample_weight=None, centers=None):
@@ -567,6 +570,10 @@ class CscProblem:
         self.shift = np.zeros(2)
         self.r = None
         self.g = np.zeros(n_features)
+        extrapolates = (self.extrapolate
+                        and n_features >= extrapolation.EXTRAPOLATION_MIN_FEATURES)
+        self.history = np.zeros(cd_naive.history_size(n_samples, n_features)
+                                if extrapolates else 0)
         self.exact = _ExactResidual.of(self.y)
         self._ws_data = self._ws_indices = self._ws_starts = self._ws_stops = None
 
@@ -616,7 +623,7 @@ class CscProblem:
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
         data, indices, starts, stops = self.working_set_columns(ws)
         layout = (data, indices, starts, stops, self.y, self.u, self.r, self.g, self.norms2,
-                  self.centers, self.col_u, self.shift, self.uu, self.u_dot_y)
+                  self.centers, self.col_u, self.shift, self.uu, self.u_dot_y, self.history)
         return cd_naive.csc_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)
 

@@ -106,7 +106,7 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     shift = np.array([0.0, u @ r])
     layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
                                 y, u, r, g, norms2, centers, col_u, shift, uu, u @ y,
-                                cd_naive.MAX_CYCLE)
+                                np.zeros(cd_naive.history_size(n, p)), cd_naive.MAX_CYCLE)
     _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
                                       MAX_EPOCHS, seed, box)
     return w, r + shift[0] * u, g, last_gap

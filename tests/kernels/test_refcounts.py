@@ -49,9 +49,11 @@ def test_csc_sweep_has_no_reference_counting(data):
     layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
                                 y, u, y.copy(), np.zeros(p), norms2, centers,
                                 np.asarray(Xs.sum(axis=0)).ravel(), np.array([0.0, u @ y]),
-                                float(n), u @ y, cd_naive.MAX_CYCLE)
+                                float(n), u @ y, np.zeros(cd_naive.history_size(n, p)),
+                                cd_naive.MAX_CYCLE)
     ws = np.arange(p, dtype=np.int64)
-    ir = _own_ir(cd_naive._csc_sweep, (layout, np.zeros(p), ws, ws, p, 0.1, 0.0, False, None))
+    # (the column loop; the sweep records its iterate for the extrapolation after it)
+    ir = _own_ir(cd_naive._csc_columns, (layout, np.zeros(p), ws, p, 0.1, 0.0, False, None))
     assert "@NRT_incref" not in ir and "@NRT_decref" not in ir
 
 
