@@ -869,8 +869,8 @@ def test_csc_extrapolation_certifies_with_fewer_sweeps(monkeypatch, fit_intercep
     X, y = make_data(150, 400, seed=75, rho=0.7, n_informative=140)
     X[np.abs(X) < 0.5] = 0.0
     Xs = sp.csc_matrix(X)
-    kw = dict(l1_ratio=1.0, alphas=15, eps=1e-2, tol=1e-8, max_iter=10_000,
-              fit_intercept=fit_intercept, return_intercept=True, return_n_iter=True)
+    kw = {"l1_ratio": 1.0, "alphas": 15, "eps": 1e-2, "tol": 1e-8, "max_iter": 10_000,
+          "fit_intercept": fit_intercept, "return_intercept": True, "return_n_iter": True}
     alphas, coefs, gaps, n_iter, intercepts = enet_path(Xs, y, **kw)
     Xc, yc = (X - X.mean(0), y - y.mean()) if fit_intercept else (X, y)
     g = certify(Xc, yc, alphas, coefs, gaps, l1_ratio=1.0, tol=1e-8)
@@ -891,8 +891,8 @@ def test_csc_and_dense_sweeps_take_the_same_steps(fit_intercept):
     1e-4 in its mse_path_ while only the dense sweeps extrapolated."""
     X, y = make_data(100, 120, seed=76, rho=0.5, n_informative=60)
     X[np.abs(X) < 0.6] = 0.0
-    kw = dict(l1_ratio=0.5, alphas=10, eps=1e-3, max_iter=5, fit_intercept=fit_intercept,
-              precompute=False, return_n_iter=True)
+    kw = {"l1_ratio": 0.5, "alphas": 10, "eps": 1e-3, "max_iter": 5,
+          "fit_intercept": fit_intercept, "precompute": False, "return_n_iter": True}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dense = enet_path(np.asfortranarray(X), y, **kw)
