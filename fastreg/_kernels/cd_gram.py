@@ -337,7 +337,7 @@ def _gram_end(layout, w, ws):
 
 
 @inline_jit
-def _gram_path_gradient(layout, exact_cache, w, ws, grad):
+def _gram_path_gradient(layout, exact_cache, w, ws, grad, l1):
     n_samples = layout.n_samples
     w_dot_Xy, w_dot_g = gram_gradient(exact_cache, layout.slot, layout.Xy, w, layout.g,
                                       n_samples)

@@ -421,11 +421,79 @@ def _dense_end(layout, w, ws):
 
 
 @jit
-def _dense_path_gradient(layout, aux, w, ws, grad):
+def _dense_path_gradient(layout, bounds, w, ws, grad, l1):
     # a solve that ended on a gap check of every feature at this residual left
     # its products (or, for zeros, bounds at most l1) in g: the gradient
-    return dense_gradient(layout.X, layout.centers, layout.y, layout.r, layout.g, grad,
-                          ws.shape[0] == w.shape[0] and layout.ref[2] > 0.0)
+    reuse = ws.shape[0] == w.shape[0] and layout.ref[2] > 0.0
+    if bounds is None:
+        return dense_gradient(layout.X, layout.centers, layout.y, layout.r, layout.g, grad,
+                              reuse)
+    else:
+        return bounded_gradient(layout.X, layout.centers, layout.y, layout.r, w, l1, bounds,
+                                layout.g, reuse, grad)
+
+
+# GradientBounds' rule: above this fraction of features needing an exact product, a
+# whole pass (which also renews the reference) costs about the same
+BOUNDED_MAX_FRACTION = 0.25
+
+
+@jit
+def bounded_gradient(X, centers, y, r, w, l1, bounds, products, reuse, out):
+    """``out[j] = x_j^T r / n`` (centered columns) where it can matter at ``l1``, an
+    upper bound of its magnitude elsewhere; ``(||r||^2 / n, <r, y> / n)``.
+
+    ``fastreg.enet.designs.GradientBounds`` in one kernel (its docstring has
+    the rule): ``bounds = (g_ref, r_ref, col_norms, state)``, its arrays.
+    Between two residuals ``|x_j^T r| / n <= g_ref[j] + col_norms[j] ||r -
+    r_ref||``; a zero coefficient whose bound is at most ``l1`` gets the bound
+    (it can neither violate its KKT condition nor raise the dual norm above
+    ``l1``), the others their exact product. When more than
+    ``BOUNDED_MAX_FRACTION`` of the features need one (or there is no
+    reference yet, ``state[0] == 0``), every product is computed, and it
+    becomes the reference of the next bounds. ``reuse``: ``products`` are the
+    exact gradient at ``r`` already (the last gap check's). ``l1 = 0``: every
+    product. ``DenseProblem.gradient`` and :func:`dense_path` both compute the
+    gradient here, so their paths agree to the bit.
+    """
+    r2, ry = _residual_products(r, y)
+    n = r.shape[0]
+    _bounded_products(X, centers, r, w, l1, bounds, products, reuse, out)
+    return r2 / n, ry / n
+
+
+@jit
+def _bounded_products(X, centers, r, w, l1, bounds, products, reuse, out):
+    g_ref, r_ref, col_norms, state = bounds
+    n, p = r.shape[0], out.shape[0]
+    inv_n = 1.0 / n
+    if reuse:
+        out[:] = products
+    else:
+        if state[0] > 0.0 and l1 > 0.0:
+            drift = 0.0
+            for i in range(n):
+                d = r[i] - r_ref[i]
+                drift += d * d
+            drift = np.sqrt(drift)
+            count = 0
+            for j in range(p):
+                bound = g_ref[j] + col_norms[j] * drift
+                out[j] = bound
+                if bound > l1 or w[j] != 0.0:
+                    count += 1
+            if count <= BOUNDED_MAX_FRACTION * p:
+                for j in range(p):
+                    if out[j] > l1 or w[j] != 0.0:
+                        out[j] = _column_xtr(X, j, centers[j], r) * inv_n
+                return
+        for j in range(p):
+            out[j] = _column_xtr(X, j, centers[j], r) * inv_n
+    # a whole gradient: the reference of the next bounds
+    for j in range(p):
+        g_ref[j] = abs(out[j]) * (1.0 + 1e-9)
+    r_ref[:] = r
+    state[0] = 1.0
 
 
 @jit
@@ -508,20 +576,22 @@ def dense_solve(data, w, ws, l1, l2, positive, targets, seed, box):
 
 
 @jit
-def dense_path(data, w, grad, steps, controls, masks, carried, out):
+def dense_path(data, bounds, w, grad, steps, controls, masks, carried, out):
     """Whole alphas of a path on dense X in one compiled call.
 
     :func:`fastreg._kernels.cycle.path_steps` on :class:`DenseLayout`
     (``data`` as :func:`dense_solve`'s), the gradient from
-    :func:`dense_gradient`. For problems small enough that the gradient's
-    bounds are not used (``DenseProblem.solves_steps``).
+    :func:`dense_gradient` (``bounds`` None: problems small enough that the
+    gradient's bounds are not used) or :func:`bounded_gradient` (``bounds``:
+    ``GradientBounds``' arrays). ``DenseProblem.solves_steps`` says which
+    problems run here.
     """
     X, centers, y, r, g, norms2, r_ref, ref, history = data
-    path_steps(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, history, MAX_CYCLE), None, w,
+    path_steps(DenseLayout(X, centers, y, r, g, norms2, r_ref, ref, history, MAX_CYCLE), bounds, w,
                grad, steps, controls, masks, carried, out)
 
 
-@reduction_jit
+@jit
 def centered_xtr(X, centers, r, features, out):
     """``out[k] = (X[:, j] - centers[j])^T r`` (float64) for ``j = features[k]``.
 
@@ -530,11 +600,16 @@ def centered_xtr(X, centers, r, features, out):
     """
     for k in range(features.shape[0]):
         j = features[k]
-        center = centers[j]
-        dot = 0.0
-        for i in range(r.shape[0]):
-            dot += np.float64(X[i, j] - center) * r[i]
-        out[k] = dot
+        out[k] = _column_xtr(X, j, centers[j], r)
+
+
+@force_reduction_jit
+def _column_xtr(X, j, center, r):
+    """``(X[:, j] - center)^T r`` in float64, the sum vectorized."""
+    dot = 0.0
+    for i in range(r.shape[0]):
+        dot += np.float64(X[i, j] - center) * r[i]
+    return dot
 
 
 @reduction_jit

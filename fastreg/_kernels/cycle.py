@@ -77,9 +77,10 @@ def register_layout(layout_class, sweep, gap, path_hooks=None, newton=None):
     ``path_hooks = (begin, end, gradient)``, for layouts whose whole path can
     run in :func:`path_steps`: ``begin(layout, ws, grad)`` readies a
     working-set solve given the full gradient ``grad``, ``end(layout, w, ws)``
-    follows it, and ``gradient(layout, aux, w, ws, grad)`` writes the exact
+    follows it, and ``gradient(layout, aux, w, ws, grad, l1)`` writes the
     gradient ``X^T r / n`` of every feature into ``grad`` after a solve on
-    ``ws`` and returns ``(||r||^2 / n, <r, y> / n)``.
+    ``ws`` (exact, or for a zero coefficient possibly an upper bound of its
+    magnitude at most ``l1``) and returns ``(||r||^2 / n, <r, y> / n)``.
 
     ``newton(layout, w, ws, l1, l2, positive)``, optional: a Newton step on
     the support of ``w`` in ``ws`` for the default problem (see
@@ -158,9 +159,9 @@ def layout_end(layout, w, ws):
     return _ENDS[type(layout)](layout, w, ws)
 
 
-def layout_gradient(layout, aux, w, ws, grad):
-    """The exact full gradient after a solve (pure-Python dispatch without JIT)."""
-    return _GRADIENTS[type(layout)](layout, aux, w, ws, grad)
+def layout_gradient(layout, aux, w, ws, grad, l1):
+    """The full gradient after a solve (pure-Python dispatch without JIT)."""
+    return _GRADIENTS[type(layout)](layout, aux, w, ws, grad, l1)
 
 
 @layout_overload(layout_begin)
@@ -188,13 +189,13 @@ def _typed_end(layout, w, ws):
 
 
 @layout_overload(layout_gradient)
-def _typed_gradient(layout, aux, w, ws, grad):
+def _typed_gradient(layout, aux, w, ws, grad, l1):
     gradient = _GRADIENTS.get(getattr(layout, "instance_class", None))
     if gradient is None:
         return None
 
-    def impl(layout, aux, w, ws, grad):
-        return gradient(layout, aux, w, ws, grad)
+    def impl(layout, aux, w, ws, grad, l1):
+        return gradient(layout, aux, w, ws, grad, l1)
 
     return impl
 
@@ -392,7 +393,9 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
     w : ndarray of shape (n_features,)
         Coefficients, updated in place (the warm start of each alpha).
     grad : ndarray of float64, shape (n_features,)
-        ``X^T r / n`` at ``w``, exact on every feature; updated in place.
+        ``X^T r / n`` at ``w`` (for a zero coefficient possibly an upper bound of
+        its magnitude at most the step's ``l1``: the layout's gradient hook);
+        updated in place.
     steps : ndarray of float64, shape (n_steps, 3)
         ``l1``, ``l2`` and the strong rule's threshold of every step.
     controls : tuple
@@ -446,7 +449,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
             layout_end(layout, w, ws)
             refined = True
             n_solves += 1
-            r2, ry = layout_gradient(layout, aux, w, ws, grad)
+            r2, ry = layout_gradient(layout, aux, w, ws, grad, l1)
             gap, dual = duality_gap(grad, w, every, r2, ry, l1, l2, positive, n_samples, None)
             if gap <= gap_tol:
                 break

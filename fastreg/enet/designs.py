@@ -193,21 +193,35 @@ class GradientBounds:
     """
 
     # above this fraction of features, one BLAS pass over X beats the gather
-    MAX_FRACTION = 0.25
+    MAX_FRACTION = cd_naive.BOUNDED_MAX_FRACTION
     # below this many entries of X, a whole gradient costs less than the bookkeeping
     MIN_ENTRIES = 1 << 16
 
     def __init__(self, norms2, n_samples):
         self.norms2, self.n_samples = norms2, n_samples
         self.active = n_samples * norms2.shape[0] > self.MIN_ENTRIES
-        self.col_norms = None  # computed when first needed: many small fits never need it
-        self.g_ref = None
-        self.r_ref = None
+        # (g_ref, r_ref, col_norms, state): made when first needed, as many small
+        # fits never need them; state[0] = 1 once g_ref and r_ref hold a reference.
+        # Shared with the compiled path's cd_naive.bounded_gradient, which updates
+        # them in place
+        self._arrays = None
+
+    def arrays(self):
+        """``(g_ref, r_ref, col_norms, state)``, made on first use."""
+        if self._arrays is None:
+            n = self.n_samples
+            # 1e-9: rounding head room, so the bound stays an upper bound
+            col_norms = np.sqrt(self.norms2 * n) * (1.0 + 1e-9) / n
+            self._arrays = (np.zeros(self.norms2.shape[0]), np.zeros(n), col_norms,
+                            np.zeros(1))
+        return self._arrays
 
     def reset(self, g, r):
         if self.active:
-            self.g_ref = np.abs(g) * (1.0 + 1e-9)
-            self.r_ref = np.array(r, dtype=np.float64)
+            g_ref, r_ref, _, state = self.arrays()
+            np.multiply(np.abs(g), 1.0 + 1e-9, out=g_ref)
+            r_ref[:] = r
+            state[0] = 1.0
 
     def needed(self, r, w, l1):
         """Features whose gradient must be exact, and the bounds of the rest.
@@ -215,17 +229,14 @@ class GradientBounds:
         Returns ``(features, bounds)``, or ``(None, None)`` when a full exact
         gradient is cheaper (or no reference or threshold is available).
         """
-        if self.g_ref is None or l1 is None:
+        if self._arrays is None or self._arrays[3][0] == 0.0 or l1 is None:
             return None, None
         # l1 is a scalar, or one threshold per feature (FeatureBox.gradient_threshold)
         if not isinstance(l1, np.ndarray) and not l1 > 0:
             return None, None
-        if self.col_norms is None:
-            # 1e-9: rounding head room, so the bound stays an upper bound
-            n = self.n_samples
-            self.col_norms = np.sqrt(self.norms2 * n) * (1.0 + 1e-9) / n
-        drift = float(np.linalg.norm(r - self.r_ref))
-        bounds = self.g_ref + self.col_norms * drift
+        g_ref, r_ref, col_norms, _ = self._arrays
+        drift = float(np.linalg.norm(r - r_ref))
+        bounds = g_ref + col_norms * drift
         features = np.flatnonzero((bounds > l1) | (w != 0))
         if features.size > self.MAX_FRACTION * bounds.size:
             return None, None
@@ -384,6 +395,11 @@ class DenseProblem:
         # cd_naive.dense_gradient, and whole alphas run compiled (solve_steps)
         self.whole_gradient = (self.exact is None and not self.bounds.active
                                and X.dtype == np.float64)
+        # float64 data whose gradient's bounds come from X itself (no float32
+        # rounding): whole alphas run compiled too, the bounds computed there
+        # (cd_naive.bounded_gradient)
+        self.bounded_steps = (self.exact is None and self.bounds.active
+                              and X.dtype == np.float64 and not self.rounded.active)
 
     def Xy(self):
         return self.X.T @ self.y if self.xty is None else self.xty
@@ -462,8 +478,8 @@ class DenseProblem:
     @property
     def solves_steps(self):
         """Whether :meth:`solve_steps` applies: float64 data small enough that the
-        gradient is always computed whole (no ``GradientBounds``)."""
-        return self.whole_gradient
+        gradient is computed whole or bounded from X itself (no float32 rounding)."""
+        return self.whole_gradient or self.bounded_steps
 
     def solve_steps(self, w, grad, steps, controls, masks, carried, out):
         """Whole alphas in one compiled call (:func:`fastreg._kernels.cd_naive.dense_path`).
@@ -474,8 +490,9 @@ class DenseProblem:
         """
         self.r_is_y = self.solved_all = False
         cd_naive.dense_path((self.X, self.centers, self.y, self.r, self.g, self.norms2,
-                             self.r_ref, self.ref, self.history), w, grad, steps, controls,
-                            masks, carried, out)
+                             self.r_ref, self.ref, self.history),
+                            None if self.whole_gradient else self.bounds.arrays(), w, grad,
+                            steps, controls, masks, carried, out)
 
     def cross_gram(self, features):
         """``X^T X[:, features]`` of the (weighted, centered) problem, float64 (n_features, k)."""
@@ -499,6 +516,14 @@ class DenseProblem:
             g = np.empty(self.n_features)
             r2, ry = cd_naive.dense_gradient(self.X, self.centers, self.y, self.r, self.g, g,
                                              self.solved_all and self.ref[2] > 0)
+            return g[:, None], r2, ry
+        if self.bounded_steps and not isinstance(l1, np.ndarray):
+            # the default problem (a scalar l1, or None: every product): the
+            # compiled path's kernel, so that both routes agree to the bit
+            g = np.empty(self.n_features)
+            r2, ry = cd_naive.bounded_gradient(self.X, self.centers, self.y, self.r, w,
+                                               0.0 if l1 is None else l1, self.bounds.arrays(),
+                                               self.g, self.solved_all and self.ref[2] > 0, g)
             return g[:, None], r2, ry
         if self.solved_all and self.ref[2] > 0 and self.exact is None:
             # the solve ended on a gap check of every feature at this residual:

@@ -42,8 +42,9 @@ sweeps on the benchmark problems, and ``ElasticNet(l1_ratio=0)`` at
 7.5e-4).
 
 Where the design can (``problem.solves_steps``: covariance updates on the
-full Gram matrix, or residual updates on small float64 dense X, whose gradient
-is always computed whole) and the problem is the default one, these steps run
+full Gram matrix, or residual updates on float64 dense X below 4 MB, whose
+gradient is computed whole or bounded from X itself in a kernel:
+``cd_naive.bounded_gradient``) and the problem is the default one, these steps run
 for a whole run of alphas in one compiled call
 (:func:`fastreg._kernels.cycle.path_steps`): the same rules, the same results
 to the bit (``tests/enet/test_driver.py``), without the Python between the
@@ -265,7 +266,7 @@ class _Alpha:
         coefficients (at ``step - n_lead``), the certificate's gap, the sweeps
         and the fraction of deviance explained. A design that solves whole
         steps in one compiled call (``solves_steps``: covariance updates on
-        the full Gram matrix, residual updates on small float64 dense X) does,
+        the full Gram matrix, residual updates on float64 dense X below 4 MB) does,
         for the default problem; the rules are :meth:`solve`'s, and the
         results are the same to the bit.
         """

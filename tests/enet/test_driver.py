@@ -1,7 +1,7 @@
 """The path driver's two routes give the same path, to the bit.
 
 For the default problem (no penalty factors or bounds) on the full Gram matrix
-or on small dense float64 X with residual updates, the driver solves whole
+or on dense float64 X below 4 MB with residual updates, the driver solves whole
 runs of alphas in one compiled call (``fastreg._kernels.cycle.path_steps``);
 everywhere else it loops over the alphas in Python
 (``fastreg.enet.driver._Alpha.solve``). Both follow the same rules, so every
@@ -87,8 +87,11 @@ def test_statistics_path_same_both_routes(case, python_loop):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("shape", [(300, 80), (100, 300)], ids=["tall", "wide"])
+@pytest.mark.parametrize("shape", [(300, 80), (100, 300), (100, 1000)],
+                         ids=["tall", "wide", "bounded"])
 def test_residual_path_same_both_routes(case, shape, python_loop):
+    # (100 x 1000: above GradientBounds.MIN_ENTRIES, the gradient's bounds skip
+    # features on both routes, cd_naive.bounded_gradient)
     X, y = _problem(*shape, seed=5)
     kwargs = CASES[case]
 
@@ -191,15 +194,20 @@ def test_compiled_route_taken_for_full_gram_default_problem(monkeypatch):
     assert calls == []
 
 
-def test_compiled_route_taken_for_small_dense_residual_only(monkeypatch):
+def test_compiled_route_taken_for_dense_residual_below_4_mb(monkeypatch):
     calls = _count_compiled_calls(monkeypatch, designs.DenseProblem)
     X, y = _problem(300, 80)
     fastreg.lasso_path(X, y, precompute=False)
     assert calls == [80]
     calls.clear()
-    # larger X: the gradient's bounds skip features, in the Python loop
+    # larger X: the gradient's bounds skip features, compiled too
     X, y = _problem(400, 400)
     fastreg.lasso_path(X, y, precompute=False)
+    assert calls == [400]
+    calls.clear()
+    # X of 4 MB or more: the bounds from its float32 rounding, in the Python loop
+    X, y = _problem(100, 6000)
+    fastreg.lasso_path(X, y, precompute=False, alphas=5)
     assert calls == []
     # float32: the certificate's residual is recomputed in float64, in the Python loop
     fastreg.lasso_path(X[:100, :100].astype(np.float32), y[:100].astype(np.float32),
