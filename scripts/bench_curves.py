@@ -360,7 +360,7 @@ STOPPING_RULE_RST = [
     "set meets the certificate, fastreg keeps sweeping it toward a gap of",
     "``1e-12 * ||y||^2 / n`` for at most as many sweeps as cost one full-gradient",
     "pass (``n_features / |working set|`` of them, plus ``5e5 / n_samples`` more",
-    "columns for covariance updates, ``3e5 / n_samples`` for residual updates: an",
+    "columns for covariance updates, ``1e4 / n_samples`` for residual updates: an",
     "allowance for the fixed cost of an alpha on tiny problems). Small",
     "working sets are thus solved to about the floor, large slow ones stop near",
     "the certificate. The certificate, and the gap returned, are unchanged.",
