@@ -965,3 +965,20 @@ def test_gram_newton_reuses_its_factor_only_for_the_same_support_and_l2():
     assert (cd_gram._gram_newton(kept, w_kept, ws, l1, 0.2, False)
             == cd_gram._gram_newton(fresh, w_fresh, ws, l1, 0.2, False))
     np.testing.assert_array_equal(w_kept, w_fresh)
+
+
+def test_anderson_weights_solve_the_raised_system():
+    """The extrapolation's weights: ``(M + 1e-10 trace(M) I) z = 1`` by a Cholesky
+    factorization written out, normalized to sum to one (as ``np.linalg.solve``
+    gives them); none where there is no combination."""
+    from fastreg._kernels.extrapolation import anderson_weights
+
+    rng = np.random.default_rng(7)
+    for depth in (1, 2, 3, 4):
+        D = rng.standard_normal((depth, 30))
+        for M in (D @ D.T, np.outer(D[0], D[0])[:depth, :depth] if depth > 1 else D @ D.T):
+            raised = M + 1e-10 * np.trace(M) * np.eye(depth)
+            z = np.linalg.solve(raised, np.ones(depth))
+            np.testing.assert_allclose(anderson_weights(M.copy()), z / z.sum(), rtol=1e-6)
+    assert anderson_weights(np.zeros((3, 3))).shape == (0,)
+    assert anderson_weights(-np.eye(3)).shape == (0,)
