@@ -26,13 +26,8 @@ def anderson_weights(M):
     ``M``: the inner products of the last ``depth`` increments, (depth, depth);
     its diagonal is raised by ``1e-10 trace(M)`` in place (the increments are
     nearly dependent once the sweeps converge). Returns an empty array when
-    there is no such combination (no increment, a pivot that is not positive,
-    weights not finite): then the caller does not extrapolate; never an error.
-
-    ``M z = 1`` is solved by a Cholesky factorization written out (``M`` is a
-    Gram matrix, positive definite once raised): ``np.linalg.solve`` here cost
-    every kernel that extrapolates 4.4 s of compilation on a cold cache, for a
-    system of three unknowns.
+    there is no such combination (no increment, a zero pivot, weights not
+    finite): then the caller does not extrapolate; never an error.
     """
     depth = M.shape[0]
     trace = 0.0
@@ -42,28 +37,10 @@ def anderson_weights(M):
         return np.empty(0)
     for a in range(depth):
         M[a, a] += 1e-10 * trace
-    # M = L L^T, L in the lower triangle of M (in place)
-    for a in range(depth):
-        pivot = M[a, a]
-        for k in range(a):
-            pivot -= M[a, k] * M[a, k]
-        if not pivot > 0.0:
-            return np.empty(0)
-        M[a, a] = np.sqrt(pivot)
-        for b in range(a + 1, depth):
-            value = M[b, a]
-            for k in range(a):
-                value -= M[b, k] * M[a, k]
-            M[b, a] = value / M[a, a]
-    z = np.ones(depth)
-    for a in range(depth):  # L v = 1
-        for k in range(a):
-            z[a] -= M[a, k] * z[k]
-        z[a] /= M[a, a]
-    for a in range(depth - 1, -1, -1):  # L^T z = v
-        for k in range(a + 1, depth):
-            z[a] -= M[k, a] * z[k]
-        z[a] /= M[a, a]
+    try:
+        z = np.linalg.solve(M, np.ones(depth))
+    except Exception:  # noqa: BLE001 (Numba catches no narrower class; a zero pivot)
+        return np.empty(0)
     total = z.sum()
     if not (np.isfinite(total) and abs(total) > 0.0):
         return np.empty(0)
