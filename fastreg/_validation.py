@@ -239,8 +239,10 @@ def check_alphas(alphas):
         # NumPy checks' fixed cost
         return np.array([alphas[0]])
     arr = check_ridge_alphas(alphas)
-    # one alpha (every estimator fit) is sorted already
-    return np.sort(arr)[::-1].copy() if arr.shape[0] > 1 else arr
+    if arr.shape[0] > 1:  # (one alpha, every estimator fit, is sorted already)
+        arr.sort()  # (arr is a copy of the caller's)
+        arr = arr[::-1].copy()
+    return arr
 
 
 def check_sample_weight(sample_weight, n_samples, dtype, *, allow_zero_sum=False):
@@ -403,13 +405,16 @@ def check_ridge_alphas(alphas, *, strictly_positive=False):
     arr = np.atleast_1d(arr.astype(np.float64))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"alphas must be a non-empty 1-D sequence, got shape {arr.shape}.")
-    if not np.isfinite(arr).all():
-        raise ValueError("alphas contains NaN or infinity.")
-    if strictly_positive and (arr <= 0).any():
-        raise ValueError(
-            f"alphas must be > 0 for leave-one-out and GCV, got min {arr.min()!r}."
-        )
-    if (arr < 0).any():
+    # two reductions decide the usual grid (a NaN makes the minimum NaN, which
+    # fails the comparison); the checks that name the fault run only on failure
+    low = arr.min()
+    if not ((low > 0.0 if strictly_positive else low >= 0.0) and arr.max() < math.inf):
+        if not np.isfinite(arr).all():
+            raise ValueError("alphas contains NaN or infinity.")
+        if strictly_positive and (arr <= 0).any():
+            raise ValueError(
+                f"alphas must be > 0 for leave-one-out and GCV, got min {arr.min()!r}."
+            )
         raise ValueError(f"alphas must be >= 0, got min {arr.min()!r}.")
     return arr  # a new array already (astype copies)
 

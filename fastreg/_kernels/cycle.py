@@ -468,6 +468,31 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
 
 
 @jit
+def step_penalties(grid, l1_ratio):
+    """``(l1, l2, strong threshold)`` of every alpha of ``grid``: :func:`path_steps`' steps.
+
+    ``l1 = l1_ratio * alpha_k``, ``l2 = (1 - l1_ratio) alpha_k``, and the
+    sequential strong rule's threshold ``l1_ratio (2 alpha_k - alpha_{k-1})``
+    (at the first step ``l1`` itself; ``-inf`` where ``l1 == 0``: no sparsity
+    to exploit, every feature works). One call where NumPy takes ten.
+    """
+    n_steps = grid.shape[0]
+    steps = np.empty((n_steps, 3))
+    for k in range(n_steps):
+        alpha = grid[k]
+        l1 = alpha * l1_ratio
+        steps[k, 0] = l1
+        steps[k, 1] = alpha * (1.0 - l1_ratio)
+        if l1 == 0.0:
+            steps[k, 2] = -np.inf
+        elif k == 0:
+            steps[k, 2] = l1
+        else:
+            steps[k, 2] = l1_ratio * (2.0 * alpha - grid[k - 1])
+    return steps
+
+
+@jit
 def _write_indices(mask, out):
     """Write the indices of the true entries of ``mask`` into ``out``; return how many
     (``np.flatnonzero`` without an allocation)."""

@@ -69,7 +69,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._kernels.cycle import INNER_TOL_DECREASE
+from .._kernels.cycle import INNER_TOL_DECREASE, step_penalties
 from .._kernels.gap import duality_gap, kkt_and_screen
 from .._precision import reachable_tol, warn_float32_reach
 from .._warnings import caller_stacklevel, convergence_warning_class
@@ -375,9 +375,10 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     for start, stop in spans:
         state.solve_steps(steps, n_lead, (start, stop), record)
         first = max(start, n_lead)
-        # (one comparison of the span: a Python test per alpha costs small paths 5%)
-        for step in first + np.flatnonzero(gaps[first:stop] > state.gap_tol):
-            state.warn_unconverged(step - n_lead, float(grid[step]), gaps[step])
+        # (one reduction of the span: a Python test per alpha costs small paths 5%)
+        if first < stop and gaps[first:stop].max() > state.gap_tol:
+            for step in first + np.flatnonzero(gaps[first:stop] > state.gap_tol):
+                state.warn_unconverged(step - n_lead, float(grid[step]), gaps[step])
         if not options.watches or stop <= n_lead:
             continue
         k = stop - 1 - n_lead
@@ -408,19 +409,15 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
 def _step_penalties(grid, l1_ratio, data_scale):
     """``(l1, l2, strong threshold)`` of every step of the grid, on the problem's scale.
 
-    The threshold is the sequential strong rule's ``l1_ratio * (2 alpha_k -
-    alpha_{k-1})`` (at the first step the penalty itself; ``-inf`` without an
-    L1 penalty: no sparsity to exploit, every feature works).
+    :func:`fastreg._kernels.cycle.step_penalties`, rescaled with the data
+    (:mod:`fastreg._scaling`) where it is.
     """
-    grid = np.asarray(grid, dtype=np.float64)
-    l1 = data_scale.l1_to_internal(grid * l1_ratio)
-    threshold = np.empty_like(l1)
-    threshold[:1] = l1[:1]
-    threshold[1:] = data_scale.l1_to_internal(l1_ratio * (2.0 * grid[1:] - grid[:-1]))
-    threshold[l1 == 0.0] = -np.inf
-    steps = np.empty((grid.shape[0], 3))
-    steps[:, 0], steps[:, 1], steps[:, 2] = \
-        l1, data_scale.l2_to_internal(grid * (1.0 - l1_ratio)), threshold
+    steps = step_penalties(np.asarray(grid, dtype=np.float64), l1_ratio)
+    if data_scale.active:
+        l1 = steps[:, 0] = data_scale.l1_to_internal(steps[:, 0])
+        steps[:, 1] = data_scale.l2_to_internal(steps[:, 1])
+        steps[:, 2] = data_scale.l1_to_internal(steps[:, 2])
+        steps[l1 == 0.0, 2] = -np.inf  # (an l1 rescaled to zero: as one that is)
     return steps
 
 

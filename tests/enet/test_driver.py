@@ -254,3 +254,23 @@ def test_tight_tol_reaches_the_coordinate_step_test(precompute, route, python_lo
         moved = max(moved, abs(new - w[j]))
         w[j] = new
     assert moved <= 1e-11 * np.max(np.abs(w)) * 10
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("exponents", [(0, 0), (-40, 7), (300, -300)])
+def test_step_penalties_are_the_strong_rule_on_the_problem_scale(l1_ratio, exponents):
+    """The compiled table equals the formulas written with NumPy, rescaled as the data is."""
+    from fastreg._scaling import DataScale
+    from fastreg.enet.driver import _step_penalties
+
+    grid = np.geomspace(3.0, 3e-3, 50)
+    scale = DataScale(*exponents)
+    steps = _step_penalties(grid, l1_ratio, scale)
+    l1 = np.ldexp(grid * l1_ratio, exponents[0] + exponents[1])
+    threshold = np.concatenate([l1[:1], np.ldexp(l1_ratio * (2.0 * grid[1:] - grid[:-1]),
+                                                 exponents[0] + exponents[1])])
+    threshold[l1 == 0.0] = -np.inf
+    np.testing.assert_array_equal(steps[:, 0], l1)
+    np.testing.assert_array_equal(steps[:, 1], np.ldexp(grid * (1.0 - l1_ratio),
+                                                        2 * exponents[0]))
+    np.testing.assert_array_equal(steps[:, 2], threshold)

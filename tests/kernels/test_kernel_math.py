@@ -980,3 +980,17 @@ def test_anderson_weights_solve_the_raised_system():
             z = np.linalg.solve(raised, np.ones(depth))
             np.testing.assert_allclose(anderson_weights(M.copy()), z / z.sum(), rtol=1e-6)
     assert anderson_weights(np.zeros((3, 3))).shape == (0,)
+
+
+def test_row_norm_of_one_task_is_the_magnitude_without_a_root():
+    """``sqrt`` of a rounded square is the magnitude exactly; below the square's
+    underflow only ``|x|`` is right (a coefficient of 1e-170 is not zero)."""
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.standard_normal(1000) * 10.0 ** rng.integers(-150, 150, 1000),
+                             [1e-170, -3e-200, 0.0]])
+    vector, rows = np.zeros(2), np.zeros((2, 1))
+    for x in values:
+        assert gap.row_norm(vector, x * x, x) == abs(x)
+        if abs(x) > 1e-150:  # (the root of the square itself, where it does not underflow)
+            assert gap.row_norm(rows, x * x, x) == np.sqrt(x * x) == abs(x)
+    assert gap.row_norm(rows, 25.0, -1.0) == 5.0  # (rows: the root of the sum given)
