@@ -255,17 +255,20 @@ def _anderson_step(history, layout, w, ws, l1, l2):
 
 @force_jit
 def _gram_ws_gap(layout, w, ws, l1, l2, positive, box):
-    Xy, yy, g, n_samples = layout.Xy, layout.yy, layout.g, layout.n_samples
+    # (the layout's arrays read in place, not bound to names: bound across the
+    # extrapolation's call, each kept a pair of reference-count operations in
+    # every gap check, a quarter of those the diabetes path made)
     if box is None and not positive and l1 > 0.0 and ws.shape[0] >= EXTRAPOLATION_MIN_FEATURES:
         _extrapolate(layout.history, layout, w, ws, l1, l2)
     w_dot_Xy = 0.0
     w_dot_g = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]
-        w_dot_Xy += w[j] * Xy[j]
-        w_dot_g += w[j] * g[j]
-    ry = (yy - w_dot_Xy) / n_samples
-    return duality_gap(g, w, ws, ry - w_dot_g, ry, l1, l2, positive, n_samples, box)[0]
+        w_dot_Xy += w[j] * layout.Xy[j]
+        w_dot_g += w[j] * layout.g[j]
+    ry = (layout.yy - w_dot_Xy) / layout.n_samples
+    return duality_gap(layout.g, w, ws, ry - w_dot_g, ry, l1, l2, positive, layout.n_samples,
+                       box)[0]
 
 
 @jit
