@@ -464,34 +464,70 @@ def bounded_gradient(X, centers, y, r, w, l1, bounds, products, reuse, out):
 
 @jit
 def _bounded_products(X, centers, r, w, l1, bounds, products, reuse, out):
-    g_ref, r_ref, col_norms, state = bounds
     n, p = r.shape[0], out.shape[0]
     inv_n = 1.0 / n
     if reuse:
         out[:] = products
     else:
-        if state[0] > 0.0 and l1 > 0.0:
-            drift = 0.0
-            for i in range(n):
-                d = r[i] - r_ref[i]
-                drift += d * d
-            drift = np.sqrt(drift)
-            count = 0
-            for j in range(p):
-                bound = g_ref[j] + col_norms[j] * drift
-                out[j] = bound
-                if bound > l1 or w[j] != 0.0:
-                    count += 1
-            if count <= BOUNDED_MAX_FRACTION * p:
+        if l1 > 0.0:
+            count = drift_bounds(r, w, l1, None, bounds, out, None)
+            if 0 <= count <= BOUNDED_MAX_FRACTION * p:
                 for j in range(p):
-                    if out[j] > l1 or w[j] != 0.0:
+                    if _needs_product(out[j], w[j], l1, None, j):
                         out[j] = _column_xtr(X, j, centers[j], r) * inv_n
                 return
         for j in range(p):
             out[j] = _column_xtr(X, j, centers[j], r) * inv_n
     # a whole gradient: the reference of the next bounds
-    for j in range(p):
-        g_ref[j] = abs(out[j]) * (1.0 + 1e-9)
+    set_bound_reference(out, r, bounds)
+
+
+@jit
+def drift_bounds(r, w, l1, thresholds, bounds, out, features):
+    """Upper bounds of every ``|x_j^T r| / n`` from the reference; how many must be exact.
+
+    The rule of ``fastreg.enet.designs.GradientBounds`` (and of
+    :func:`bounded_gradient`), in one place: ``bounds = (g_ref, r_ref,
+    col_norms, state)``; ``out[j] = g_ref[j] + col_norms[j] ||r - r_ref||``.
+    A feature needs its exact product when its coefficient is nonzero or its
+    bound exceeds its threshold: ``l1``, or ``thresholds[j]`` when given (one
+    per feature: penalty factors). Their indices go to ``features`` when
+    given. Returns their count, or -1 without a reference (``state[0] == 0``).
+    """
+    g_ref, r_ref, col_norms, state = bounds
+    if state[0] == 0.0:
+        return -1
+    drift = 0.0
+    for i in range(r.shape[0]):
+        d = r[i] - r_ref[i]
+        drift += d * d
+    drift = np.sqrt(drift)
+    count = 0
+    for j in range(out.shape[0]):
+        bound = g_ref[j] + col_norms[j] * drift
+        out[j] = bound
+        if _needs_product(bound, w[j], l1, thresholds, j):
+            if features is not None:
+                features[count] = j
+            count += 1
+    return count
+
+
+@force_jit
+def _needs_product(bound, wj, l1, thresholds, j):
+    """Whether feature j needs its exact product (:func:`drift_bounds`)."""
+    return bound > (l1 if thresholds is None else thresholds[j]) or wj != 0.0
+
+
+@jit
+def set_bound_reference(g, r, bounds):
+    """Make ``(|g|, r)`` the reference of the next :func:`drift_bounds` (``g`` exact at ``r``).
+
+    ``1e-9``: rounding head room, so that the bound stays an upper bound.
+    """
+    g_ref, r_ref, _, state = bounds
+    for j in range(g.shape[0]):
+        g_ref[j] = abs(g[j]) * (1.0 + 1e-9)
     r_ref[:] = r
     state[0] = 1.0
 

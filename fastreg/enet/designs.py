@@ -217,30 +217,32 @@ class GradientBounds:
         return self._arrays
 
     def reset(self, g, r):
+        """Make ``(g, r)`` the reference (``g`` the exact gradient at ``r``)."""
         if self.active:
-            g_ref, r_ref, _, state = self.arrays()
-            np.multiply(np.abs(g), 1.0 + 1e-9, out=g_ref)
-            r_ref[:] = r
-            state[0] = 1.0
+            cd_naive.set_bound_reference(np.ravel(g), r, self.arrays())
 
     def needed(self, r, w, l1):
         """Features whose gradient must be exact, and the bounds of the rest.
 
         Returns ``(features, bounds)``, or ``(None, None)`` when a full exact
-        gradient is cheaper (or no reference or threshold is available).
+        gradient is cheaper (or no reference or threshold is available). The
+        rule is :func:`fastreg._kernels.cd_naive.drift_bounds`, the compiled
+        path's own.
         """
-        if self._arrays is None or self._arrays[3][0] == 0.0 or l1 is None:
+        if self._arrays is None or l1 is None:
             return None, None
         # l1 is a scalar, or one threshold per feature (FeatureBox.gradient_threshold)
-        if not isinstance(l1, np.ndarray) and not l1 > 0:
+        per_feature = isinstance(l1, np.ndarray)
+        if not per_feature and not l1 > 0:
             return None, None
-        g_ref, r_ref, col_norms, _ = self._arrays
-        drift = float(np.linalg.norm(r - r_ref))
-        bounds = g_ref + col_norms * drift
-        features = np.flatnonzero((bounds > l1) | (w != 0))
-        if features.size > self.MAX_FRACTION * bounds.size:
+        p = self.norms2.shape[0]
+        bounds, features = np.empty(p), np.empty(p, dtype=np.int64)
+        count = cd_naive.drift_bounds(r, w, 0.0 if per_feature else float(l1),
+                                      np.asarray(l1, dtype=np.float64) if per_feature else None,
+                                      self._arrays, bounds, features)
+        if count < 0 or count > self.MAX_FRACTION * p:
             return None, None
-        return features, bounds
+        return features[:count], bounds
 
 
 class RoundedBounds:

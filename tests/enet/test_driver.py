@@ -274,3 +274,34 @@ def test_step_penalties_are_the_strong_rule_on_the_problem_scale(l1_ratio, expon
     np.testing.assert_array_equal(steps[:, 1], np.ldexp(grid * (1.0 - l1_ratio),
                                                         2 * exponents[0]))
     np.testing.assert_array_equal(steps[:, 2], threshold)
+
+
+@pytest.mark.parametrize("per_feature", [False, True])
+def test_gradient_bounds_are_upper_bounds_and_the_compiled_rule(per_feature, monkeypatch):
+    """``GradientBounds.needed`` (the box and float32 routes) and the compiled
+    path's bounded gradient share one rule: the features they compute exactly
+    are the same, and every bound stands above the exact magnitude."""
+    from fastreg._kernels import cd_naive
+    from fastreg.enet.designs import GradientBounds
+
+    rng = np.random.default_rng(5)
+    n, p = 60, 40
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = rng.standard_normal(n)
+    w = np.zeros(p)
+    w[[3, 17]] = [0.4, -0.2]
+    monkeypatch.setattr(GradientBounds, "MIN_ENTRIES", 0)  # (60 x 40: below it)
+    bounds = GradientBounds(np.sum(X * X, axis=0) / n, n)
+    r_ref = y - X @ w
+    bounds.reset(X.T @ r_ref / n, r_ref)
+    r = r_ref + 1e-3 * rng.standard_normal(n)
+    exact = np.abs(X.T @ r / n)
+    l1 = 0.9 * float(np.max(np.abs(X.T @ y / n)))
+    threshold = np.full(p, l1) * np.where(np.arange(p) % 2, 1.0, 2.0) if per_feature else l1
+    features, bound = bounds.needed(r, w, threshold)
+    assert features is not None and np.all(bound >= exact)
+    np.testing.assert_array_equal(features, np.flatnonzero((bound > threshold) | (w != 0)))
+    if not per_feature:
+        out, arrays = np.empty(p), tuple(a.copy() for a in bounds.arrays())
+        cd_naive.bounded_gradient(X, np.zeros(p), y, r, w, l1, arrays, np.empty(p), False, out)
+        np.testing.assert_array_equal(np.flatnonzero(out != bound), features)
