@@ -30,7 +30,7 @@ import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
@@ -290,7 +290,6 @@ def gradient_threads(nnz):
     return kernel_threads() if nnz >= PARALLEL_MIN_NNZ else 1
 
 
-@contextmanager
 def cores_for_kernels(threaded):
     """BLAS held at one thread while a path whose kernels are ``threaded`` runs.
 
@@ -299,13 +298,14 @@ def cores_for_kernels(threaded):
     keep spinning on the cores that the next threaded gradient pass needs.
     Measured on the sparse 20000 x 50000 path with BLAS and Numba both at two
     threads: its gradient passes took 0.56x the one-thread time (slower), and
-    1.5x faster with BLAS held at one thread. A no-op for serial kernels.
+    1.5x faster with BLAS held at one thread. A no-op for serial kernels (a
+    shared ``nullcontext``: a generator's context costs small paths a few
+    microseconds).
     """
-    if not threaded:
-        yield
-        return
-    with single_threaded_blas():
-        yield
+    return single_threaded_blas() if threaded else _SERIAL
+
+
+_SERIAL = nullcontext()
 
 
 def csc_gradient(data, indices, indptr, r):

@@ -411,14 +411,15 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
         ``||r||^2 / n`` and ``<r, y> / n`` at ``w`` (updated in place), then
         ``n`` of the data term and ``||y||^2``.
     out : tuple
-        ``(coefs, gaps, sweeps, dev_ratio)``: ``coefs[:, step - n_lead]``
-        (returned steps only), and per step the certificate's gap, the sweeps
-        and the fraction of deviance explained.
+        ``(coefs, gaps, sweeps, dev_ratio, n_nonzero)``: ``coefs[:, step -
+        n_lead]`` (returned steps only), and per step the certificate's gap,
+        the sweeps, the fraction of deviance explained and the nonzero
+        coefficients.
     """
     gap_tol, fine, max_iter, seed, do_screening, positive, refine_columns, n_lead, start, \
         stop, step_tol = controls
     in_set, screened = masks
-    coefs, gaps, sweeps, dev = out
+    coefs, gaps, sweeps, dev, nonzero = out
     p = w.shape[0]
     n_samples, yy = carried[2], carried[3]
     every = np.arange(p)
@@ -460,6 +461,10 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
                 inner_tol *= INNER_TOL_DECREASE
         if step >= n_lead:
             coefs[:, step - n_lead] = w
+        count = 0
+        for j in range(p):
+            count += w[j] != 0.0
+        nonzero[step] = count
         gaps[step] = gap
         sweeps[step] = n_sweeps
         dev[step] = 1.0 - r2 * n_samples / yy if yy > 0 else 0.0

@@ -809,6 +809,8 @@ class GramProblem:
         self._add_columns(np.sort(missing))
 
     def start(self, w):
+        if self.n_cached == self.n_features:  # the full Gram matrix: nothing to add
+            return
         nonzero = np.flatnonzero(w)
         if nonzero.size:
             self.prepare(nonzero, np.zeros(self.n_features))

@@ -262,16 +262,17 @@ class _Alpha:
 
         ``steps``: ``(l1, l2, strong threshold)`` per step (lead steps first,
         ``n_lead`` of them: no extra sweeps, no coefficients recorded);
-        ``record = (coefs, gaps, sweeps, dev_ratio)`` receives, per step, the
-        coefficients (at ``step - n_lead``), the certificate's gap, the sweeps
-        and the fraction of deviance explained. A design that solves whole
+        ``record = (coefs, gaps, sweeps, dev_ratio, n_nonzero)`` receives, per
+        step, the coefficients (at ``step - n_lead``), the certificate's gap,
+        the sweeps, the fraction of deviance explained and the nonzero
+        coefficients (rows, multi-task). A design that solves whole
         steps in one compiled call (``solves_steps``: covariance updates on
         the full Gram matrix, residual updates on float64 dense X below 4 MB) does,
         for the default problem; the rules are :meth:`solve`'s, and the
         results are the same to the bit.
         """
         start, stop = span
-        coefs, gaps, sweeps, dev = record
+        coefs, gaps, sweeps, dev, nonzero = record
         problem = self.problem
         if self.box is None and getattr(problem, "solves_steps", False):
             p, n = problem.n_features, problem.n_samples
@@ -293,6 +294,7 @@ class _Alpha:
             gaps[step], sweeps[step] = self.solve(step, l1, l2, threshold,
                                                   refined=step == 0, refine=step >= n_lead)
             dev[step] = self.dev_ratio()
+            nonzero[step] = self.n_nonzero()
             if step >= n_lead:
                 coefs[..., step - n_lead] = self.W if self.single else self.W.T
 
@@ -359,14 +361,15 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     state = _Alpha(problem, W, box, penalty.positive, options, data_scale)
     coefs = np.empty(((p,) if problem.n_tasks is None else (problem.n_tasks, p))
                      + (n_alphas,), dtype=W.dtype)
-    single = problem.n_tasks is None
     lead = _lead_alphas(state, alphas, penalty.l1_ratio, data_scale) if box is None else ()
     grid = np.concatenate((lead, alphas)) if len(lead) else alphas
     n_lead, n_steps = len(lead), grid.shape[0]
     steps = _step_penalties(grid, l1_ratio, data_scale)
-    # per step, lead steps first: the certificate's gap, sweeps, deviance explained
+    # per step, lead steps first: the certificate's gap, sweeps, deviance explained,
+    # nonzero coefficients
     gaps, sweeps, dev = np.empty(n_steps), np.zeros(n_steps, dtype=np.int64), np.empty(n_steps)
-    record = (coefs, gaps, sweeps, dev)
+    nonzero = np.zeros(n_steps, dtype=np.int64)
+    record = (coefs, gaps, sweeps, dev, nonzero)
     stop_reason, n_solved = None, n_alphas
     # without anything to look at between alphas, the whole grid is one span
     # (one compiled call where the design has one); else the leads, then each alpha
@@ -398,10 +401,7 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
         warn_float32_reach(state.requested_tol, state.tol, gaps,
                            problem.yy / problem.n_samples)
     coefs = coefs[..., :n_solved]
-    # nonzero coefficients (rows, multi-task) per alpha, counted once for the whole path
-    # (a sum of the mask: count_nonzero with an axis costs several us more)
-    nonzero = coefs != 0 if single else np.any(coefs != 0, axis=0)
-    n_nonzero = nonzero.sum(axis=0, dtype=np.int64)
+    n_nonzero = nonzero[n_lead:n_lead + n_solved].copy()
     return PathTrace(coefs.copy() if n_solved < n_alphas else coefs, gaps.copy(),
                      n_iters, dev.copy(), n_nonzero, stop_reason)
 
