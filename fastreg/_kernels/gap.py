@@ -186,7 +186,7 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
         g_sq = 0.0
         xta_sq = 0.0
         w_sq = 0.0
-        gjt = xta = 0.0
+        gjt = xta = wjt = 0.0
         for t in range(n_tasks):
             gjt = entry(G, j, t)
             wjt = entry(W, j, t)
@@ -194,7 +194,7 @@ def kkt_and_screen(G, W, norms2, gap, dual_norm, l1, l2, positive, strong_thresh
             xta = gjt - l2 * wjt
             xta_sq += xta * xta
             w_sq += wjt * wjt
-        if do_screening and l1 > 0 and w_sq == 0.0:
+        if do_screening and l1 > 0 and row_norm(W, w_sq, wjt) == 0.0:  # (|w|: a square underflows)
             theta = (entry(G, j, 0) if positive else row_norm(W, xta_sq, xta)) / denom
             if (1.0 - theta) / np.sqrt(norms2[j] + l2) > radius:
                 screened[j] = True

@@ -994,3 +994,13 @@ def test_row_norm_of_one_task_is_the_magnitude_without_a_root():
         if abs(x) > 1e-150:  # (the root of the square itself, where it does not underflow)
             assert gap.row_norm(rows, x * x, x) == np.sqrt(x * x) == abs(x)
     assert gap.row_norm(rows, 25.0, -1.0) == 5.0  # (rows: the root of the sum given)
+
+
+def test_screening_keeps_a_coefficient_whose_square_underflows():
+    """A nonzero coefficient is never screened out, however small (its square is 0)."""
+    g, w, norms2 = np.zeros(3), np.array([1e-170, 0.0, 0.0]), np.ones(3)
+    in_set, screened = np.array([True, False, False]), np.zeros(3, dtype=np.bool_)
+    gap.kkt_and_screen(g, w, norms2, 1e-12, 0.0, 1.0, 0.0, False, 1.0, True, in_set, screened,
+                       None)
+    assert in_set.tolist() == [True, False, False]
+    assert screened.tolist() == [False, True, True]  # (the zeros: far inside the dual set)
