@@ -337,6 +337,59 @@ def behind_lines(runs):
             "", *lines]
 
 
+# The accuracies at which fastreg's curve is compared with every peer's (issue
+# 15: at or below every peer from 1e-3 to 1e-10), four per decade
+ENVELOPE_LEVELS = np.logspace(-3, -10, 29)
+
+
+def behind_peers(runs, levels=ENVELOPE_LEVELS):
+    """Where a peer reaches an accuracy sooner than fastreg does.
+
+    A solver's curve at an accuracy ``a`` is the time of its fastest run whose
+    largest relative suboptimality over the path is at most ``a`` (infinite
+    when none is). Returns ``[(problem, a, peer, peer's seconds, fastreg's
+    seconds), ...]`` for every problem and level at which some peer's curve
+    is below fastreg's.
+    """
+    rows = []
+    for problem in dict.fromkeys(r["problem"] for r in runs):
+        mine = [r for r in runs if r["problem"] == problem]
+        peers = sorted({r["solver"] for r in mine} - {"fastreg"})
+        for level in levels:
+            ours = _curve(mine, "fastreg", level)
+            theirs = {peer: _curve(mine, peer, level) for peer in peers}
+            best = min(theirs, key=theirs.get, default=None)
+            if best is not None and theirs[best] < ours:
+                rows.append((problem, float(level), best, theirs[best], ours))
+    return rows
+
+
+def _curve(runs, solver, level):
+    """The time of ``solver``'s fastest run in ``runs`` at most ``level`` suboptimal."""
+    times = [r["seconds"] for r in runs if r["solver"] == solver and r["max"] <= level]
+    return min(times) if times else np.inf
+
+
+def behind_peer_lines(runs):
+    """:func:`behind_peers` as sentences, one per (problem, peer) and run of levels."""
+    levels = f"{ENVELOPE_LEVELS[0]:.0e} to {ENVELOPE_LEVELS[-1]:.0e}"
+    rows = behind_peers(runs)
+    if not rows:
+        return [(f"fastreg's curve is at or below every peer's at every accuracy from "
+                 f"{levels} on every problem run.")]
+    spans = {}
+    for problem, level, peer, theirs, ours in rows:
+        spans.setdefault((problem, peer), []).append((level, theirs, ours))
+    lines = [(f"fastreg's curve is at or below every peer's from {levels}, except "
+              "(accuracy: the peer's time against fastreg's):"), ""]
+    for (problem, peer), points in spans.items():
+        shown = "; ".join(f"{level:.1e}: {theirs:.3g} s against {ours:.3g} s"
+                          for level, theirs, ours in points[:4])
+        more = f"; and {len(points) - 4} more levels" if len(points) > 4 else ""
+        lines.append(f"- {problem}, {peer}: {shown}{more}")
+    return lines
+
+
 def table(runs):
     """Markdown table: one row per run."""
     lines = ["| problem | shape | reference floor | solver | its tol | s | max rel. subopt. "
@@ -415,7 +468,11 @@ def rst_page(runs, header, figure_path):
         "parameter conversion); the reference of each problem is built once and",
         "cached in ``.bench_cache/``.", "",
         *[line.replace("`", "``") for line in header], "",
-        figure_line, *STOPPING_RULE_RST, *behind_lines(runs), "", *FULL_SHAPES_RST,
+        figure_line, "**Against every peer.** Each solver's curve at an accuracy is its",
+        "fastest run whose largest relative suboptimality is at most that accuracy",
+        "(``behind_peers``; four levels per decade). In this page's run:", "",
+        *behind_peer_lines(runs), "",
+        *STOPPING_RULE_RST, *behind_lines(runs), "", *FULL_SHAPES_RST,
         "All runs", "--------", "",
         ".. list-table::", "   :header-rows: 1", "",
         "   * - problem\n     - shape\n     - reference floor\n     - solver\n"
@@ -514,7 +571,8 @@ def main(argv=None):
         f"{MIN_REPEATS} or more repeats (at most {MAX_REPEATS}, about {REPEAT_SECONDS} s), "
         "longer ones once."]
     out = "\n".join(["# Time against achieved accuracy (lasso path, 100 alphas)", "",
-                      *header, "", table(runs), "", *behind_lines(runs), ""])
+                      *header, "", table(runs), "", *behind_lines(runs), "",
+                      *behind_peer_lines(runs), ""])
     print(out)
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)

@@ -83,3 +83,20 @@ def test_bench_revisions_rejects_unknown_problems():
     proc = subprocess.run([sys.executable, REVISIONS, ROOT, "--problems", "nope"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "unknown problems" in proc.stderr
+
+
+def test_bench_curves_finds_where_a_peer_is_ahead():
+    """The envelope check: a peer counts only at accuracies its runs reach sooner."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    try:
+        import bench_curves
+    finally:
+        sys.path.pop(0)
+    runs = [{"problem": "p", "solver": solver, "seconds": seconds, "max": worst}
+            for solver, seconds, worst in (("fastreg", 2.0, 1e-12), ("fastreg", 1.0, 1e-4),
+                                           ("peer", 0.5, 5e-4), ("peer", 3.0, 1e-11))]
+    rows = bench_curves.behind_peers(runs, levels=[1e-3, 1e-4, 1e-6])
+    assert rows == [("p", 1e-3, "peer", 0.5, 1.0)]
+    assert "p, peer: 1.0e-03: 0.5 s against 1 s" in "\n".join(
+        bench_curves.behind_peer_lines(runs))
+    assert bench_curves.behind_peers(runs[:2] + runs[3:]) == []
