@@ -57,27 +57,28 @@ def test_csc_sweep_has_no_reference_counting(data):
     assert "@NRT_incref" not in ir and "@NRT_decref" not in ir
 
 
-def test_gram_sweep_has_no_reference_counting(data):
+@pytest.fixture(scope="module")
+def gram_layout(data):
+    """A covariance layout of ``data`` (no extrapolation scratch) and its working set."""
     X, y = data
     n, p = X.shape
     G = np.asfortranarray(X.T @ X)
     layout = cd_gram.GramLayout(G, np.arange(p, dtype=np.int64), X.T @ y, y @ y, X.T @ y / n,
                                 np.diag(G) / n, float(n), None,
                                 cd_gram.newton_scratch(), 0)
-    ws = np.arange(p, dtype=np.int64)
+    return layout, np.arange(p, dtype=np.int64)
+
+
+def test_gram_sweep_has_no_reference_counting(gram_layout):
+    layout, ws = gram_layout
+    p = ws.shape[0]
     ir = _own_ir(cd_gram._gram_sweep, (layout, np.zeros(p), ws, ws, p, 0.1, 0.0, False, None))
     assert "@NRT_incref" not in ir and "@NRT_decref" not in ir
 
 
-def test_gram_working_set_gap_has_no_reference_counting(data):
+def test_gram_working_set_gap_has_no_reference_counting(gram_layout):
     """Checked after every covariance sweep: the layout's arrays are read in place."""
-    X, y = data
-    n, p = X.shape
-    G = np.asfortranarray(X.T @ X)
-    layout = cd_gram.GramLayout(G, np.arange(p, dtype=np.int64), X.T @ y, y @ y, X.T @ y / n,
-                                np.diag(G) / n, float(n), None,
-                                cd_gram.newton_scratch(), 0)
-    ws = np.arange(p, dtype=np.int64)
-    w = np.linspace(-0.2, 0.3, p)
+    layout, ws = gram_layout
+    w = np.linspace(-0.2, 0.3, ws.shape[0])
     ir = _own_ir(cd_gram._gram_ws_gap, (layout, w, ws, 0.1, 0.0, False, None))
     assert "@NRT_incref" not in ir and "@NRT_decref" not in ir
