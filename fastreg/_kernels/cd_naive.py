@@ -502,11 +502,22 @@ def drift_bounds(r, w, l1, thresholds, bounds, out, features):
         d = r[i] - r_ref[i]
         drift += d * d
     drift = np.sqrt(drift)
-    count = 0
     for j in range(out.shape[0]):
-        bound = g_ref[j] + col_norms[j] * drift
-        out[j] = bound
-        if _needs_product(bound, w[j], l1, thresholds, j):
+        out[j] = g_ref[j] + col_norms[j] * drift
+    return needed_features(out, w, l1, thresholds, features)
+
+
+@jit
+def needed_features(bounds, w, l1, thresholds, features):
+    """How many features need their exact product given upper ``bounds`` of their gradient.
+
+    Those with a nonzero coefficient or a bound above the threshold (``l1``,
+    or ``thresholds[j]`` when given); their indices go to ``features`` when
+    given. Any bounds: :func:`drift_bounds`' or ``RoundedBounds``'.
+    """
+    count = 0
+    for j in range(bounds.shape[0]):
+        if _needs_product(bounds[j], w[j], l1, thresholds, j):
             if features is not None:
                 features[count] = j
             count += 1
@@ -515,7 +526,7 @@ def drift_bounds(r, w, l1, thresholds, bounds, out, features):
 
 @force_jit
 def _needs_product(bound, wj, l1, thresholds, j):
-    """Whether feature j needs its exact product (:func:`drift_bounds`)."""
+    """Whether feature j needs its exact product (:func:`needed_features`)."""
     return bound > (l1 if thresholds is None else thresholds[j]) or wj != 0.0
 
 

@@ -237,12 +237,18 @@ class GradientBounds:
             return None, None
         p = self.norms2.shape[0]
         bounds, features = np.empty(p), np.empty(p, dtype=np.int64)
-        count = cd_naive.drift_bounds(r, w, 0.0 if per_feature else float(l1),
-                                      np.asarray(l1, dtype=np.float64) if per_feature else None,
-                                      self._arrays, bounds, features)
+        count = cd_naive.drift_bounds(r, w, *_thresholds(l1), self._arrays, bounds, features)
         if count < 0 or count > self.MAX_FRACTION * p:
             return None, None
         return features[:count], bounds
+
+
+def _thresholds(l1):
+    """``(l1, thresholds)`` of :func:`fastreg._kernels.cd_naive.needed_features`: a scalar
+    ``l1``, or one threshold per feature (``FeatureBox.gradient_threshold``)."""
+    if isinstance(l1, np.ndarray):
+        return 0.0, np.asarray(l1, dtype=np.float64)
+    return float(l1), None
 
 
 class RoundedBounds:
@@ -305,10 +311,11 @@ class RoundedBounds:
         cd_naive.rounded_xtr(self.X32, r, approx)
         bounds = np.abs(approx) / problem.n_samples * (1.0 + 1e-12) \
             + self.scaled_norms * float(np.linalg.norm(r))
-        features = np.flatnonzero((bounds > l1) | (w != 0))
-        if features.size > self.MAX_FRACTION * bounds.size:
+        features = np.empty(bounds.shape[0], dtype=np.int64)
+        count = cd_naive.needed_features(bounds, w, *_thresholds(l1), features)
+        if count > self.MAX_FRACTION * bounds.size:
             return None, None
-        return features, bounds
+        return features[:count], bounds
 
 
 def _sqrt_weights(sample_weight, n_samples, dtype):
