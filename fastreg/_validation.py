@@ -553,7 +553,7 @@ def check_max_features(max_features):
     """None or a non-negative integer."""
     if max_features is None:
         return None
-    if not isinstance(max_features, numbers.Integral) or isinstance(max_features, bool):
+    if not is_integer(max_features):
         raise TypeError(f"max_features must be an integer or None, got {max_features!r}.")
     if max_features < 0:
         raise ValueError(f"max_features must be >= 0, got {max_features!r}.")

@@ -163,7 +163,7 @@ class DataOptions:
 
 def check_grid(alphas):
     """An int grid size, or a validated explicit grid (an array of alphas)."""
-    if isinstance(alphas, Integral) and not isinstance(alphas, bool):
+    if _validation.is_integer(alphas):
         if alphas < 1:
             raise ValueError(f"alphas must be >= 1 when an integer (a grid size), "
                              f"got {alphas!r}.")
