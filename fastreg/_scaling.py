@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.linalg import blas
+
+from ._kernels import scans
 
 # Data whose largest magnitude is within 2**+-SAFE_EXPONENT is solved as is:
 # the solvers' largest products (squared gradients, |X|^2 |y|^2, and squared
@@ -223,21 +224,15 @@ def _exponent(magnitude):
     return math.frexp(magnitude)[1]
 
 
-# BLAS i?amax: one pass, no temporary, and no NumPy reduction overhead (about
-# 4 us a call on small arrays, which single fits on small data notice)
-_BLAS_AMAX = {"d": blas.idamax, "f": blas.isamax}
-
-
 def _max_abs(a):
     if sparse.issparse(a):
         a = a.data
     a = np.asarray(a)
+    if a.dtype in (np.float64, np.float32) and (a.flags.c_contiguous or a.flags.f_contiguous):
+        # one compiled pass over a view (no temporary; :mod:`fastreg._kernels.scans`)
+        return float(scans.max_abs(a.ravel(order="K")))
     if a.size == 0:
         return 0.0
-    amax = _BLAS_AMAX.get(a.dtype.char)
-    if amax is not None and a.size < 2**31 and (a.flags.c_contiguous or a.flags.f_contiguous):
-        flat = a.ravel(order="K")  # a view
-        return abs(float(flat[amax(flat)]))
     # max and min: no |a| temporary of a's size
     return float(max(np.max(a), -np.min(a)))
 

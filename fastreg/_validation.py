@@ -12,6 +12,8 @@ import numbers
 import numpy as np
 from scipy import sparse
 
+from ._kernels import scans
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 # A Gram matrix larger than this is never built automatically; asking for one
@@ -167,8 +169,19 @@ def _as_float_array(a, name, dtype=None):
 
 def check_finite(a, name):
     """Raise a clear error if ``a`` holds NaN or infinity."""
-    if not np.isfinite(a).all():
+    if not all_finite(a):
         raise ValueError(f"Input {name} contains NaN or infinity.")
+
+
+def all_finite(a):
+    """Whether every entry of the array ``a`` is finite.
+
+    A 1-D float array is read by one compiled loop (:mod:`fastreg._kernels.scans`:
+    no NumPy reduction on the path of a small call), any other by NumPy.
+    """
+    if a.ndim == 1 and a.dtype in FLOAT_DTYPES:
+        return scans.all_finite(a)
+    return bool(np.isfinite(a).all())
 
 
 def check_finite_column_stats(values, name="X", *, along="column"):
@@ -178,7 +191,7 @@ def check_finite_column_stats(values, name="X", *, along="column"):
     when every entry of X is finite and no square overflows, so the solvers
     check these p numbers instead of spending a full pass over X.
     """
-    if not np.isfinite(values).all():
+    if not all_finite(values):
         bad = int(np.flatnonzero(~np.isfinite(values))[0])
         raise ValueError(
             f"Input {name} contains NaN, infinity or a value too large for "
@@ -258,8 +271,8 @@ def check_alphas(alphas):
         # one Python float (every estimator fit): the same array, without the
         # NumPy checks' fixed cost
         return np.array([alphas[0]])
-    arr = check_ridge_alphas(alphas)
-    if arr.shape[0] > 1:  # (one alpha, every estimator fit, is sorted already)
+    arr, order = _checked_grid(alphas, strictly_positive=False)
+    if order > 0:
         arr.sort()  # (arr is a copy of the caller's)
         arr = arr[::-1].copy()
     return arr
@@ -419,16 +432,24 @@ def check_ridge_alpha(alpha, n_targets):
 
 def check_ridge_alphas(alphas, *, strictly_positive=False):
     """A grid of ridge penalties, float64, in the order given."""
+    return _checked_grid(alphas, strictly_positive=strictly_positive)[0]
+
+
+def _checked_grid(alphas, *, strictly_positive):
+    """``(grid, order)``: a float64 copy of the penalties, and whether it needs sorting.
+
+    ``order`` is 0 when the grid is non-increasing, 1 otherwise
+    (:func:`fastreg._kernels.scans.grid_order`); the checks that name a
+    fault run only when that one pass finds one.
+    """
     arr = as_array(alphas, "alphas")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"alphas must be numbers, got dtype {arr.dtype}.")
-    arr = np.atleast_1d(arr.astype(np.float64))
+    arr = np.array(arr, dtype=np.float64, ndmin=1)  # a copy: the caller's stays as given
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"alphas must be a non-empty 1-D sequence, got shape {arr.shape}.")
-    # two reductions decide the usual grid (a NaN makes the minimum NaN, which
-    # fails the comparison); the checks that name the fault run only on failure
-    low = arr.min()
-    if not ((low > 0.0 if strictly_positive else low >= 0.0) and arr.max() < math.inf):
+    order = scans.grid_order(arr, strictly_positive)
+    if order < 0:
         if not np.isfinite(arr).all():
             raise ValueError("alphas contains NaN or infinity.")
         if strictly_positive and (arr <= 0).any():
@@ -436,7 +457,7 @@ def check_ridge_alphas(alphas, *, strictly_positive=False):
                 f"alphas must be > 0 for leave-one-out and GCV, got min {arr.min()!r}."
             )
         raise ValueError(f"alphas must be >= 0, got min {arr.min()!r}.")
-    return arr  # a new array already (astype copies)
+    return arr, order
 
 
 def check_ridge_solver(solver):

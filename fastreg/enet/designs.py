@@ -163,6 +163,14 @@ def _exact_task_residual(problem, W):
     return R
 
 
+def _float64_ratio(values, scale):
+    """``values / scale`` in float64 (a float64 array divides as is: no ufunc keywords,
+    a few microseconds less on a cold cache)."""
+    if values.dtype == np.float64:
+        return values / scale
+    return np.divide(values, scale, dtype=np.float64)
+
+
 def _cross_gram64(X, features):
     """``X^T X[:, features]`` (all columns for None) summed in float64, in X's dtype.
 
@@ -732,17 +740,19 @@ class GramProblem:
             self.Xy_ = np.empty(X.shape[1])
             precision.dense_xtr(X, y64, np.arange(X.shape[1], dtype=np.int64), self.Xy_)
         else:
-            self.yy = float(y @ y)
-            self.Xy_ = (X.T @ y if Xy is None else Xy).astype(np.float64)
+            # ndarray.dot, not @: the same BLAS calls, without the matmul ufunc's
+            # dispatch (13 us of a small path's call on a cold cache, measured)
+            self.yy = float(y.dot(y))
+            self.Xy_ = X.T.dot(y) if Xy is None else Xy.astype(np.float64)
         if gram is None and not lazy:
-            gram = X.T @ X if X.dtype.itemsize == 8 else _cross_gram64(X, None)
+            gram = X.T.dot(X) if X.dtype.itemsize == 8 else _cross_gram64(X, None)
         if gram is not None:
             # symmetric: its transpose is the Fortran-ordered column cache
             self.cache = np.asarray(gram).T
             if not self.cache.flags.f_contiguous:
                 self.cache = np.asfortranarray(self.cache)
             self.slot = np.arange(p, dtype=np.int64)
-            self.norms2 = np.divide(self.cache.diagonal(), self.n_samples, dtype=np.float64)
+            self.norms2 = _float64_ratio(self.cache.diagonal(), self.n_samples)
         else:
             self.cache = np.empty((p, 0), dtype=X.dtype, order="F")
             self.slot = np.full(p, -1, dtype=np.int64)
@@ -769,7 +779,7 @@ class GramProblem:
         self.Xy_ = np.asarray(Xy, dtype=np.float64).ravel()
         self.cache = np.asfortranarray(np.asarray(gram, dtype=dtype).T)
         self.slot = np.arange(p, dtype=np.int64)
-        self.norms2 = np.divide(self.cache.diagonal(), self.n_samples, dtype=np.float64)
+        self.norms2 = _float64_ratio(self.cache.diagonal(), self.n_samples)
         _validation.check_finite_column_stats(self.norms2)
         self.n_cached = p
         self.g = np.empty(p, dtype=np.float64)

@@ -69,6 +69,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels import scans
 from .._kernels.cycle import INNER_TOL_DECREASE, step_penalties
 from .._kernels.gap import duality_gap, kkt_and_screen
 from .._precision import reachable_tol, warn_float32_reach
@@ -378,8 +379,9 @@ def solve_path(problem, alphas, W, box, penalty, options, data_scale):
     for start, stop in spans:
         state.solve_steps(steps, n_lead, (start, stop), record)
         first = max(start, n_lead)
-        # (one reduction of the span: a Python test per alpha costs small paths 5%)
-        if first < stop and gaps[first:stop].max() > state.gap_tol:
+        # (one compiled scan of the span: a Python test per alpha costs small paths
+        # 5%, a NumPy reduction tens of microseconds on a cold cache)
+        if first < stop and scans.first_above(gaps, first, stop, state.gap_tol) >= 0:
             for step in first + np.flatnonzero(gaps[first:stop] > state.gap_tol):
                 state.warn_unconverged(step - n_lead, float(grid[step]), gaps[step])
         if not options.watches or stop <= n_lead:
