@@ -85,7 +85,11 @@ percent; the accuracy is not noisy, and is that of the last run). Each run's
 convergence warnings are counted (an alpha left at the solver's iteration
 limit), and every alpha of every (problem, tol) run by both fastreg and
 scikit-learn is compared (``behind_sklearn``): the page lists the alphas where
-fastreg is the less accurate.
+fastreg is the less accurate. Each solver's curve is read at four accuracies
+per decade (``behind_peers``); where a peer's is below fastreg's, fastreg's
+and that peer's tolerances are both bisected around the accuracy
+(``settle_crossings``, ``BISECTIONS`` runs each, not with ``--quick``), so
+that the one-per-decade tolerance grid does not decide the comparison.
 """
 
 import argparse
@@ -249,7 +253,11 @@ def convergence_warnings(run, X, y, alphas, tol):
 
 
 def bench_problem(name, args, entries, runs):
-    """Every solver at each of its tolerances on one problem; appends to ``runs``."""
+    """Every solver at each of its tolerances on one problem; appends to ``runs``.
+
+    Then, where a peer's curve is below fastreg's (:func:`behind_peers`), both
+    curves are measured more finely there (:func:`settle_crossings`).
+    """
     X, y = build_problem(name, args.quick or args.small, args.seed)
     alphas = base.sk_alpha_grid(X, y, l1_ratio=1.0, fit_intercept=False, eps=base.EPS,
                                 n_alphas=base.N_ALPHAS)
@@ -260,27 +268,72 @@ def bench_problem(name, args, entries, runs):
           flush=True)
     small = (X[:200], y[:200], alphas[:3])
     tolerances = QUICK_TOLERANCES if args.quick else TOLERANCES
+    problem = {"problem": name, "shape": shape, "floor": floor,
+               "alpha_floor": (gaps_ref / primal_ref).tolist()}
+
+    def measure(solver, run, tol, bisected=False):
+        seconds, (coefs, warned) = median_time(
+            lambda: convergence_warnings(run, X, y, alphas, tol), repeat=not args.quick)
+        rel = relative_suboptimality(X, y, alphas, coefs, primal_ref)
+        result = {**problem, "solver": solver, "tol": tol, "seconds": seconds,
+                  "max": float(rel.max()), "median": float(np.median(rel)),
+                  "n_solved": int(rel.size), "rel": rel.tolist(), "warned": warned,
+                  "bisected": bisected}
+        runs.append(result)
+        print(f"... {name} {solver} tol={tol:.3g}: {seconds:.3f} s, rel. subopt. "
+              f"max {rel.max():.2g} median {np.median(rel):.2g}, {rel.size} alphas"
+              + (f", {warned} convergence warnings" if warned else "")
+              + (" (bisected)" if bisected else ""),
+              file=sys.stderr, flush=True)
+        return result
+
     for solver, run in entries:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run(*small, tolerances[solver][0])
         for tol in tolerances[solver]:
-            seconds, (coefs, warned) = median_time(
-                lambda run=run, tol=tol: convergence_warnings(run, X, y, alphas, tol),
-                repeat=not args.quick)
-            rel = relative_suboptimality(X, y, alphas, coefs, primal_ref)
-            runs.append({"problem": name, "shape": shape, "floor": floor,
-                         "solver": solver, "tol": tol, "seconds": seconds,
-                         "max": float(rel.max()), "median": float(np.median(rel)),
-                         "n_solved": int(rel.size), "rel": rel.tolist(),
-                         "alpha_floor": (gaps_ref / primal_ref).tolist(),
-                         "warned": warned})
-            print(f"... {name} {solver} tol={tol:g}: {seconds:.3f} s, rel. subopt. "
-                  f"max {rel.max():.2g} median {np.median(rel):.2g}, {rel.size} alphas"
-                  + (f", {warned} convergence warnings" if warned else ""),
-                  file=sys.stderr, flush=True)
-            if seconds > args.max_seconds:
+            if measure(solver, run, tol)["seconds"] > args.max_seconds:
                 break
+    if not args.quick:
+        settle_crossings([r for r in runs if r["problem"] == name], dict(entries),
+                         lambda solver, run, tol: measure(solver, run, tol, bisected=True))
+
+
+# Bisections of a solver's tolerance per crossing (settle_crossings): each
+# halves the log-distance between a tolerance that misses the accuracy and one
+# that reaches it
+BISECTIONS = 3
+
+
+def settle_crossings(runs, solvers, measure, bisections=BISECTIONS):
+    """Measure fastreg's and the peer's curves finely where the peer's is below.
+
+    A curve is read at a tolerance grid of one point per decade, and an
+    accuracy just below what a tolerance reaches costs the next, ten times
+    tighter: a solver whose ``tol=1e-3`` run reaches 5.8e-4 counts its
+    ``1e-4`` run's time at 5.6e-4. At every accuracy where :func:`behind_peers`
+    finds a peer ahead, each of the two solvers' tolerances is bisected (in
+    log) between its loosest run that reaches the accuracy and the tightest
+    looser one that does not, ``bisections`` times: ``measure(solver, run,
+    tol)`` times a run and returns its record, which joins ``runs`` (the
+    caller's list: the problem's runs). Both solvers get the same treatment,
+    so neither gains from the finer grid alone.
+    """
+    done = set()
+    for _, level, peer, _, _ in behind_peers(runs):
+        for solver in ("fastreg", peer):
+            for _ in range(bisections):
+                reached = [r["tol"] for r in runs
+                           if r["solver"] == solver and r["max"] <= level]
+                missed = [r["tol"] for r in runs if r["solver"] == solver
+                          and r["max"] > level and (not reached or r["tol"] > max(reached))]
+                if not reached or not missed:
+                    break
+                tol = float(np.sqrt(max(reached) * min(missed)))
+                if (solver, tol) in done:
+                    break
+                done.add((solver, tol))
+                runs.append(measure(solver, solvers[solver], tol))
 
 
 def behind_sklearn(runs):
@@ -390,14 +443,27 @@ def behind_peer_lines(runs):
     return lines
 
 
+def tol_label(run):
+    """A run's tolerance as the tables show it (a bisected one marked)."""
+    return f"{run['tol']:.3g}" + (" (bisected)" if run.get("bisected") else "")
+
+
+def in_curve_order(runs):
+    """The runs by problem (first seen), solver (first seen), then loosest tolerance first."""
+    problems = list(dict.fromkeys(r["problem"] for r in runs))
+    solvers = list(dict.fromkeys(r["solver"] for r in runs))
+    return sorted(runs, key=lambda r: (problems.index(r["problem"]),
+                                       solvers.index(r["solver"]), -r["tol"]))
+
+
 def table(runs):
     """Markdown table: one row per run."""
     lines = ["| problem | shape | reference floor | solver | its tol | s | max rel. subopt. "
              "| median | alphas | convergence warnings |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in runs:
+    for r in in_curve_order(runs):
         lines.append(f"| {r['problem']} | {r['shape']} | {r['floor']:.1e} | {r['solver']} | "
-                     f"{r['tol']:g} | {r['seconds']:.3g} | {r['max']:.1e} | "
+                     f"{tol_label(r)} | {r['seconds']:.3g} | {r['max']:.1e} | "
                      f"{r['median']:.1e} | {r['n_solved']} | {r.get('warned', '?')} |")
     return "\n".join(lines)
 
@@ -442,10 +508,10 @@ FULL_SHAPES_RST = [
 def rst_page(runs, header, figure_path):
     """The docs page: what is measured, the figure and the table (reStructuredText)."""
     rows = ["   * - " + "\n     - ".join([
-        r["problem"], r["shape"], f"{r['floor']:.1e}", r["solver"], f"{r['tol']:g}",
+        r["problem"], r["shape"], f"{r['floor']:.1e}", r["solver"], tol_label(r),
         f"{r['seconds']:.3g}", f"{r['max']:.1e}", f"{r['median']:.1e}", str(r["n_solved"]),
         str(r.get("warned", "?"))])
-        for r in runs]
+        for r in in_curve_order(runs)]
     figure_line = ""
     if figure_path:
         figure_line = (f".. figure:: /{Path(figure_path).as_posix().split('docs/', 1)[-1]}\n"
@@ -470,7 +536,11 @@ def rst_page(runs, header, figure_path):
         *[line.replace("`", "``") for line in header], "",
         figure_line, "**Against every peer.** Each solver's curve at an accuracy is its",
         "fastest run whose largest relative suboptimality is at most that accuracy",
-        "(``behind_peers``; four levels per decade). In this page's run:", "",
+        "(``behind_peers``; four levels per decade). Where a peer's is below",
+        "fastreg's, both solvers' tolerances are bisected around that accuracy",
+        f"({BISECTIONS} times each, ``settle_crossings``; the runs marked",
+        "*bisected*), so that a tolerance grid of one point per decade does not",
+        "decide the comparison. In this page's run:", "",
         *behind_peer_lines(runs), "",
         *STOPPING_RULE_RST, *behind_lines(runs), "", *FULL_SHAPES_RST,
         "All runs", "--------", "",
@@ -498,7 +568,7 @@ def figure(runs, path):
     for ax, problem in zip(axes.flat, problems):
         mine = [r for r in runs if r["problem"] == problem]
         for solver in dict.fromkeys(r["solver"] for r in mine):
-            pts = [r for r in mine if r["solver"] == solver]
+            pts = in_curve_order([r for r in mine if r["solver"] == solver])
             t = [r["seconds"] for r in pts]
             ax.loglog(t, [max(r["max"], PLOT_FLOOR) for r in pts], "o-",
                       color=colors[solver], label=solver, markersize=4)

@@ -100,3 +100,39 @@ def test_bench_curves_finds_where_a_peer_is_ahead():
     assert "p, peer: 1.0e-03: 0.5 s against 1 s" in "\n".join(
         bench_curves.behind_peer_lines(runs))
     assert bench_curves.behind_peers(runs[:2] + runs[3:]) == []
+
+
+def test_bench_curves_bisects_both_solvers_where_a_peer_is_ahead():
+    """settle_crossings: both solvers' tolerances bisected around a crossing, fairly."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    try:
+        import bench_curves
+    finally:
+        sys.path.pop(0)
+
+    def model(solver, tol):  # accuracy and time as smooth functions of tol
+        scale = 0.58 if solver == "fastreg" else 5.2e-4 / 1e-9
+        seconds = (0.08 if solver == "fastreg" else 0.1) * (1e-3 / tol if solver == "fastreg"
+                                                             else 1e-9 / tol) ** 0.5
+        return {"problem": "p", "solver": solver, "tol": tol, "seconds": seconds,
+                "max": scale * tol}
+
+    runs = [model("fastreg", tol) for tol in (1e-3, 1e-4)]
+    runs += [model("peer", tol) for tol in (1e-7, 1e-9)]
+    assert bench_curves.behind_peers(runs, levels=[5.6e-4])
+    measured = []
+
+    def measure(solver, run, tol):
+        measured.append((solver, run, tol))
+        return {**model(solver, tol), "bisected": True}
+
+    bench_curves.settle_crossings(runs, {"fastreg": "f", "peer": "g"}, measure)
+    mine = [tol for solver, run, tol in measured if solver == "fastreg"]
+    theirs = [tol for solver, run, tol in measured if solver == "peer"]
+    assert {run for solver, run, _ in measured} == {"f", "g"}
+    # each bisection lands between a tolerance that misses 5.6e-4 and one that reaches it
+    assert len(mine) == bench_curves.BISECTIONS and all(1e-4 < t < 1e-3 for t in mine)
+    assert len(theirs) == bench_curves.BISECTIONS and all(1e-9 < t < 1e-7 for t in theirs)
+    assert any(r.get("bisected") for r in runs)
+    # the finer grid: fastreg reaches 5.6e-4 sooner than its 1e-4 run did
+    assert bench_curves._curve(runs, "fastreg", 5.6e-4) < model("fastreg", 1e-4)["seconds"]
