@@ -303,6 +303,9 @@ def bench_problem(name, args, entries, runs):
 # halves the log-distance between a tolerance that misses the accuracy and one
 # that reaches it
 BISECTIONS = 3
+# A peer's bisected runs can cross fastreg's curve at another accuracy: the
+# crossings are looked for again, at most this many times
+SETTLE_ROUNDS = 3
 
 
 def settle_crossings(runs, solvers, measure, bisections=BISECTIONS):
@@ -317,23 +320,31 @@ def settle_crossings(runs, solvers, measure, bisections=BISECTIONS):
     looser one that does not, ``bisections`` times: ``measure(solver, run,
     tol)`` times a run and returns its record, which joins ``runs`` (the
     caller's list: the problem's runs). Both solvers get the same treatment,
-    so neither gains from the finer grid alone.
+    so neither gains from the finer grid alone. The new runs may cross at
+    another accuracy; the crossings are looked for again (``SETTLE_ROUNDS``
+    rounds, each accuracy and peer bisected once).
     """
-    done = set()
-    for _, level, peer, _, _ in behind_peers(runs):
-        for solver in ("fastreg", peer):
-            for _ in range(bisections):
-                reached = [r["tol"] for r in runs
-                           if r["solver"] == solver and r["max"] <= level]
-                missed = [r["tol"] for r in runs if r["solver"] == solver
-                          and r["max"] > level and (not reached or r["tol"] > max(reached))]
-                if not reached or not missed:
-                    break
-                tol = float(np.sqrt(max(reached) * min(missed)))
-                if (solver, tol) in done:
-                    break
-                done.add((solver, tol))
-                runs.append(measure(solver, solvers[solver], tol))
+    done, settled = set(), set()
+    for _ in range(SETTLE_ROUNDS):
+        crossings = [(level, peer) for _, level, peer, _, _ in behind_peers(runs)
+                     if (level, peer) not in settled]
+        if not crossings:
+            return
+        for level, peer in crossings:
+            settled.add((level, peer))
+            for solver in ("fastreg", peer):
+                for _ in range(bisections):
+                    reached = [r["tol"] for r in runs
+                               if r["solver"] == solver and r["max"] <= level]
+                    missed = [r["tol"] for r in runs if r["solver"] == solver and r["max"] > level
+                              and (not reached or r["tol"] > max(reached))]
+                    if not reached or not missed:
+                        break
+                    tol = float(np.sqrt(max(reached) * min(missed)))
+                    if (solver, tol) in done:
+                        break
+                    done.add((solver, tol))
+                    runs.append(measure(solver, solvers[solver], tol))
 
 
 def behind_sklearn(runs):
