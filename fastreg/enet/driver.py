@@ -172,14 +172,17 @@ class _Alpha:
         # only residual updates on dense X skip gradients (GradientBounds)
         self.skips_gradients = box is None or hasattr(problem, "bounds")
         problem.start(W)
-        self.G, self.R2, self.Ry = problem.gradient(W)
+        self.single = W.ndim == 1
+        # the kernels' view of W: a vector for one task, whose rows' norms are
+        # magnitudes (gap.row_norm), not square roots (4x faster gap checks)
+        self.W_rows = W if self.single else self.W2
+        self._take_gradient(None)
         # float32 coefficients cannot be certified below about FLOAT32_MIN_TOL:
         # aiming lower only spends max_iter sweeps per alpha on rounding noise
         self.requested_tol, tol = options.tol, reachable_tol(options.tol, W.dtype)
         self.tol = tol
         self.gap_tol = tol * problem.yy / problem.n_samples
         self.n_samples = float(problem.n_samples)
-        self.single = W.ndim == 1
         self.fine = min(1.0, reachable_tol(_GAP_FLOOR, W.dtype) / tol) if tol > 0 else 1.0
         # scikit-learn's convergence test on the coordinate steps, past the
         # certificate (module docstring); not below a few units of rounding
@@ -187,12 +190,16 @@ class _Alpha:
         self.alpha_overhead = (_RESIDUAL_ALPHA_OVERHEAD if getattr(problem, "residual_updates",
                                                                    False) else _ALPHA_OVERHEAD)
 
+    def _take_gradient(self, l1):
+        self.G, self.R2, self.Ry = self.problem.gradient(self.W, l1)
+        self.G_rows = self.G[:, 0] if self.single else self.G
+
     def _gap(self, l1, l2):
-        return duality_gap(self.G, self.W2, self.all_features, self.R2, self.Ry, l1, l2,
+        return duality_gap(self.G_rows, self.W_rows, self.all_features, self.R2, self.Ry, l1, l2,
                            self.positive, self.n_samples, self.record)
 
     def _update(self, gap, dual, l1, l2, threshold):
-        return kkt_and_screen(self.G, self.W2, self.problem.norms2, gap, dual, l1, l2,
+        return kkt_and_screen(self.G_rows, self.W_rows, self.problem.norms2, gap, dual, l1, l2,
                               self.positive, threshold, self.options.do_screening,
                               self.in_set, self.screened, self.record)
 
@@ -244,7 +251,7 @@ class _Alpha:
                                       self.record)[0]
             refined = True
             n_solves += 1
-            self.G, self.R2, self.Ry = problem.gradient(W, self._gradient_threshold(l1))
+            self._take_gradient(self._gradient_threshold(l1))
             gap, dual = self._gap(l1, l2)
             if gap <= gap_tol:
                 break

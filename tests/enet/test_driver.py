@@ -305,3 +305,30 @@ def test_gradient_bounds_are_upper_bounds_and_the_compiled_rule(per_feature, mon
         out, arrays = np.empty(p), tuple(a.copy() for a in bounds.arrays())
         cd_naive.bounded_gradient(X, np.zeros(p), y, r, w, l1, arrays, np.empty(p), False, out)
         np.testing.assert_array_equal(np.flatnonzero(out != bound), features)
+
+
+def test_single_target_gap_checks_take_vectors(monkeypatch):
+    """The Python loop hands a single target's gradient and coefficients to the
+    gap and KKT kernels as vectors, whose row norms are magnitudes (a column of
+    one costs a square root per feature: 4x the time of a check), and the
+    multi-task path keeps its rows."""
+    from fastreg.enet import driver
+
+    seen = []
+    for name in ("duality_gap", "kkt_and_screen"):
+        original = getattr(driver, name)
+
+        def recorded(G, W, *args, _original=original):
+            seen.append((G.ndim, W.ndim))
+            return _original(G, W, *args)
+
+        monkeypatch.setattr(driver, name, recorded)
+    import scipy.sparse as sp
+
+    X = sp.random(80, 120, density=0.1, random_state=0, format="csc")
+    y = np.random.default_rng(0).standard_normal(80)
+    fastreg.lasso_path(X, y, alphas=5)
+    assert seen and set(seen) == {(1, 1)}
+    seen.clear()
+    fastreg.enet_path(X.toarray(), np.column_stack([y, -y]), alphas=5)
+    assert seen and set(seen) == {(2, 2)}
