@@ -1004,3 +1004,35 @@ def test_screening_keeps_a_coefficient_whose_square_underflows():
                        None)
     assert in_set.tolist() == [True, False, False]
     assert screened.tolist() == [False, True, True]  # (the zeros: far inside the dual set)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_screening_is_the_gap_safe_rule_as_documented(l1_ratio, positive):
+    """``kkt_and_screen`` (which compares squares, without roots or divisions)
+    screens exactly the zeros that the rule ``(1 - |theta_j|) / sqrt(norms2_j
+    + l2) > sqrt(2 gap) / l1`` screens, written out in NumPy, wherever the two
+    sides are not within rounding of each other."""
+    rng = np.random.default_rng(17)
+    p, n = 400, 50
+    X = rng.standard_normal((n, p)) * rng.uniform(0.2, 2.0, p)
+    y = X[:, :5] @ rng.standard_normal(5) + 0.1 * rng.standard_normal(n)
+    norms2 = np.sum(X * X, axis=0) / n
+    alpha = 0.2 * float(np.max(np.abs(X.T @ y))) / n
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    w = np.zeros(p)
+    w[:5] = np.abs(rng.standard_normal(5)) if positive else rng.standard_normal(5)
+    g = X.T @ (y - X @ w) / n
+    n_checked = 0
+    for gap_value in (1e-6, 1e-4, 1e-2):
+        dual_norm = float(np.max(g - l2 * w if positive else np.abs(g - l2 * w)))
+        in_set, screened = w != 0.0, np.zeros(p, dtype=np.bool_)
+        gap.kkt_and_screen(g, w, norms2, gap_value, dual_norm, l1, l2, positive, l1, True,
+                           in_set, screened, None)
+        theta = (g if positive else np.abs(g)) / max(l1, dual_norm)
+        lhs, rhs = (1.0 - theta) / np.sqrt(norms2 + l2), np.sqrt(2.0 * gap_value) / l1
+        clear = (w == 0.0) & (np.abs(lhs - rhs) > 1e-12 * rhs)
+        np.testing.assert_array_equal(screened[clear], (lhs > rhs)[clear])
+        assert not screened[w != 0.0].any()
+        n_checked += int(np.count_nonzero(screened[clear]))
+    assert n_checked > 0  # (the rule screened some, at some gap)
