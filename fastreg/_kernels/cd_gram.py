@@ -330,7 +330,7 @@ def gram_path(data, exact_cache, w, steps, controls, masks, carried, out):
 
 
 @jit
-def _gram_begin(layout, ws, grad):
+def _gram_begin(layout, aux, ws, grad):
     _restart(layout.history)  # (g is grad: nothing to copy)
 
 

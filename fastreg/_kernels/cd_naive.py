@@ -402,7 +402,7 @@ def _dense_ws_gap(layout, w, ws, l1, l2, positive, box):
 
 
 @jit
-def _dense_begin(layout, ws, grad):
+def _dense_begin(layout, aux, ws, grad):
     """As ``DenseProblem.prepare`` and ``solve`` ready a solve: the skip test's reference."""
     g = layout.g
     for k in range(ws.shape[0]):
@@ -844,7 +844,46 @@ def _csc_ws_gap(layout, w, ws, l1, l2, positive, box):
                        box)[0]
 
 
-register_layout(CscLayout, _csc_sweep, _csc_ws_gap)
+@jit
+def _csc_begin(layout, full, ws, grad):
+    """As ``CscProblem.solve`` readies a solve: the working set's columns side by
+    side in the layout's buffers (``full = (data, indices, indptr)`` of X)."""
+    data, indices, indptr = full
+    gather_columns(data, indices, indptr, ws, layout.data, layout.indices, layout.starts,
+                   layout.stops)
+    restart_history(layout.history)
+
+
+@jit
+def _csc_end(layout, w, ws):
+    csc_exact_residual(layout, w, ws)
+
+
+@jit
+def _csc_path_gradient(layout, full, w, ws, grad, l1):
+    """``CscProblem.gradient``, the same operations in the same order: ``grad =
+    X_c^T r / n`` of the centered columns and ``(||r||^2 / n, <r, y> / n)``."""
+    data, indices, indptr = full
+    r = layout.r
+    n = r.shape[0]
+    csc_gradient(data, indices, indptr, r, grad)
+    r2, ry, ur = residual_products(r, layout.y, layout.u)
+    uu = layout.uu
+    if uu > 0:
+        b = layout.shift[0]
+        layout.shift[1] = ur  # refresh the running sum against drift
+        c = ur + b * uu
+        for j in range(grad.shape[0]):
+            grad[j] += b * layout.col_u[j] - layout.centers[j] * c
+        r2 += 2 * b * ur + b * b * uu
+        ry += b * layout.u_dot_y
+    for j in range(grad.shape[0]):
+        grad[j] /= n
+    return r2 / n, ry / n
+
+
+register_layout(CscLayout, _csc_sweep, _csc_ws_gap,
+                path_hooks=(_csc_begin, _csc_end, _csc_path_gradient))
 
 
 @jit
@@ -862,6 +901,23 @@ def csc_solve(data, w, ws, l1, l2, positive, targets, seed, box):
                         cycle_scratch(ws.shape[0]))
     csc_exact_residual(layout, w, ws)
     return out
+
+
+@jit
+def csc_path(data, full, w, grad, steps, controls, masks, carried, out):
+    """Whole alphas of a path on CSC X in one compiled call.
+
+    :func:`fastreg._kernels.cycle.path_steps` on :class:`CscLayout` (``data``
+    as :func:`csc_solve`'s, its first four arrays the buffers of
+    :func:`gather_columns`, large enough for every column of X; ``full =
+    (data, indices, indptr)`` of X itself, for the gathers and the serial
+    gradient). ``CscProblem.solves_steps`` says which problems run here.
+    """
+    (values, indices, starts, stops, y, u, r, g, norms2, centers, col_u, shift, uu,
+     u_dot_y, history) = data
+    path_steps(CscLayout(values, indices, starts, stops, y, u, r, g, norms2, centers, col_u,
+                         shift, uu, u_dot_y, history, MAX_CYCLE), full, w, grad, steps,
+               controls, masks, carried, out)
 
 
 @inline_jit

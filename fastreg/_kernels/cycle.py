@@ -36,8 +36,9 @@ sign, it lands small supports on the solution instead of sweeping toward it.
 :func:`path_steps` is the driver's per-alpha loop over such solves (working
 set, solve, full gradient, gap, KKT round), compiled for layouts that also
 register ``path_hooks``: how a solve starts and ends and how the exact full
-gradient is formed (``GramLayout`` on the full Gram matrix, ``DenseLayout``;
-their modules' ``gram_path`` and ``dense_path`` are the entries).
+gradient is formed (``GramLayout`` on the full Gram matrix, ``DenseLayout``,
+``CscLayout``; their modules' ``gram_path``, ``dense_path`` and ``csc_path``
+are the entries).
 """
 
 import numpy as np
@@ -75,7 +76,7 @@ def register_layout(layout_class, sweep, gap, path_hooks=None, newton=None):
     subproblem's duality gap.
 
     ``path_hooks = (begin, end, gradient)``, for layouts whose whole path can
-    run in :func:`path_steps`: ``begin(layout, ws, grad)`` readies a
+    run in :func:`path_steps`: ``begin(layout, aux, ws, grad)`` readies a
     working-set solve given the full gradient ``grad``, ``end(layout, w, ws)``
     follows it, and ``gradient(layout, aux, w, ws, grad, l1)`` writes the
     gradient ``X^T r / n`` of every feature into ``grad`` after a solve on
@@ -149,9 +150,9 @@ def _typed_newton(layout, w, ws, l1, l2, positive):
     return impl
 
 
-def layout_begin(layout, ws, grad):
+def layout_begin(layout, aux, ws, grad):
     """Ready a working-set solve (pure-Python dispatch without JIT)."""
-    return _BEGINS[type(layout)](layout, ws, grad)
+    return _BEGINS[type(layout)](layout, aux, ws, grad)
 
 
 def layout_end(layout, w, ws):
@@ -165,13 +166,13 @@ def layout_gradient(layout, aux, w, ws, grad, l1):
 
 
 @layout_overload(layout_begin)
-def _typed_begin(layout, ws, grad):
+def _typed_begin(layout, aux, ws, grad):
     begin = _BEGINS.get(getattr(layout, "instance_class", None))
     if begin is None:
         return None
 
-    def impl(layout, ws, grad):
-        return begin(layout, ws, grad)
+    def impl(layout, aux, ws, grad):
+        return begin(layout, aux, ws, grad)
 
     return impl
 
@@ -389,7 +390,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
     Parameters
     ----------
     layout : a layout record registered with ``path_hooks``
-    aux : what the layout's ``gradient`` hook reads besides the layout
+    aux : what the layout's ``begin`` and ``gradient`` hooks read besides the layout
     w : ndarray of shape (n_features,)
         Coefficients, updated in place (the warm start of each alpha).
     grad : ndarray of float64, shape (n_features,)
@@ -444,7 +445,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
             sweep_seed = -1 if seed < 0 else (seed + 7919 * step + n_solves) % 2147483647
             budget = int(refine_columns / max(ws.shape[0], 1)) if step >= n_lead else 0
             targets = (inner_tol, max_iter - n_sweeps, inner_tol * fine, budget, step_tol)
-            layout_begin(layout, ws, grad)
+            layout_begin(layout, aux, ws, grad)
             n_sweeps += refined_solve(layout, w, ws, l1, l2, positive, targets, sweep_seed,
                                       None, scratch)[0]
             layout_end(layout, w, ws)

@@ -669,6 +669,37 @@ class CscProblem:
         return cd_naive.csc_solve(layout, w, ws, l1, l2, positive, targets, seed,
                                   box)
 
+    @property
+    def solves_steps(self):
+        """Whether :meth:`solve_steps` applies: float64 X whose gradient pass is
+        serial (fewer than ``_parallel.PARALLEL_MIN_NNZ`` stored entries), where
+        the driver's Python between the kernels of an alpha is a visible part of
+        a path (measured: 6% of the 2000 x 5000 path of ``bench_curves``)."""
+        return (self.exact is None and self.data.dtype == np.float64
+                and self.data.shape[0] < _parallel.PARALLEL_MIN_NNZ)
+
+    def solve_steps(self, w, grad, steps, controls, masks, carried, out):
+        """Whole alphas in one compiled call (:func:`fastreg._kernels.cd_naive.csc_path`).
+
+        Only with :attr:`solves_steps` and the default problem (no penalty
+        record); the arguments are those of
+        :func:`fastreg._kernels.cycle.path_steps`. The working sets' columns
+        are gathered into buffers that hold all of X (below
+        ``PARALLEL_MIN_NNZ`` entries: at most 3.2 MB).
+        """
+        size = self.data.shape[0]
+        if self._ws_data is None or self._ws_data.shape[0] < size:
+            self._ws_data = np.empty(size, dtype=self.data.dtype)
+            self._ws_indices = np.empty(size, dtype=np.int64)
+        if self._ws_starts is None:
+            self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
+            self._ws_stops = np.zeros(self.n_features, dtype=np.int64)
+        layout = (self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops, self.y,
+                  self.u, self.r, self.g, self.norms2, self.centers, self.col_u, self.shift,
+                  self.uu, self.u_dot_y, self.history)
+        cd_naive.csc_path(layout, (self.data, self.indices, self.indptr), w, grad, steps,
+                          controls, masks, carried, out)
+
     def cross_gram(self, features):
         """``Xc^T Xc[:, features]`` of the (weighted, implicitly centered) columns."""
         Xw = self.Xw.astype(np.float64)

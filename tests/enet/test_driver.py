@@ -21,9 +21,9 @@ from fastreg.enet import designs
 
 @pytest.fixture
 def python_loop(monkeypatch):
-    """Within the test, Gram designs take the driver's Python loop."""
+    """Within the test, every design takes the driver's Python loop."""
     def force():
-        for design in (designs.GramProblem, designs.DenseProblem):
+        for design in (designs.GramProblem, designs.DenseProblem, designs.CscProblem):
             monkeypatch.setattr(design, "solves_steps", property(lambda self: False))
     return force
 
@@ -97,6 +97,42 @@ def test_residual_path_same_both_routes(case, shape, python_loop):
 
     def call():
         return fastreg.enet_path(X, y, precompute=False, return_n_iter=True, **kwargs)
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+
+
+def _sparse_problem(n=200, p=400, seed=6):
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=0.05, format="csc", random_state=seed)
+    y = X[:, :10] @ rng.standard_normal(10) + 0.1 * rng.standard_normal(n)
+    return X, y
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sparse_path_same_both_routes(case, python_loop):
+    X, y = _sparse_problem()
+    kwargs = CASES[case]
+
+    def call():
+        return fastreg.enet_path(X, y, return_n_iter=True, **kwargs)
+
+    first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_centered_sparse_fits_same_both_routes(weighted, python_loop):
+    # fit_intercept on sparse X: columns centered implicitly (CscLayout's shift),
+    # rows weighted by sqrt(sample_weight)
+    X, y = _sparse_problem(seed=7)
+    weights = np.random.default_rng(8).uniform(0.5, 2.0, X.shape[0]) if weighted else None
+
+    def call():
+        fit = fastreg.lasso_cv(X, y + 3.0, cv=3, alphas=20, sample_weight=weights)
+        return fit.coef, fit.mse_path, [fit.alpha, fit.intercept]
 
     first, second = _run_both(python_loop, call)
     _assert_same(first, second)
@@ -215,6 +251,28 @@ def test_compiled_route_taken_for_dense_residual_below_4_mb(monkeypatch):
     assert calls == []
 
 
+def test_compiled_route_taken_for_small_float64_sparse_x(monkeypatch):
+    from fastreg import _parallel
+
+    calls = _count_compiled_calls(monkeypatch, designs.CscProblem)
+    X, y = _sparse_problem()
+    fastreg.lasso_path(X, y)
+    assert calls == [X.shape[1]]
+    calls.clear()
+    # centered (fit_intercept) and weighted fits too
+    fastreg.lasso_cv(X, y, cv=3, alphas=5, sample_weight=np.ones(X.shape[0]))
+    assert calls and set(calls) == {X.shape[1]}
+    calls.clear()
+    # a gradient pass threaded by size, and float32: the Python loop
+    monkeypatch.setattr(_parallel, "PARALLEL_MIN_NNZ", 10)
+    fastreg.lasso_path(X, y, alphas=5)
+    assert calls == []
+    monkeypatch.undo()
+    calls = _count_compiled_calls(monkeypatch, designs.CscProblem)
+    fastreg.lasso_path(X.astype(np.float32), y.astype(np.float32), alphas=5)
+    assert calls == []
+
+
 def _low_rank_problem(seed=42):
     """300 x 100 of effective rank about 10 (singular values decaying as a bell)."""
     rng = np.random.default_rng(seed)
@@ -307,7 +365,7 @@ def test_gradient_bounds_are_upper_bounds_and_the_compiled_rule(per_feature, mon
         np.testing.assert_array_equal(np.flatnonzero(out != bound), features)
 
 
-def test_single_target_gap_checks_take_vectors(monkeypatch):
+def test_single_target_gap_checks_take_vectors(monkeypatch, python_loop):
     """The Python loop hands a single target's gradient and coefficients to the
     gap and KKT kernels as vectors, whose row norms are magnitudes (a column of
     one costs a square root per feature: 4x the time of a check), and the
@@ -327,6 +385,7 @@ def test_single_target_gap_checks_take_vectors(monkeypatch):
 
     X = sp.random(80, 120, density=0.1, random_state=0, format="csc")
     y = np.random.default_rng(0).standard_normal(80)
+    python_loop()
     fastreg.lasso_path(X, y, alphas=5)
     assert seen and set(seen) == {(1, 1)}
     seen.clear()
