@@ -42,10 +42,11 @@ sweeps on the benchmark problems, and ``ElasticNet(l1_ratio=0)`` at
 7.5e-4).
 
 Where the design can (``problem.solves_steps``: covariance updates on the
-full Gram matrix, or residual updates on float64 dense X below 4 MB, whose
+full Gram matrix, residual updates on float64 dense X below 4 MB, whose
 gradient is computed whole or bounded from X itself in a kernel:
-``cd_naive.bounded_gradient``) and the problem is the default one, these steps run
-for a whole run of alphas in one compiled call
+``cd_naive.bounded_gradient``, or on float64 CSC X whose gradient pass is serial,
+below ``_parallel.PARALLEL_MIN_NNZ`` entries) and the problem is the default one,
+these steps run for a whole run of alphas in one compiled call
 (:func:`fastreg._kernels.cycle.path_steps`): the same rules, the same results
 to the bit (``tests/enet/test_driver.py``), without the Python between the
 kernels of every alpha, and with one GIL release per run, so that the fold
@@ -275,7 +276,8 @@ class _Alpha:
         the sweeps, the fraction of deviance explained and the nonzero
         coefficients (rows, multi-task). A design that solves whole
         steps in one compiled call (``solves_steps``: covariance updates on
-        the full Gram matrix, residual updates on float64 dense X below 4 MB) does,
+        the full Gram matrix, residual updates on float64 dense X below 4 MB
+        or on float64 CSC X below ``_parallel.PARALLEL_MIN_NNZ`` entries) does,
         for the default problem; the rules are :meth:`solve`'s, and the
         results are the same to the bit.
         """

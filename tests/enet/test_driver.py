@@ -1,7 +1,8 @@
 """The path driver's two routes give the same path, to the bit.
 
-For the default problem (no penalty factors or bounds) on the full Gram matrix
-or on dense float64 X below 4 MB with residual updates, the driver solves whole
+For the default problem (no penalty factors or bounds) on the full Gram matrix,
+on dense float64 X below 4 MB with residual updates or on float64 CSC X below
+``PARALLEL_MIN_NNZ`` entries, the driver solves whole
 runs of alphas in one compiled call (``fastreg._kernels.cycle.path_steps``);
 everywhere else it loops over the alphas in Python
 (``fastreg.enet.driver._Alpha.solve``). Both follow the same rules, so every
