@@ -124,6 +124,30 @@ def test_sparse_path_same_both_routes(case, python_loop):
     _assert_same(first, second)
 
 
+def test_sparse_cold_start_far_below_alpha_max_same_both_routes(python_loop):
+    # through lead alphas (driver._lead_alphas), solved in the same compiled call
+    from fastreg.enet import driver
+
+    X, y = _sparse_problem(seed=9)
+    alpha_max = np.max(np.abs(X.T @ y)) / X.shape[0]
+    alphas = alpha_max * np.array([1e-3, 5e-4])
+    leads = []
+    original = driver._lead_alphas
+
+    def counted(*args):
+        leads.append(len(original(*args)))
+        return original(*args)
+
+    def call():
+        return fastreg.lasso_path(X, y, alphas=alphas, return_n_iter=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(driver, "_lead_alphas", counted)
+        first, second = _run_both(python_loop, call)
+    _assert_same(first, second)
+    assert leads and min(leads) > 0
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_centered_sparse_fits_same_both_routes(weighted, python_loop):
     # fit_intercept on sparse X: columns centered implicitly (CscLayout's shift),
