@@ -861,24 +861,36 @@ def _csc_end(layout, w, ws):
 
 @jit
 def _csc_path_gradient(layout, full, w, ws, grad, l1):
-    """``CscProblem.gradient``, the same operations in the same order: ``grad =
-    X_c^T r / n`` of the centered columns and ``(||r||^2 / n, <r, y> / n)``."""
+    """The full gradient of :class:`CscLayout`: :func:`csc_gradient` (serial: the
+    compiled route is taken below the threaded size), then :func:`finish_csc_gradient`."""
     data, indices, indptr = full
-    r = layout.r
+    csc_gradient(data, indices, indptr, layout.r, grad)
+    return finish_csc_gradient(grad, layout.r, layout.y, layout.u, layout.shift, layout.col_u,
+                               layout.centers, layout.uu, layout.u_dot_y)
+
+
+@jit
+def finish_csc_gradient(g, r, y, u, shift, col_u, centers, uu, u_dot_y):
+    """From ``g = X^T r`` to the gradient of the implicitly centered columns.
+
+    ``g`` becomes ``X_c^T r_c / n`` in place (``X_c`` the centered columns, ``r_c =
+    r + shift[0] u`` the true residual: :class:`CscLayout`); ``shift[1] = u^T r``
+    is refreshed against drift. Returns ``(||r_c||^2 / n, <r_c, y> / n)``. The
+    one place for this arithmetic: ``CscProblem.gradient`` (after the threaded
+    pass) and the compiled path (after the serial one) give the same bits.
+    """
     n = r.shape[0]
-    csc_gradient(data, indices, indptr, r, grad)
-    r2, ry, ur = residual_products(r, layout.y, layout.u)
-    uu = layout.uu
+    r2, ry, ur = residual_products(r, y, u)
     if uu > 0:
-        b = layout.shift[0]
-        layout.shift[1] = ur  # refresh the running sum against drift
+        b = shift[0]
+        shift[1] = ur
         c = ur + b * uu
-        for j in range(grad.shape[0]):
-            grad[j] += b * layout.col_u[j] - layout.centers[j] * c
+        for j in range(g.shape[0]):
+            g[j] += b * col_u[j] - centers[j] * c
         r2 += 2 * b * ur + b * b * uu
-        ry += b * layout.u_dot_y
-    for j in range(grad.shape[0]):
-        grad[j] /= n
+        ry += b * u_dot_y
+    for j in range(g.shape[0]):
+        g[j] /= n
     return r2 / n, ry / n
 
 

@@ -716,19 +716,14 @@ class CscProblem:
         return _parallel.gradient_threads(self.data.shape[0]) > 1
 
     def gradient(self, w, l1=None):
-        r, n = self.r, self.n_samples
+        r = self.r
         if self.exact is not None:
             r = self.exact.csc_residual(self, w)
         # the one pass over all of X per KKT check: threaded, bit-identical
         g = _parallel.csc_gradient(self.data, self.indices, self.indptr, r)
-        R2, Ry, ur = cd_naive.residual_products(r, self.y, self.u)
-        if self.uu > 0:
-            b = self.shift[0]
-            self.shift[1] = ur  # refresh the running sum against drift
-            g += b * self.col_u - self.centers * (ur + b * self.uu)
-            R2 += 2 * b * ur + b * b * self.uu
-            Ry += b * self.u_dot_y
-        return g[:, None] / n, R2 / n, Ry / n
+        R2, Ry = cd_naive.finish_csc_gradient(g, r, self.y, self.u, self.shift, self.col_u,
+                                              self.centers, self.uu, self.u_dot_y)
+        return g[:, None], R2, Ry
 
 
 class GramProblem:
