@@ -650,24 +650,31 @@ class CscProblem:
                           _GATHER_MAX_BYTES // entry_bytes)
         if size > max_entries:
             return self.data, self.indices, self.indptr[:-1], self.indptr[1:]
+        # room to grow: working sets mostly grow along a path
+        buffers = self._gather_buffers(size, int(min(2 * size, max_entries)))
+        cd_naive.gather_columns(self.data, self.indices, self.indptr, ws, *buffers)
+        return buffers
+
+    def _gather_buffers(self, size, capacity):
+        """``(data, indices, starts, stops)`` for gathered columns of ``size``
+        entries: the last ones, or new ones of ``capacity`` entries."""
         if self._ws_starts is None:
             self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
             self._ws_stops = np.zeros(self.n_features, dtype=np.int64)
         if self._ws_data is None or self._ws_data.shape[0] < size:
-            # room to grow: working sets mostly grow along a path
-            capacity = int(min(2 * size, max_entries))
             self._ws_data = np.empty(capacity, dtype=self.data.dtype)
             self._ws_indices = np.empty(capacity, dtype=np.int64)
-        cd_naive.gather_columns(self.data, self.indices, self.indptr, ws, self._ws_data,
-                                self._ws_indices, self._ws_starts, self._ws_stops)
         return self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops
 
+    def _layout(self, columns):
+        """The fields of ``CscLayout`` but ``max_cycle``, the columns ``(data,
+        indices, starts, stops)`` given."""
+        return columns + (self.y, self.u, self.r, self.g, self.norms2, self.centers, self.col_u,
+                          self.shift, self.uu, self.u_dot_y, self.history)
+
     def solve(self, w, ws, l1, l2, positive, targets, seed, box=None):
-        data, indices, starts, stops = self.working_set_columns(ws)
-        layout = (data, indices, starts, stops, self.y, self.u, self.r, self.g, self.norms2,
-                  self.centers, self.col_u, self.shift, self.uu, self.u_dot_y, self.history)
-        return cd_naive.csc_solve(layout, w, ws, l1, l2, positive, targets, seed,
-                                  box)
+        return cd_naive.csc_solve(self._layout(self.working_set_columns(ws)), w, ws, l1, l2,
+                                  positive, targets, seed, box)
 
     @property
     def solves_steps(self):
@@ -688,15 +695,7 @@ class CscProblem:
         ``PARALLEL_MIN_NNZ`` entries: at most 3.2 MB).
         """
         size = self.data.shape[0]
-        if self._ws_data is None or self._ws_data.shape[0] < size:
-            self._ws_data = np.empty(size, dtype=self.data.dtype)
-            self._ws_indices = np.empty(size, dtype=np.int64)
-        if self._ws_starts is None:
-            self._ws_starts = np.zeros(self.n_features, dtype=np.int64)
-            self._ws_stops = np.zeros(self.n_features, dtype=np.int64)
-        layout = (self._ws_data, self._ws_indices, self._ws_starts, self._ws_stops, self.y,
-                  self.u, self.r, self.g, self.norms2, self.centers, self.col_u, self.shift,
-                  self.uu, self.u_dot_y, self.history)
+        layout = self._layout(self._gather_buffers(size, size))
         cd_naive.csc_path(layout, (self.data, self.indices, self.indptr), w, grad, steps,
                           controls, masks, carried, out)
 
