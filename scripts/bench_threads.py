@@ -34,8 +34,9 @@ waits up to S seconds before each repetition for the cores to be idle, and
   ``scripts/bench_vs_sklearn.py`` (CSC 20000 x 50000, density 1e-3), the pass
   residual mode makes at every KKT check (Numba ``prange`` over columns).
   ``sparse-gradient: between sweeps``: the same pass as a path makes it, after
-  ``BETWEEN_SWEEPS_SECONDS`` of single-threaded work on the calling thread
-  (untimed; the sweeps a path runs between two gradient passes), so the second
+  ``--between`` seconds (default ``BETWEEN_SWEEPS_SECONDS``) of single-threaded
+  work on the calling thread (untimed; the sweeps a path runs between two
+  gradient passes, 2 to 100 ms on this problem), so the second
   core has been idle, as it is in a path, while the first has not: measured
   right after ``gc.collect()`` alone, the row above adds the cost of the
   collection's cache traffic and of waking an idle core to the pass.
@@ -43,11 +44,13 @@ waits up to S seconds before each repetition for the cores to be idle, and
   ``sparse-path: gradient passes``: the seconds that path spends in its
   gradient passes (the issue's measure: the passes as a path makes them);
   ``sparse-path: reading X``: in the same places of the same path, the seconds
-  of a plain read of the arrays a pass reads (``data`` and ``indices``, summed
-  on the same threads, no arithmetic beyond the sums): how far a read of those
-  bytes scales from one core to two in those conditions (the sweeps between
-  passes leave X out of the caches; the same pass outside a path scales
-  further: docs/performance/benchmarks.rst, thirteenth session).
+  of a read of the arrays a pass reads (``data`` and ``indices``, on the same
+  threads, at the memory's pace: independent sums, so that no chain of
+  additions paces it): what reading those bytes costs there, the floor under
+  any pass. Until the twenty-second session this row summed into one running
+  sum, which made it a chain of dependent additions at about 0.8 ns an entry
+  and not a read; its earlier figures measure that chain
+  (docs/performance/benchmarks.rst, twenty-second session).
 * ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (row
   blocks side by side, each product on one BLAS thread).
 * ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
@@ -156,8 +159,9 @@ def wait_idle(max_wait, busy=0.1):
     return False
 
 
-def timed(fn, before=None):
-    gc.collect()
+def timed(fn, before=None, collect=True):
+    if collect:
+        gc.collect()
     gc.disable()
     try:
         if before is not None:
@@ -206,16 +210,29 @@ def gradient_seconds_in_path(X, y):
 
 @numba.njit(parallel=True, nogil=True)
 def _read_arrays(data, indices, n_threads):
-    """Sum ``data`` and ``indices`` in ``n_threads`` contiguous halves (a memory read)."""
+    """Read ``data`` and ``indices`` in ``n_threads`` contiguous parts at the memory's pace.
+
+    Eight independent sums of ``data`` (and an integer sum of ``indices``,
+    which the compiler vectorizes): one running sum would make the read a
+    chain of dependent additions, paced by the adder's latency (about 0.8 ns
+    an entry here) and not by the memory.
+    """
     parts = np.zeros(n_threads)
     n = data.shape[0]
     for t in numba.prange(n_threads):
-        total = 0.0
+        sums = np.zeros(8)
         count = 0
-        for i in range(t * n // n_threads, (t + 1) * n // n_threads):
-            total += data[i]
-            count += indices[i]
-        parts[t] = total + count
+        stop = (t + 1) * n // n_threads
+        i = t * n // n_threads
+        while i + 8 <= stop:
+            for k in range(8):
+                sums[k] += data[i + k]
+                count += indices[i + k]
+            i += 8
+        for q in range(i, stop):
+            sums[0] += data[q]
+            count += indices[q]
+        parts[t] = sums.sum() + count
     return parts.sum()
 
 
@@ -238,7 +255,7 @@ def read_seconds_in_path(X, y):
     return _seconds_at_passes(X, y, timed)
 
 
-def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None):
+def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None, collect=True):
     """Times of ``make_call(T)()`` for T = 1 and 2 (``stat`` of the repetitions),
     alternating order; before each pair of runs, wait up to ``idle_wait`` s for
     idle cores; ``before()`` runs untimed right before each timed call."""
@@ -252,7 +269,7 @@ def measure(make_call, reps, stat=np.median, idle_wait=0.0, before=None):
             wait_idle(idle_wait)
         for n in ((1, 2) if rep % 2 == 0 else (2, 1)):
             with Threads(n):
-                times[n].append(timed(calls[n], before))
+                times[n].append(timed(calls[n], before, collect))
     return float(stat(times[1])), float(stat(times[2]))
 
 
@@ -358,10 +375,10 @@ def rows(args):
             reps = max(1, min(reps, args.path_reps))
         elif "gradient" in name:
             reps = 10 * reps  # milliseconds: more repetitions for a steady median
-        before = ((lambda: busy(BETWEEN_SWEEPS_SECONDS)) if name.endswith("between sweeps")
+        before = ((lambda: busy(args.between)) if name.endswith("between sweeps")
                   else None)
         t1, t2 = measure(makers[name], reps, stat=getattr(np, args.stat),
-                         idle_wait=args.idle_wait, before=before)
+                         idle_wait=args.idle_wait, before=before, collect=args.collect)
         cap = cv if name == "lasso-cv: fold fits" else None
         out.append((name, "{} x {}".format(*shapes[name]), t1, t2) + amdahl(t1, t2, cap))
         print(f"{name:22s} t1 {t1:.4g} s  t2 {t2:.4g} s  speedup {t1 / t2:.2f}",
@@ -445,6 +462,13 @@ def main(argv=None):
     parser.add_argument("--idle-wait", type=float, default=0.0,
                         help="before each repetition wait up to this many seconds for "
                              "the cores to be idle (shared machines)")
+    parser.add_argument("--between", type=float, default=BETWEEN_SWEEPS_SECONDS,
+                        help="seconds of serial work before each timed call of "
+                             "'sparse-gradient: between sweeps' (default "
+                             f"{BETWEEN_SWEEPS_SECONDS})")
+    parser.add_argument("--no-collect", dest="collect", action="store_false",
+                        help="no gc.collect() before each timed call (a collection "
+                             "walks every Python object and leaves the caches cold)")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
     args.reps = args.reps or (3 if args.quick else 5)

@@ -5,6 +5,9 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "scripts", "bench_other_solvers.py")
 
@@ -138,3 +141,21 @@ def test_bench_curves_bisects_both_solvers_where_a_peer_is_ahead():
     assert sum(bool(r.get("bisected")) for r in runs) == len(measured)
     # the finer grids decide it: fastreg, ahead on the continuum, is ahead at 5.6e-4
     assert bench_curves.behind_peers(runs, levels=[5.6e-4]) == []
+
+
+def test_bench_threads_read_touches_every_entry():
+    """The memory-read row of ``bench_threads.py`` reads every entry once, in any split."""
+    pytest.importorskip("threadpoolctl")
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    try:
+        import bench_threads
+    finally:
+        sys.path.pop(0)
+    rng = np.random.default_rng(0)
+    for size in (0, 5, 8, 1001):
+        data = rng.standard_normal(size)
+        indices = rng.integers(0, 50, size)
+        expected = data.sum() + indices.sum()
+        for n_threads in (1, 2, 3):
+            got = bench_threads._read_arrays(data, indices, n_threads)
+            assert got == pytest.approx(expected, abs=1e-12 * max(1, size))
