@@ -199,18 +199,39 @@ def _seconds_at_passes(X, y, timed):
     return float(sum(spent))
 
 
-def gradient_seconds_in_path(X, y):
+def gradient_seconds_in_path(X, y, start_others=False):
     """Seconds ``lasso_path(X, y)`` (sparse X) spends in its full-gradient passes.
 
     The passes as the path makes them: between two of them the path's own
     sweeps run on the calling thread, and the second core waits idle.
+    ``start_others``: before each pass, untimed, a parallel region on the
+    pass's threads reads the residual on every thread, so the idle cores are
+    running and hold the residual when the timed pass begins: what the passes
+    would scale to if starting the other cores cost nothing, the ceiling of
+    any scheduling inside the pass.
     """
     def timed(original, args):
+        if start_others:
+            n_threads = _parallel.gradient_threads(args[0].shape[0])
+            with _parallel.numba_threads(n_threads):
+                _read_on_each_thread(args[3], n_threads)
         start = time.perf_counter()
         out = original(*args)
         return out, time.perf_counter() - start
 
     return _seconds_at_passes(X, y, timed)
+
+
+@numba.njit(parallel=True, nogil=True)
+def _read_on_each_thread(r, n_threads):
+    """Each of ``n_threads`` threads reads ``r`` in order (one element a cache line)."""
+    parts = np.zeros(n_threads)
+    for t in numba.prange(n_threads):
+        total = 0.0
+        for i in range(0, r.shape[0], 8):
+            total += r[i]
+        parts[t] = total
+    return parts.sum()
 
 
 @numba.njit(parallel=True, nogil=True)
@@ -239,37 +260,6 @@ def _read_arrays(data, indices, n_threads):
             count += indices[q]
         parts[t] = sums.sum() + count
     return parts.sum()
-
-
-@numba.njit(parallel=True, nogil=True)
-def _read_on_each_thread(r, n_threads):
-    """Each of ``n_threads`` threads reads ``r`` in order (one element a cache line)."""
-    parts = np.zeros(n_threads)
-    for t in numba.prange(n_threads):
-        total = 0.0
-        for i in range(0, r.shape[0], 8):
-            total += r[i]
-        parts[t] = total
-    return parts.sum()
-
-
-def warmed_gradient_seconds_in_path(X, y):
-    """:func:`gradient_seconds_in_path` with the other threads started before the clock.
-
-    Before each pass, untimed, a parallel region on the pass's threads reads the
-    residual on every thread: the idle cores are woken and hold the residual
-    when the timed pass begins. What the passes would scale to if starting the
-    other cores cost nothing, the ceiling of any scheduling inside the pass.
-    """
-    def timed(original, args):
-        n_threads = _parallel.gradient_threads(args[0].shape[0])
-        with _parallel.numba_threads(n_threads):
-            _read_on_each_thread(args[3], n_threads)
-        start = time.perf_counter()
-        out = original(*args)
-        return out, time.perf_counter() - start
-
-    return _seconds_at_passes(X, y, timed)
 
 
 def read_seconds_in_path(X, y):
@@ -390,8 +380,8 @@ def rows(args):
         "sparse-gradient: between sweeps": lambda n: lambda: _parallel.csc_gradient(*csc),
         "sparse-path": lambda n: lambda: fastreg.lasso_path(Xs, ys, alphas=100),
         "sparse-path: gradient passes": lambda n: lambda: gradient_seconds_in_path(Xs, ys),
-        "sparse-path: others started": lambda n: lambda: warmed_gradient_seconds_in_path(
-            Xs, ys),
+        "sparse-path: others started": lambda n: lambda: gradient_seconds_in_path(
+            Xs, ys, start_others=True),
         "sparse-path: reading X": lambda n: lambda: read_seconds_in_path(Xs, ys),
         "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
         "dense-gradient": lambda n: lambda: X.T @ rd,
