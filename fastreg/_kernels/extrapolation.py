@@ -25,9 +25,10 @@ def anderson_weights(M):
 
     ``M``: the inner products of the last ``depth`` increments, (depth, depth);
     its diagonal is raised by ``1e-10 trace(M)`` in place (the increments are
-    nearly dependent once the sweeps converge). Returns an empty array when
-    there is no such combination (no increment, a zero pivot, weights not
-    finite): then the caller does not extrapolate; never an error.
+    nearly dependent once the sweeps converge), then it is overwritten by its
+    LU factors. Returns an empty array when there is no such combination (no
+    increment, a zero pivot, weights not finite): then the caller does not
+    extrapolate; never an error.
     """
     depth = M.shape[0]
     trace = 0.0
@@ -37,11 +38,47 @@ def anderson_weights(M):
         return np.empty(0)
     for a in range(depth):
         M[a, a] += 1e-10 * trace
-    try:
-        z = np.linalg.solve(M, np.ones(depth))
-    except Exception:  # noqa: BLE001 (Numba catches no narrower class; a zero pivot)
-        return np.empty(0)
+    z = _solve_for_ones(M)
+    if z.shape[0] == 0:
+        return z
     total = z.sum()
     if not (np.isfinite(total) and abs(total) > 0.0):
         return np.empty(0)
     return z / total
+
+
+@jit
+def _solve_for_ones(A):
+    """``z`` with ``A z = 1`` by Gaussian elimination with partial pivoting.
+
+    ``A`` (a few rows) is overwritten by its factors. Empty where a pivot is
+    zero or not a number: where LAPACK's ``gesv``, which this replaces, stops
+    on an exactly singular matrix (its Numba binding costs 4.4 s of compile on
+    a cold cache, in every kernel that extrapolates). The pivot is the first
+    of largest magnitude in its column, as LAPACK picks it.
+    """
+    n = A.shape[0]
+    z = np.ones(n)
+    for k in range(n):
+        pivot, largest = k, abs(A[k, k])
+        for i in range(k + 1, n):
+            if abs(A[i, k]) > largest:
+                pivot, largest = i, abs(A[i, k])
+        if not largest > 0.0:
+            return np.empty(0)
+        if pivot != k:
+            for j in range(n):
+                A[k, j], A[pivot, j] = A[pivot, j], A[k, j]
+            z[k], z[pivot] = z[pivot], z[k]
+        for i in range(k + 1, n):
+            factor = A[i, k] / A[k, k]
+            A[i, k] = factor
+            for j in range(k + 1, n):
+                A[i, j] -= factor * A[k, j]
+            z[i] -= factor * z[k]
+    for k in range(n - 1, -1, -1):
+        value = z[k]
+        for j in range(k + 1, n):
+            value -= A[k, j] * z[j]
+        z[k] = value / A[k, k]
+    return z

@@ -1551,3 +1551,25 @@ def test_coef_at_after_a_path_matches_a_fresh_solve(order):
     for alpha in (0.3, 0.1, 0.02):
         expected = enet_path(X, y, alphas=[alpha], tol=1e-12, **kw)[1][:, 0]
         np.testing.assert_allclose(result.coef_at(alpha), expected, rtol=0, atol=1e-6)
+
+
+def test_prox_gradient_residual_is_bounded_by_the_gap():
+    """The KKT residual ``certify`` checks against the gap: one proximal-gradient
+    step per coordinate is bounded by ``sqrt(2 L gap)`` at any point (a
+    theorem, checked here at perturbed solutions), while the distance to the
+    subdifferential is not at a coefficient left at rounding level."""
+    X, y = make_data(80, 30, seed=5, rho=0.5, n_informative=10)
+    alpha, l1_ratio = 0.05, 0.7
+    coef = fast(enet_path, X, y, l1_ratio=l1_ratio, alphas=[alpha], tol=1e-14)[1][:, 0]
+    L = float(np.max(np.sum(X**2, axis=0))) / X.shape[0] + alpha * (1.0 - l1_ratio)
+    assert ref.prox_gradient_violation(X, y, coef, alpha, l1_ratio, L) < 1e-6
+    rng = np.random.default_rng(6)
+    for scale in (1e-8, 1e-4, 1e-1):
+        w = coef + scale * rng.standard_normal(coef.shape)
+        gap = ref.duality_gap(X, y, w, alpha, l1_ratio)
+        assert ref.prox_gradient_violation(X, y, w, alpha, l1_ratio, L) <= np.sqrt(2 * L * gap)
+    residue = coef.copy()
+    residue[np.flatnonzero(coef == 0)[0]] = 1e-16
+    gap = ref.duality_gap(X, y, residue, alpha, l1_ratio)
+    assert ref.prox_gradient_violation(X, y, residue, alpha, l1_ratio, L) <= np.sqrt(2 * L * gap)
+    assert ref.kkt_violation(X, y, residue, alpha, l1_ratio) > np.sqrt(2 * L * gap)

@@ -980,6 +980,14 @@ def test_anderson_weights_solve_the_raised_system():
             z = np.linalg.solve(raised, np.ones(depth))
             np.testing.assert_allclose(anderson_weights(M.copy()), z / z.sum(), rtol=1e-6)
     assert anderson_weights(np.zeros((3, 3))).shape == (0,)
+    # a pivot taken from a lower row (the leading entry tiny), against LAPACK
+    M = np.array([[1e-14, 1.0, 0.5], [1.0, 1.0, 0.25], [0.5, 0.25, 2.0]])
+    raised = M + 1e-10 * np.trace(M) * np.eye(3)
+    z = np.linalg.solve(raised, np.ones(3))
+    np.testing.assert_allclose(anderson_weights(M.copy()), z / z.sum(), rtol=1e-12)
+    # a product that is not a number: the elimination meets a pivot that is not
+    # a number, and there are no weights
+    assert anderson_weights(np.array([[1.0, np.nan], [np.nan, 1.0]])).shape == (0,)
 
 
 def test_row_norm_of_one_task_is_the_magnitude_without_a_root():
