@@ -316,7 +316,7 @@ def csc_gradient(data, indices, indptr, r):
 
     Parameters
     ----------
-    data, indices, indptr : CSC arrays (int64 indices and indptr)
+    data, indices, indptr : CSC arrays (unsigned indices and indptr)
     r : ndarray of shape (n_samples,)
 
     Returns

@@ -109,6 +109,7 @@ import bench_vs_sklearn as bvs  # noqa: E402  (the same problem builders)
 
 import fastreg  # noqa: E402
 from fastreg import _parallel  # noqa: E402
+from fastreg.enet.designs import unsigned_csc
 
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
         "sparse-gradient: between sweeps", "sparse-path", "sparse-path: gradient passes",
@@ -367,7 +368,7 @@ def rows(args):
     folds = fastreg.folds.kfold_ids(X.shape[0], cv)
     stats = fastreg.GramStats.from_folds(X, y, folds)
     r = np.random.default_rng(1).standard_normal(Xs.shape[0])
-    csc = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), r)
+    csc = (Xs.data, *unsigned_csc(Xs), r)  # as CscProblem passes X
     rd = np.random.default_rng(2).standard_normal(X.shape[0])
     Y = X[:, :200] @ np.random.default_rng(3).standard_normal((200, 200)) \
         + np.random.default_rng(4).standard_normal((X.shape[0], 200))

@@ -11,6 +11,7 @@ from scipy import sparse
 import fastreg
 from fastreg import _parallel
 from fastreg._kernels import cd_naive
+from fastreg.enet.designs import unsigned_csc
 
 
 def _dense(n, p, seed=0):
@@ -361,7 +362,7 @@ def test_estimators_pass_n_jobs_and_agree():
 def test_csc_gradient_kernels_agree_bit_for_bit():
     X, _ = _csc(3000, 700, 0.05, seed=7)
     r = np.random.default_rng(8).standard_normal(3000)
-    data, indices, indptr = X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)
+    data, (indices, indptr) = X.data, unsigned_csc(X)
     serial = np.empty(700)
     cd_naive.csc_gradient(data, indices, indptr, r, serial)
     # independent reference: each column's dot product in NumPy
@@ -379,7 +380,7 @@ def test_csc_gradient_dispatch_same_for_any_budget():
     X, _ = _csc(4000, 1000, 0.06, seed=9)  # above PARALLEL_MIN_NNZ: the threaded kernel
     assert X.nnz >= _parallel.PARALLEL_MIN_NNZ
     r = np.random.default_rng(10).standard_normal(4000)
-    args = (X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64), r)
+    args = (X.data, *unsigned_csc(X), r)
     outs = []
     for n in (1, 2, 4):
         with _parallel.budget(n):

@@ -87,7 +87,7 @@ The centered column is ``x_j - centers[j] * u`` (``u`` = ones, or
 ``sqrt(sample_weight)`` when rows were weighted), never formed: the true
 residual is ``r + shift[0] * u`` and ``shift[1] = u^T r`` is kept alongside,
 so a coordinate update stays O(nnz_j). Column j of X is
-``data[starts[j]:stops[j]]`` (rows in ``indices``, int64): ``indptr[:-1],
+``data[starts[j]:stops[j]]`` (rows in ``indices``, unsigned): ``indptr[:-1],
 indptr[1:]`` for the whole matrix, or the layout of :func:`gather_columns`.
 ``col_u = X^T u``, ``uu = u^T u`` (0 disables centering), ``u_dot_y = u^T y``;
 ``norms2`` of the centered columns; ``r``, ``g``, ``shift`` updated in place;
@@ -950,7 +950,7 @@ def csc_gradient(data, indices, indptr, r, out):
 
     Parameters
     ----------
-    data, indices, indptr : CSC arrays of X (int64 indices)
+    data, indices, indptr : CSC arrays of X (unsigned indices and indptr)
     r : ndarray of shape (n_samples,)
     out : ndarray of float64, shape (n_features,)
         Written in place.
@@ -970,7 +970,7 @@ def csc_column_stats(data, indices, indptr, u, col_u, sq):
 
     Parameters
     ----------
-    data, indices, indptr : CSC arrays of X (int64 indices)
+    data, indices, indptr : CSC arrays of X (unsigned indices and indptr)
     u : ndarray of float64, shape (n_samples,)
     col_u, sq : ndarray of float64, shape (n_features,)
         Written in place.
@@ -1076,7 +1076,7 @@ def csc_matvec(data, indices, indptr, w, out):
 
     Parameters
     ----------
-    data, indices, indptr : CSC arrays of X (int64 indices)
+    data, indices, indptr : CSC arrays of X (unsigned indices and indptr)
     w : ndarray of shape (n_features,)
     out : ndarray of shape (n_samples,), of ``X @ w``'s dtype (zeros for ``X w``)
     """

@@ -20,6 +20,7 @@ from sklearn.linear_model import lasso_path as sk_lasso_path
 import fastreg
 import reference as ref
 from fastreg import enet_path, lasso_path
+from fastreg.enet.designs import unsigned_csc
 from fastreg.enet.prepare import choose_mode
 from helpers import (TOL32, TOL64, assert_near_optimum, assert_same_path, certify,
                      compare_with_sklearn, fast, make_data, objectives, rounding_slack, skl,
@@ -126,22 +127,22 @@ def test_gather_columns_copies_the_working_set_side_by_side():
     from fastreg._kernels.cd_naive import gather_columns
 
     X = sp.random(40, 30, density=0.2, format="csc", random_state=3)
-    indptr = X.indptr.astype(np.int64)
+    indices, indptr = unsigned_csc(X)  # as CscProblem passes them
     features = np.array([17, 2, 29, 5, 11], dtype=np.int64)
     size = int(np.sum(indptr[features + 1] - indptr[features]))
     data = np.empty(size)
-    rows = np.empty(size, dtype=np.int64)
-    starts = np.full(30, -1, dtype=np.int64)
-    stops = np.full(30, -1, dtype=np.int64)
-    assert gather_columns(X.data, X.indices.astype(np.int64), indptr, features, data, rows,
-                          starts, stops) == size
+    rows = np.empty(size, dtype=indices.dtype)
+    unset = np.iinfo(indptr.dtype).max
+    starts = np.full(30, unset, dtype=indptr.dtype)
+    stops = np.full(30, unset, dtype=indptr.dtype)
+    assert gather_columns(X.data, indices, indptr, features, data, rows, starts, stops) == size
     dense = X.toarray()
     for j in features:
         column = np.zeros(40)
         column[rows[starts[j]:stops[j]]] = data[starts[j]:stops[j]]
         np.testing.assert_array_equal(column, dense[:, j])
     untouched = np.setdiff1d(np.arange(30), features)
-    assert np.all(starts[untouched] == -1) and np.all(stops[untouched] == -1)
+    assert np.all(starts[untouched] == unset) and np.all(stops[untouched] == unset)
 
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0], ids=["in-place", "gathered"])

@@ -22,6 +22,7 @@ import reference as ref
 from helpers import make_data
 from fastreg._kernels import cd_gram, cd_multitask, cd_naive, gap, prox
 from fastreg._kernels.cycle import active_set_solve
+from fastreg.enet.designs import unsigned_csc
 from fastreg.enet.penalty import BoxRecord
 
 GAP_TARGET = 1e-12  # relative to ||y||^2 / n
@@ -95,7 +96,7 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     """
     Xs = sparse.csc_matrix(X)
     n, p = Xs.shape
-    indptr = Xs.indptr.astype(np.int64)
+    indices, indptr = unsigned_csc(Xs)
     u = np.ones(n)
     centers = np.asarray(Xs.mean(axis=0)).ravel() if center else np.zeros(p)
     col_u = np.asarray(Xs.sum(axis=0)).ravel()
@@ -104,7 +105,7 @@ def solve_csc(X, y, ws, l1, l2, positive, gap_tol, seed, box, center):
     norms2 = np.sum(dense * dense, axis=0) / n
     w, r, g = np.zeros(p), y.copy(), np.zeros(p)
     shift = np.array([0.0, u @ r])
-    layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
+    layout = cd_naive.CscLayout(Xs.data, indices, indptr[:-1], indptr[1:],
                                 y, u, r, g, norms2, centers, col_u, shift, uu, u @ y,
                                 np.zeros(cd_naive.history_size(n, p)), cd_naive.MAX_CYCLE)
     _, last_gap, _ = active_set_solve(layout, w, ws.copy(), l1, l2, positive, gap_tol,
@@ -162,7 +163,7 @@ def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
     """
     Xs = sparse.csc_matrix(X)
     n, p = Xs.shape
-    indptr = Xs.indptr.astype(np.int64)
+    indices, indptr = unsigned_csc(Xs)
     u = np.ones(n)
     centers = np.asarray(Xs.mean(axis=0)).ravel()
     col_u = np.asarray(Xs.sum(axis=0)).ravel()
@@ -173,7 +174,7 @@ def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
     W, G = np.zeros((p, Y.shape[1])), np.zeros((p, Y.shape[1]))
     shift, ur = np.zeros(Y.shape[1]), u @ R
     scratch = np.zeros(Y.shape[1]), np.zeros(Y.shape[1])
-    layout = cd_multitask.CscBlockLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1],
+    layout = cd_multitask.CscBlockLayout(Xs.data, indices, indptr[:-1],
                                          indptr[1:], Y, u, R, G, norms2, centers, col_u, shift,
                                          ur, float(n), u @ Y, *scratch, 1)
     _, last_gap, _ = active_set_solve(layout, W, ws.copy(), l1, l2, False, gap_tol,
@@ -184,8 +185,7 @@ def solve_csc_block(X, Y, ws, l1, l2, gap_tol, seed):
 def column_gradient(Xs, r):
     """``cd_naive.csc_gradient``: X^T r for CSC X."""
     out = np.full(Xs.shape[1], np.nan)
-    cd_naive.csc_gradient(Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), r,
-                          out)
+    cd_naive.csc_gradient(Xs.data, *unsigned_csc(Xs), r, out)
     return out
 
 
@@ -796,8 +796,7 @@ def test_csc_column_stats_match_scipy():
     X = sparse.random(40, 9, density=0.3, format="csc", rng=rng)
     u = rng.uniform(0.5, 2.0, 40)
     col_u, sq = np.empty(9), np.empty(9)
-    cd_naive.csc_column_stats(X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64), u,
-                              col_u, sq)
+    cd_naive.csc_column_stats(X.data, *unsigned_csc(X), u, col_u, sq)
     np.testing.assert_allclose(col_u, X.T @ u, rtol=1e-14)
     np.testing.assert_allclose(sq, np.asarray(X.multiply(X).sum(axis=0)).ravel(), rtol=1e-14)
 

@@ -17,6 +17,7 @@ import pytest
 from scipy import sparse
 
 from fastreg._kernels import cd_gram, cd_naive
+from fastreg.enet.designs import unsigned_csc
 
 
 def _own_ir(dispatcher, args):
@@ -43,10 +44,10 @@ def test_csc_sweep_has_no_reference_counting(data):
     X, y = data
     Xs = sparse.csc_matrix(X)
     n, p = Xs.shape
-    indptr = Xs.indptr.astype(np.int64)
+    indices, indptr = unsigned_csc(Xs)
     u, centers = np.ones(n), np.asarray(Xs.mean(axis=0)).ravel()
     norms2 = ((X - centers) ** 2).sum(axis=0) / n
-    layout = cd_naive.CscLayout(Xs.data, Xs.indices.astype(np.int64), indptr[:-1], indptr[1:],
+    layout = cd_naive.CscLayout(Xs.data, indices, indptr[:-1], indptr[1:],
                                 y, u, y.copy(), np.zeros(p), norms2, centers,
                                 np.asarray(Xs.sum(axis=0)).ravel(), np.array([0.0, u @ y]),
                                 float(n), u @ y, np.zeros(cd_naive.history_size(n, p)),
