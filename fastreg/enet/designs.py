@@ -333,8 +333,8 @@ def unsigned_csc(X):
     ones are copied), the column pointers a uint64 copy. Numba tests every
     signed index for a negative value, on the gather ``r[indices[q]]`` and on
     ``data[q]`` with ``q`` running between signed pointers; unsigned ones need
-    no test. Measured on the 20000 x 50000 sparse path: its gradient pass
-    took 0.83 ms in place of 1.37 ms, the whole path 15% less time.
+    no test. Measured on the 20000 x 50000 sparse path: 2.48 s in place of
+    3.54 s (the gradient pass alone, X in cache: 0.83 ms in place of 1.37 ms).
     """
     indices = X.indices
     indices = (indices.view(np.uint32) if indices.dtype == np.int32
