@@ -55,6 +55,11 @@ waits up to S seconds before each repetition for the cores to be idle, and
   sum, which made it a chain of dependent additions at about 0.8 ns an entry
   and not a read; its earlier figures measure that chain
   (docs/performance/benchmarks.rst, twenty-second session).
+  ``sparse-path: a pass after a short idle`` / ``... a long idle``: the mean
+  seconds of one pass of that path, over the passes that follow the previous
+  one within ``SHORT_IDLE_SECONDS`` (the other core may still be waiting
+  actively: OpenMP spins a few milliseconds before it sleeps) or after more
+  than ``LONG_IDLE_SECONDS`` (it is asleep, and X has left the caches).
 * ``gramstats``: ``GramStats.from_arrays`` on the 20000 x 500 design (row
   blocks side by side, each product on one BLAS thread).
 * ``dense-gradient``: ``X^T r`` on the 20000 x 500 design (BLAS ``gemv``, as
@@ -113,13 +118,18 @@ from fastreg.enet.designs import unsigned_csc
 
 ROWS = ("lasso-cv", "lasso-cv: statistics", "lasso-cv: fold fits", "sparse-gradient",
         "sparse-gradient: between sweeps", "sparse-path", "sparse-path: gradient passes",
-        "sparse-path: others started", "sparse-path: reading X", "gramstats",
-        "dense-gradient",
-        "ridge-targets", "cores: vectorized in cache", "cores: dependent chain")
+        "sparse-path: others started", "sparse-path: reading X",
+        "sparse-path: a pass after a short idle", "sparse-path: a pass after a long idle",
+        "gramstats", "dense-gradient", "ridge-targets", "cores: vectorized in cache",
+        "cores: dependent chain")
 
 # The serial work before each timed call of "sparse-gradient: between sweeps":
 # about what the sparse path spends in sweeps between two gradient passes.
 BETWEEN_SWEEPS_SECONDS = 0.02
+# the rows of one pass by the idle before it: libgomp's threads wait actively
+# for about 300000 spins (a few milliseconds) before they sleep
+SHORT_IDLE_SECONDS = 0.002
+LONG_IDLE_SECONDS = 0.010
 
 
 class Threads:
@@ -181,15 +191,23 @@ def timed(fn, before=None, collect=True):
         gc.enable()
 
 
-def _seconds_at_passes(X, y, timed):
+def _seconds_at_passes(X, y, timed, idle=None):
     """Run ``lasso_path(X, y)`` (sparse X) with ``timed(original, args)`` in place of
-    each full-gradient pass; the sum of the seconds it returns."""
-    spent = []
+    each full-gradient pass; the sum of the seconds it returns.
+
+    ``idle=(low, high)``: instead, the mean seconds of the passes that came
+    ``low`` to ``high`` seconds after the previous pass ended (the serial
+    sweeps between them, during which the other cores sat idle).
+    """
+    spent, idles, last_end = [], [], [None]
     original = _parallel.csc_gradient
 
     def hooked(*args):
+        start = time.perf_counter()
         out, seconds = timed(original, args)
         spent.append(seconds)
+        idles.append(np.inf if last_end[0] is None else start - last_end[0])
+        last_end[0] = time.perf_counter()
         return out
 
     _parallel.csc_gradient = hooked
@@ -197,10 +215,14 @@ def _seconds_at_passes(X, y, timed):
         fastreg.lasso_path(X, y, alphas=100)
     finally:
         _parallel.csc_gradient = original
-    return float(sum(spent))
+    if idle is None:
+        return float(sum(spent))
+    low, high = idle
+    chosen = [t for t, before in zip(spent, idles) if low <= before < high]
+    return float(np.mean(chosen)) if chosen else float("nan")
 
 
-def gradient_seconds_in_path(X, y, start_others=False):
+def gradient_seconds_in_path(X, y, start_others=False, idle=None):
     """Seconds ``lasso_path(X, y)`` (sparse X) spends in its full-gradient passes.
 
     The passes as the path makes them: between two of them the path's own
@@ -209,7 +231,7 @@ def gradient_seconds_in_path(X, y, start_others=False):
     pass's threads reads the residual on every thread, so the idle cores are
     running and hold the residual when the timed pass begins: what the passes
     would scale to if starting the other cores cost nothing, the ceiling of
-    any scheduling inside the pass.
+    any scheduling inside the pass. ``idle``: as :func:`_seconds_at_passes`.
     """
     def timed(original, args):
         if start_others:
@@ -220,7 +242,7 @@ def gradient_seconds_in_path(X, y, start_others=False):
         out = original(*args)
         return out, time.perf_counter() - start
 
-    return _seconds_at_passes(X, y, timed)
+    return _seconds_at_passes(X, y, timed, idle)
 
 
 @numba.njit(parallel=True, nogil=True)
@@ -384,6 +406,10 @@ def rows(args):
         "sparse-path: others started": lambda n: lambda: gradient_seconds_in_path(
             Xs, ys, start_others=True),
         "sparse-path: reading X": lambda n: lambda: read_seconds_in_path(Xs, ys),
+        "sparse-path: a pass after a short idle": lambda n: lambda: gradient_seconds_in_path(
+            Xs, ys, idle=(0.0, SHORT_IDLE_SECONDS)),
+        "sparse-path: a pass after a long idle": lambda n: lambda: gradient_seconds_in_path(
+            Xs, ys, idle=(LONG_IDLE_SECONDS, np.inf)),
         "gramstats": lambda n: lambda: fastreg.GramStats.from_arrays(X, y),
         "dense-gradient": lambda n: lambda: X.T @ rd,
         "ridge-targets": lambda n: lambda: fastreg.ridge_regression(X, Y, 10.0),
@@ -396,6 +422,8 @@ def rows(args):
               "sparse-gradient": Xs.shape, "sparse-gradient: between sweeps": Xs.shape,
               "sparse-path": Xs.shape, "sparse-path: gradient passes": Xs.shape,
               "sparse-path: others started": Xs.shape, "sparse-path: reading X": Xs.shape,
+              "sparse-path: a pass after a short idle": Xs.shape,
+              "sparse-path: a pass after a long idle": Xs.shape,
               "cores: vectorized in cache": (2, 2048), "cores: dependent chain": (2, 1)}
     out = []
     for name in args.rows:

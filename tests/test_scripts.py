@@ -159,3 +159,29 @@ def test_bench_threads_read_touches_every_entry():
         for n_threads in (1, 2, 3):
             got = bench_threads._read_arrays(data, indices, n_threads)
             assert got == pytest.approx(expected, abs=1e-12 * max(1, size))
+
+
+def test_bench_threads_passes_by_idle_before_them():
+    """``_seconds_at_passes`` sums every pass, or averages those after an idle in range."""
+    pytest.importorskip("threadpoolctl")
+    from scipy import sparse
+
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    try:
+        import bench_threads
+    finally:
+        sys.path.pop(0)
+    # above PARALLEL_MIN_NNZ: the path takes the Python loop and its gradient passes
+    X = sparse.random(400, 5000, density=0.11, format="csc", random_state=1)
+    y = np.random.default_rng(2).standard_normal(400)
+    calls = []
+
+    def timed(original, args):  # each pass "takes" 1 s; the path runs as usual
+        calls.append(1)
+        return original(*args), 1.0
+
+    total = bench_threads._seconds_at_passes(X, y, timed)
+    assert total == len(calls) > 1
+    assert bench_threads._seconds_at_passes(X, y, timed, idle=(0.0, np.inf)) == 1.0
+    # the first pass has no pass before it: in no window
+    assert np.isnan(bench_threads._seconds_at_passes(X, y, timed, idle=(1e9, np.inf)))
