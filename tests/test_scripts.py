@@ -1,6 +1,7 @@
 """Smoke test of ``scripts/bench_other_solvers.py`` (the other benchmark scripts are
 covered by ``test_main.py`` and ``test_asv.py``)."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -10,6 +11,15 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "scripts", "bench_other_solvers.py")
+
+
+def import_script(name):
+    """The module of ``scripts/<name>.py`` (imported with ``scripts/`` on the path)."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
 
 
 def test_bench_other_solvers_quick_scores_every_solver(tmp_path):
@@ -90,11 +100,7 @@ def test_bench_revisions_rejects_unknown_problems():
 
 def test_bench_curves_finds_where_a_peer_is_ahead():
     """The envelope check: a peer counts only at accuracies its runs reach sooner."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    try:
-        import bench_curves
-    finally:
-        sys.path.pop(0)
+    bench_curves = import_script("bench_curves")
     runs = [{"problem": "p", "solver": solver, "seconds": seconds, "max": worst}
             for solver, seconds, worst in (("fastreg", 2.0, 1e-12), ("fastreg", 1.0, 1e-4),
                                            ("peer", 0.5, 5e-4), ("peer", 3.0, 1e-11))]
@@ -107,11 +113,7 @@ def test_bench_curves_finds_where_a_peer_is_ahead():
 
 def test_bench_curves_bisects_both_solvers_where_a_peer_is_ahead():
     """settle_crossings: both solvers' tolerances bisected around a crossing, fairly."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    try:
-        import bench_curves
-    finally:
-        sys.path.pop(0)
+    bench_curves = import_script("bench_curves")
 
     def model(solver, tol):  # accuracy and time as smooth functions of tol
         scale = 0.58 if solver == "fastreg" else 5.2e-4 / 1e-9
@@ -146,11 +148,7 @@ def test_bench_curves_bisects_both_solvers_where_a_peer_is_ahead():
 def test_bench_threads_read_touches_every_entry():
     """The memory-read row of ``bench_threads.py`` reads every entry once, in any split."""
     pytest.importorskip("threadpoolctl")
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    try:
-        import bench_threads
-    finally:
-        sys.path.pop(0)
+    bench_threads = import_script("bench_threads")
     rng = np.random.default_rng(0)
     for size in (0, 5, 8, 1001):
         data = rng.standard_normal(size)
@@ -166,11 +164,7 @@ def test_bench_threads_passes_by_idle_before_them():
     pytest.importorskip("threadpoolctl")
     from scipy import sparse
 
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    try:
-        import bench_threads
-    finally:
-        sys.path.pop(0)
+    bench_threads = import_script("bench_threads")
     # above PARALLEL_MIN_NNZ: the path takes the Python loop and its gradient passes
     X = sparse.random(400, 5000, density=0.11, format="csc", random_state=1)
     y = np.random.default_rng(2).standard_normal(400)
