@@ -40,6 +40,7 @@ from .cycle import cycle_scratch, path_steps, refined_solve, register_layout
 from .extrapolation import EXTRAPOLATION_MIN_FEATURES, anderson_weights
 from .gap import duality_gap
 from .prox import box_coordinate
+from .scans import copy_into
 
 # A gap check costs about one sweep in residual mode: after each failed check,
 # the next one waits for twice as many sweeps over the nonzeros (up to this).
@@ -408,7 +409,7 @@ def _dense_begin(layout, aux, ws, grad):
     for k in range(ws.shape[0]):
         j = ws[k]
         g[j] = grad[j]
-    layout.r_ref[:] = layout.r
+    copy_into(layout.r_ref, layout.r)
     layout.ref[0] = 1.0
     layout.ref[2] = 0.0
     restart_history(layout.history)
@@ -467,7 +468,7 @@ def _bounded_products(X, centers, r, w, l1, bounds, products, reuse, out):
     n, p = r.shape[0], out.shape[0]
     inv_n = 1.0 / n
     if reuse:
-        out[:] = products
+        copy_into(out, products)
     else:
         if l1 > 0.0:
             count = drift_bounds(r, w, l1, None, bounds, out, None)
@@ -539,7 +540,7 @@ def set_bound_reference(g, r, bounds):
     g_ref, r_ref, _, state = bounds
     for j in range(g.shape[0]):
         g_ref[j] = abs(g[j]) * (1.0 + 1e-9)
-    r_ref[:] = r
+    copy_into(r_ref, r)
     state[0] = 1.0
 
 
@@ -554,7 +555,7 @@ def dense_gradient(X, centers, y, r, products, out, reuse):
     """
     n_samples = r.shape[0]
     if reuse:
-        out[:] = products
+        copy_into(out, products)
     else:
         for j in range(out.shape[0]):
             out[j] = _centered_dot(X, j, centers[j], r) / n_samples
@@ -692,7 +693,7 @@ def rounded_residuals(X, centers, X32, y, w, r, y32):
     (its residual at ``w`` is ``r``), one pass over the nonzero columns.
     """
     centered_residual(X, centers, y, w, r)
-    y32[:] = r
+    copy_into(y32, r)
     for j in np.flatnonzero(w):
         wj = w[j]
         for i in range(r.shape[0]):
@@ -702,7 +703,7 @@ def rounded_residuals(X, centers, X32, y, w, r, y32):
 @jit
 def centered_residual(X, centers, y, w, r):
     """``r = y - sum_j w_j (X[:, j] - centers[j])`` over the nonzero ``w_j``."""
-    r[:] = y
+    copy_into(r, y)
     for j in range(w.shape[0]):
         wj = w[j]
         if wj != 0.0:
@@ -795,7 +796,7 @@ def csc_exact_residual(layout, w, ws):
         return
     data, indices, starts, stops = layout.data, layout.indices, layout.starts, layout.stops
     r, centers = layout.r, layout.centers
-    r[:] = layout.y
+    copy_into(r, layout.y)
     b = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]

@@ -45,6 +45,7 @@ import numpy as np
 
 from ._jit import inline_jit, jit, layout_overload
 from .gap import duality_gap, kkt_and_screen
+from .scans import copy_into
 
 # When a working set's solve meets its target but the full gap misses the
 # certificate although no feature violates the KKT conditions (rounding between
@@ -461,7 +462,7 @@ def path_steps(layout, aux, w, grad, steps, controls, masks, carried, out):
                               in_set, screened, None) == 0:
                 inner_tol *= INNER_TOL_DECREASE
         if step >= n_lead:
-            coefs[:, step - n_lead] = w
+            copy_into(coefs[:, step - n_lead], w)
         count = 0
         for j in range(p):
             count += w[j] != 0.0

@@ -1,4 +1,5 @@
-"""One-pass scans of arrays for validation and scaling, each one compiled loop.
+"""One-pass loops over arrays, each one compiled loop: scans for validation and
+scaling, and the copy the kernels make of a vector.
 
 Every path call validates its alphas, its targets and the column norms of its
 design, and finds the largest magnitudes of X and y (:mod:`fastreg._scaling`).
@@ -13,7 +14,7 @@ the speed of NumPy or BLAS on large arrays.
 
 import math
 
-from ._jit import jit, reduction_jit
+from ._jit import force_jit, jit, reduction_jit
 
 
 @reduction_jit
@@ -79,3 +80,16 @@ def max_abs(a):
         v = abs(a[i])
         m0 = v if v > m0 else m0  # noqa: FURB136 (skips NaN)
     return max(max(m0, m1), max(m2, m3))
+
+
+@force_jit
+def copy_into(dst, src):
+    """``dst[:] = src`` for 1-D arrays of one length, cast to ``dst``'s dtype.
+
+    A loop, not the slice assignment: Numba compiles that one with the
+    formatting of its shape-mismatch message (``str`` of tuples, joins,
+    concatenations), 1.7 s of every cold-cache first call, for a check
+    that the kernels' callers already make.
+    """
+    for i in range(dst.shape[0]):
+        dst[i] = src[i]

@@ -55,3 +55,14 @@ def test_first_above_is_the_first_flagged_index_of_the_span():
                 hits = start + np.flatnonzero(values[start:stop] > threshold)
                 expected = int(hits[0]) if hits.size else -1
                 assert scans.first_above(values, start, stop, threshold) == expected
+
+
+@pytest.mark.parametrize("dst_dtype", [np.float64, np.float32])
+def test_copy_into_is_the_slice_assignment(dst_dtype):
+    rng = np.random.default_rng(0)
+    src = rng.standard_normal((7, 3))[:, 1]  # strided, as a column of a C-ordered array
+    dst = np.zeros((7, 4), dtype=dst_dtype, order="F")
+    scans.copy_into(dst[:, 2], src)
+    expected = np.zeros_like(dst)
+    expected[:, 2] = src
+    assert np.array_equal(dst, expected)
