@@ -88,8 +88,9 @@ def copy_into(dst, src):
 
     A loop, not the slice assignment: Numba compiles that one with the
     formatting of its shape-mismatch message (``str`` of tuples, joins,
-    concatenations), 1.7 s of every cold-cache first call, for a check
-    that the kernels' callers already make.
+    concatenations), 1.7 s of every cold-cache first call. No length is
+    checked here: every caller copies between vectors allocated together at
+    one length (a residual and its reference, a gradient and its cache).
     """
     for i in range(dst.shape[0]):
         dst[i] = src[i]
