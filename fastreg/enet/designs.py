@@ -659,7 +659,7 @@ class CscProblem:
         side by side, unless it covers most of X (then X itself)."""
         counts = self.indptr[ws + 1] - self.indptr[ws]
         size = int(counts.sum())
-        entry_bytes = self.data.itemsize + 8
+        entry_bytes = self.data.itemsize + self.indices.itemsize
         max_entries = min(_GATHER_MAX_FRACTION * self.data.shape[0],
                           _GATHER_MAX_BYTES // entry_bytes)
         if size > max_entries:
