@@ -179,3 +179,29 @@ def test_bench_threads_passes_by_idle_before_them():
     assert bench_threads._seconds_at_passes(X, y, timed, idle=(0.0, np.inf)) == 1.0
     # the first pass has no pass before it: in no window
     assert np.isnan(bench_threads._seconds_at_passes(X, y, timed, idle=(1e9, np.inf)))
+
+
+def test_thread_starts_instrumented_pass_is_fastregs_gradient():
+    """``thread_starts.py`` times a pass with fastreg's arithmetic, and its stamps are in order."""
+    pytest.importorskip("threadpoolctl")
+    from scipy import sparse
+
+    from fastreg import _parallel
+    from fastreg._kernels import cd_naive
+    from fastreg.enet.designs import unsigned_csc
+
+    thread_starts = import_script("thread_starts")
+    X = sparse.random(300, 101, density=0.1, format="csc", random_state=3)
+    r = np.random.default_rng(4).standard_normal(300)
+    data, (indices, indptr) = X.data, unsigned_csc(X)
+    expected = np.empty(101)
+    cd_naive.csc_gradient(data, indices, indptr, r, expected)
+    for n_threads in (1, 2):
+        out = np.full(101, np.nan)
+        stamps = np.zeros(5, dtype=np.int64)
+        with _parallel.numba_threads(n_threads):
+            thread_starts._timed_halves(data, indices, indptr, r, out, stamps)
+        np.testing.assert_array_equal(out, expected)  # bit for bit
+        assert stamps[0] <= stamps[1] <= stamps[2]  # entry, calling thread's begin and end
+        if n_threads == 2 and stamps[3]:
+            assert stamps[0] <= stamps[3] <= stamps[4]
